@@ -1,0 +1,27 @@
+// ntkviz-cli: the headless command line. Needs no display.
+#include "train_command.h"
+
+#include <QCoreApplication>
+#include <QTextStream>
+
+int main(int argc, char** argv) {
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName("ntkviz-cli");
+    QCoreApplication::setApplicationVersion(NTKVIZ_VERSION);
+    const QStringList arguments = QCoreApplication::arguments();
+    QTextStream out(stdout);
+    const QString command = arguments.value(1);
+    if (command == "train")
+        return runTrainCommand(arguments.mid(1));
+    if (command == "--version" || command == "-v") {
+        out << "ntkviz-cli " << NTKVIZ_VERSION << "\n";
+        return 0;
+    }
+    const QString usage = "Usage: ntkviz-cli train [options]   (ntkviz-cli train --help lists the options)\n";
+    if (command.isEmpty() || command == "--help" || command == "-h") {
+        out << usage;
+        return 0;
+    }
+    QTextStream(stderr) << "ntkviz-cli: unknown command \"" << command << "\"\n" << usage;
+    return 2;
+}

@@ -1,0 +1,171 @@
+#include "data_prep.h"
+
+#include "csv_reader.h"
+#include "data_error.h"
+#include "idx_reader.h"
+#include "synthetic.h"
+
+#include <algorithm>
+#include <numeric>
+#include <random>
+
+namespace ntk {
+namespace {
+
+// splitmix64: decorrelates the derived streams even for adjacent user seeds.
+std::uint64_t mix(std::uint64_t x) {
+    x += 0x9E3779B97F4A7C15ull;
+    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
+    x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
+    return x ^ (x >> 31);
+}
+
+Dataset generateSynthetic(const RunConfig& c, int count, std::uint64_t seed) {
+    switch (c.dataset) {
+    case DatasetKind::Moons:
+        return makeMoons(count, c.noise, seed);
+    case DatasetKind::Circles:
+        return makeCircles(count, c.noise, seed);
+    case DatasetKind::Spirals:
+        return makeSpirals(count, c.noise, seed);
+    case DatasetKind::Xor:
+        return makeXor(count, c.noise, seed);
+    case DatasetKind::Blobs:
+        return makeBlobs(count, c.blobClasses, c.noise, seed);
+    case DatasetKind::Sine:
+        return makeSine(count, c.noise, seed);
+    default:
+        throw std::logic_error("generateSynthetic: not a synthetic data set");
+    }
+}
+
+std::vector<Eigen::Index> randomSubsample(Eigen::Index poolSize, int count, std::uint64_t seed,
+                                          const std::vector<bool>& excluded) {
+    std::vector<Eigen::Index> order(poolSize);
+    std::iota(order.begin(), order.end(), 0);
+    std::shuffle(order.begin(), order.end(), std::mt19937_64(seed));
+    std::vector<Eigen::Index> chosen;
+    for (Eigen::Index i : order) {
+        if (int(chosen.size()) == count)
+            break;
+        if (excluded.empty() || !excluded[i])
+            chosen.push_back(i);
+    }
+    return chosen;
+}
+
+std::vector<Eigen::Index> subsample(const Dataset& pool, int count, std::uint64_t seed,
+                                    const std::vector<bool>& excluded, const char* splitName) {
+    std::vector<Eigen::Index> chosen = pool.task == TaskKind::Classification
+                                           ? balancedSubsample(pool.labels, pool.classCount, count, seed, excluded)
+                                           : randomSubsample(pool.size(), count, seed, excluded);
+    if (int(chosen.size()) < count)
+        throw DataError(pool.name + ": " + splitName + " = " + std::to_string(count) + " but only " +
+                        std::to_string(chosen.size()) + " points are available");
+    return chosen;
+}
+
+} // namespace
+
+std::uint64_t dataSeed(std::uint64_t seed) { return mix(seed * 4 + 0); }
+std::uint64_t testDataSeed(std::uint64_t seed) { return mix(seed * 4 + 1); }
+std::uint64_t initSeed(std::uint64_t seed) { return mix(seed * 4 + 2); }
+std::uint64_t batchSeed(std::uint64_t seed) { return mix(seed * 4 + 3); }
+
+std::vector<Eigen::Index> balancedSubsample(const Eigen::VectorXi& labels, int classCount, int count,
+                                            std::uint64_t seed, const std::vector<bool>& excluded) {
+    std::vector<std::vector<Eigen::Index>> byClass(std::max(classCount, 1));
+    for (Eigen::Index i = 0; i < labels.size(); ++i)
+        if ((excluded.empty() || !excluded[i]) && labels[i] >= 0 && labels[i] < classCount)
+            byClass[labels[i]].push_back(i);
+    std::mt19937_64 rng(seed);
+    for (auto& members : byClass)
+        std::shuffle(members.begin(), members.end(), rng);
+    // Round-robin over classes: balanced while every class has points left, then fill from the rest.
+    std::vector<Eigen::Index> chosen;
+    chosen.reserve(count);
+    for (std::size_t round = 0; int(chosen.size()) < count; ++round) {
+        bool tookAny = false;
+        for (const auto& members : byClass) {
+            if (round < members.size() && int(chosen.size()) < count) {
+                chosen.push_back(members[round]);
+                tookAny = true;
+            }
+        }
+        if (!tookAny)
+            break;
+    }
+    return chosen;
+}
+
+void scaleFeatures(Scaling scaling, bool imageData, Dataset& train, Dataset& test) {
+    if (scaling == Scaling::Auto)
+        scaling = imageData ? Scaling::UnitInterval : Scaling::Standardize;
+    if (scaling == Scaling::None || train.size() == 0)
+        return;
+    Eigen::RowVectorXd shift, scale;
+    if (scaling == Scaling::UnitInterval && imageData) {
+        shift = Eigen::RowVectorXd::Zero(train.dimension());
+        scale = Eigen::RowVectorXd::Constant(train.dimension(), 255.0);
+    } else if (scaling == Scaling::UnitInterval) {
+        shift = train.features.colwise().minCoeff();
+        scale = train.features.colwise().maxCoeff() - shift;
+    } else {
+        shift = train.features.colwise().mean();
+        scale = ((train.features.rowwise() - shift).colwise().squaredNorm() / double(train.size())).cwiseSqrt();
+    }
+    // A constant column stays constant (shifted) instead of becoming 0/0.
+    scale = scale.unaryExpr([](double s) { return s > 0.0 ? s : 1.0; });
+    for (Dataset* data : {&train, &test})
+        if (data->size() > 0)
+            data->features = (data->features.rowwise() - shift).array().rowwise() / scale.array();
+}
+
+DataSource loadSource(const RunConfig& c) {
+    DataSource source;
+    switch (c.dataset) {
+    case DatasetKind::FashionMnist:
+    case DatasetKind::Mnist: {
+        const std::string dir = c.dataPath.empty() ? (c.dataset == DatasetKind::FashionMnist
+                                                          ? defaultFashionMnistDirectory()
+                                                          : std::string("/usr/share/datasets/mnist"))
+                                                   : c.dataPath;
+        source.trainPool = loadMnistDirectory(dir, IdxSplit::Train);
+        if (c.testSize > 0)
+            source.testPool = loadMnistDirectory(dir, IdxSplit::Test);
+        return source;
+    }
+    case DatasetKind::Csv:
+        source.trainPool = loadCsv(c.dataPath);
+        return source;
+    default:
+        source.trainPool = generateSynthetic(c, c.trainSize, dataSeed(c.seed));
+        source.testPool = generateSynthetic(c, c.testSize, testDataSeed(c.seed));
+        return source;
+    }
+}
+
+PreparedData prepare(const DataSource& source, const RunConfig& c) {
+    PreparedData out;
+    const Dataset& pool = source.trainPool;
+    const std::vector<Eigen::Index> trainRows = subsample(pool, c.trainSize, dataSeed(c.seed), {}, "n");
+    out.train = pool.rows(trainRows);
+    if (c.testSize == 0) {
+        out.test = pool.rows({});
+    } else if (source.testPool.size() > 0 || isSyntheticDataset(c.dataset)) {
+        out.test = source.testPool.rows(subsample(source.testPool, c.testSize, testDataSeed(c.seed), {}, "test-n"));
+    } else {
+        std::vector<bool> taken(pool.size(), false);
+        for (Eigen::Index i : trainRows)
+            taken[i] = true;
+        out.test = pool.rows(subsample(pool, c.testSize, testDataSeed(c.seed), taken, "test-n"));
+    }
+    if (out.test.task == TaskKind::Classification)
+        out.test.classCount = out.train.classCount = std::max(out.train.classCount, source.testPool.classCount);
+    scaleFeatures(c.scaling, isImageDataset(c.dataset), out.train, out.test);
+    return out;
+}
+
+PreparedData prepareData(const RunConfig& config) { return prepare(loadSource(config), config); }
+
+} // namespace ntk

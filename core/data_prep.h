@@ -1,0 +1,45 @@
+#pragma once
+// From a RunConfig to the train and test sets a run sees: load or generate, subsample class-balanced and
+// deterministically, then scale features with statistics of the training split only.
+#include "config.h"
+#include "dataset.h"
+
+#include <cstdint>
+#include <vector>
+
+namespace ntk {
+
+// The full pools a run draws from. Loading (Fashion-)MNIST takes a noticeable fraction of a second, so
+// callers that start many runs keep a DataSource and call prepare() again.
+struct DataSource {
+    Dataset trainPool;
+    Dataset testPool;  // empty when the test split is drawn from trainPool (CSV)
+};
+
+// Throws DataError (data_error.h) for unreadable files.
+DataSource loadSource(const RunConfig& config);
+
+struct PreparedData {
+    Dataset train;
+    Dataset test;
+};
+
+// Throws DataError when the pools are too small for the requested n and test-n.
+PreparedData prepare(const DataSource& source, const RunConfig& config);
+PreparedData prepareData(const RunConfig& config);
+
+// `count` indices into `labels`, as evenly spread over classes as the data allows, in a seeded order;
+// indices with excluded[i] set are never chosen.
+std::vector<Eigen::Index> balancedSubsample(const Eigen::VectorXi& labels, int classCount, int count,
+                                            std::uint64_t seed, const std::vector<bool>& excluded = {});
+
+// Scale features in place: fit on train, apply to both.
+void scaleFeatures(Scaling scaling, bool imageData, Dataset& train, Dataset& test);
+
+// Seeds for the independent random streams of one run, derived from the user's single seed.
+std::uint64_t dataSeed(std::uint64_t seed);
+std::uint64_t testDataSeed(std::uint64_t seed);
+std::uint64_t initSeed(std::uint64_t seed);
+std::uint64_t batchSeed(std::uint64_t seed);
+
+} // namespace ntk

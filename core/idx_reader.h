@@ -1,0 +1,24 @@
+#pragma once
+// Reader for the IDX format of MNIST and Fashion-MNIST (http://yann.lecun.com/exdb/mnist/),
+// gzip-compressed or plain. All failures are reported as ntk::DataError naming the file.
+#include "dataset.h"
+
+#include <string>
+
+namespace ntk {
+
+// Reads an image file (unsigned-byte IDX with at least 2 dimensions: the first is the image count,
+// the rest are flattened into the features) and its label file (unsigned-byte IDX with 1 dimension).
+// Features are the raw byte values 0..255 as double; classCount is the largest label + 1.
+Dataset loadIdxPair(const std::string& imagesPath, const std::string& labelsPath, const std::string& name);
+
+enum class IdxSplit { Train, Test };
+
+// Finds the MNIST-style file pair of the split in dir: train-images-idx3-ubyte / train-labels-idx1-ubyte
+// (t10k-... for Test), optionally gzipped, also in the dotted variant train-images.idx3-ubyte.
+Dataset loadMnistDirectory(const std::string& dir, IdxSplit split);
+
+// Where Debian's dataset-fashion-mnist package installs the data.
+std::string defaultFashionMnistDirectory();
+
+} // namespace ntk

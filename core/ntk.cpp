@@ -1,0 +1,182 @@
+#include "ntk.h"
+
+#include <stdexcept>
+
+namespace ntk {
+namespace {
+
+// Back-propagated signals d f_k / d z_l for every output k, one layer at a time from the top.
+class SignalWalker {
+public:
+    SignalWalker(const Mlp& model, const ForwardCache& cache)
+        : model_(model)
+        , cache_(cache)
+        , layer_(model.shape().depth) {}
+
+    int layer() const { return layer_; }
+    bool atOutput() const { return layer_ == model_.shape().depth; }
+    // Valid below the output layer.
+    const std::vector<Eigen::MatrixXd>& signals() const { return signals_; }
+
+    void descend() {
+        const int l = layer_;
+        const Eigen::MatrixXd& slope = cache_.slopes[l - 1];
+        const double cw = model_.weightScale(l);
+        const Eigen::MatrixXd& weight = model_.layers()[l].weight;
+        const int outputs = model_.shape().outputs;
+        if (atOutput()) {
+            // d f_k / d z_{top-1} = c_w W_top[k, :] o phi'(z_{top-1}) on every row.
+            signals_.resize(outputs);
+            for (int k = 0; k < outputs; ++k)
+                signals_[k] = slope.array().rowwise() * (cw * weight.row(k).array());
+        } else {
+            for (int k = 0; k < outputs; ++k) {
+                Eigen::MatrixXd back = cw * (signals_[k] * weight);
+                signals_[k] = back.cwiseProduct(slope);
+            }
+        }
+        --layer_;
+    }
+
+private:
+    const Mlp& model_;
+    const ForwardCache& cache_;
+    int layer_;
+    std::vector<Eigen::MatrixXd> signals_;
+};
+
+// Lower triangle of c_w^2 A A^T + c_b^2.
+Eigen::MatrixXd layerGramLower(const Eigen::MatrixXd& input, double cw, double cb, const Eigen::MatrixXd* cached) {
+    const Eigen::Index n = input.rows();
+    Eigen::MatrixXd gram = Eigen::MatrixXd::Constant(n, n, cb * cb);
+    if (cached)
+        gram.triangularView<Eigen::Lower>() += (cw * cw) * *cached;
+    else
+        gram.selfadjointView<Eigen::Lower>().rankUpdate(input, cw * cw);
+    return gram;
+}
+
+void addHadamardLower(Eigen::MatrixXd& kernel, const Eigen::MatrixXd& a, const Eigen::MatrixXd& b) {
+    const Eigen::Index n = kernel.rows();
+    for (Eigen::Index j = 0; j < n; ++j)
+        kernel.col(j).tail(n - j) += a.col(j).tail(n - j).cwiseProduct(b.col(j).tail(n - j));
+}
+
+void requireMatchingCache(const Mlp& model, const ForwardCache& cache) {
+    if (int(cache.inputs.size()) != model.shape().layerCount() || int(cache.slopes.size()) != model.shape().depth)
+        throw std::invalid_argument("empiricalNtk: forward cache does not belong to this model");
+}
+
+} // namespace
+
+Eigen::MatrixXd empiricalNtk(const Mlp& model, const ForwardCache& cache, const NtkOptions& options) {
+    requireMatchingCache(model, cache);
+    const Eigen::Index n = cache.output.rows();
+    const int outputs = model.shape().outputs;
+    const double cb = model.biasScale();
+    Eigen::MatrixXd kernel = Eigen::MatrixXd::Zero(n, n);
+    Eigen::MatrixXd signalGram(n, n);
+    SignalWalker walker(model, cache);
+    for (int l = model.shape().depth; l >= 0; --l) {
+        throwIfCancelled(options.cancel);
+        const Eigen::MatrixXd* cachedGram = l == 0 ? options.inputGram : nullptr;
+        const Eigen::MatrixXd gram = layerGramLower(cache.inputs[l], model.weightScale(l), cb, cachedGram);
+        if (walker.atOutput()) {
+            // Each output's own weights: sum_k D D^T = O 1 1^T.
+            kernel.triangularView<Eigen::Lower>() += double(outputs) * gram;
+        } else {
+            signalGram.setZero();
+            for (const Eigen::MatrixXd& signal : walker.signals()) {
+                throwIfCancelled(options.cancel);
+                signalGram.selfadjointView<Eigen::Lower>().rankUpdate(signal);
+            }
+            addHadamardLower(kernel, signalGram, gram);
+        }
+        if (l > 0)
+            walker.descend();
+    }
+    kernel.triangularView<Eigen::StrictlyUpper>() = kernel.transpose();
+    return kernel;
+}
+
+Eigen::MatrixXd empiricalNtk(const Mlp& model, const Eigen::MatrixXd& x, const NtkOptions& options) {
+    return empiricalNtk(model, model.forward(x), options);
+}
+
+Eigen::MatrixXd empiricalNtkCross(const Mlp& model, const ForwardCache& a, const ForwardCache& b, CancelFlag cancel) {
+    requireMatchingCache(model, a);
+    requireMatchingCache(model, b);
+    const double cb = model.biasScale();
+    Eigen::MatrixXd kernel = Eigen::MatrixXd::Zero(a.output.rows(), b.output.rows());
+    SignalWalker walkerA(model, a), walkerB(model, b);
+    for (int l = model.shape().depth; l >= 0; --l) {
+        throwIfCancelled(cancel);
+        const double cw = model.weightScale(l);
+        Eigen::MatrixXd gram = (cw * cw) * (a.inputs[l] * b.inputs[l].transpose());
+        gram.array() += cb * cb;
+        if (walkerA.atOutput()) {
+            kernel += double(model.shape().outputs) * gram;
+        } else {
+            Eigen::MatrixXd signalGram = Eigen::MatrixXd::Zero(kernel.rows(), kernel.cols());
+            for (std::size_t k = 0; k < walkerA.signals().size(); ++k)
+                signalGram.noalias() += walkerA.signals()[k] * walkerB.signals()[k].transpose();
+            kernel += signalGram.cwiseProduct(gram);
+        }
+        if (l > 0) {
+            walkerA.descend();
+            walkerB.descend();
+        }
+    }
+    return kernel;
+}
+
+std::vector<Eigen::MatrixXd> empiricalNtkPerOutput(const Mlp& model, const ForwardCache& cache, CancelFlag cancel) {
+    requireMatchingCache(model, cache);
+    const Eigen::Index n = cache.output.rows();
+    const int outputs = model.shape().outputs;
+    std::vector<Eigen::MatrixXd> kernels(outputs, Eigen::MatrixXd::Zero(n, n));
+    Eigen::MatrixXd signalGram(n, n);
+    SignalWalker walker(model, cache);
+    for (int l = model.shape().depth; l >= 0; --l) {
+        throwIfCancelled(cancel);
+        const Eigen::MatrixXd gram = layerGramLower(cache.inputs[l], model.weightScale(l), model.biasScale(), nullptr);
+        for (int k = 0; k < outputs; ++k) {
+            if (walker.atOutput()) {
+                kernels[k].triangularView<Eigen::Lower>() += gram;
+                continue;
+            }
+            signalGram.setZero();
+            signalGram.selfadjointView<Eigen::Lower>().rankUpdate(walker.signals()[k]);
+            addHadamardLower(kernels[k], signalGram, gram);
+        }
+        if (l > 0)
+            walker.descend();
+    }
+    for (Eigen::MatrixXd& kernel : kernels)
+        kernel.triangularView<Eigen::StrictlyUpper>() = kernel.transpose();
+    return kernels;
+}
+
+Eigen::MatrixXd explicitJacobian(const Mlp& model, const Eigen::MatrixXd& x, int output) {
+    Eigen::MatrixXd jacobian(x.rows(), model.parameterCount());
+    Mlp probe = model;
+    Eigen::MatrixXd seed = Eigen::MatrixXd::Zero(1, model.shape().outputs);
+    seed(0, output) = 1.0;
+    for (Eigen::Index i = 0; i < x.rows(); ++i) {
+        const ForwardCache cache = model.forward(x.row(i));
+        probe.layers() = model.backward(cache, seed);
+        jacobian.row(i) = probe.flatParameters().transpose();
+    }
+    return jacobian;
+}
+
+Eigen::MatrixXd explicitJacobianNtk(const Mlp& model, const Eigen::MatrixXd& x) {
+    Eigen::MatrixXd kernel = Eigen::MatrixXd::Zero(x.rows(), x.rows());
+    for (int k = 0; k < model.shape().outputs; ++k) {
+        const Eigen::MatrixXd jacobian = explicitJacobian(model, x, k);
+        kernel.noalias() += jacobian * jacobian.transpose();
+    }
+    return kernel;
+}
+
+} // namespace ntk

@@ -1,0 +1,148 @@
+#include "spectrum.h"
+
+#include <Eigen/Eigenvalues>
+#include <Spectra/MatOp/DenseSymMatProd.h>
+#include <Spectra/SymEigsSolver.h>
+#include <algorithm>
+#include <stdexcept>
+
+namespace ntk {
+
+std::string_view toString(SpectrumStatus status) {
+    switch (status) {
+    case SpectrumStatus::Ok:
+        return "ok";
+    case SpectrumStatus::NonFiniteInput:
+        return "the kernel has non-finite entries";
+    case SpectrumStatus::NotConverged:
+        return "the eigen-solver did not converge";
+    case SpectrumStatus::Empty:
+        return "the kernel is empty";
+    }
+    return "?";
+}
+
+namespace {
+
+void requireSquare(const Eigen::MatrixXd& kernel) {
+    if (kernel.rows() != kernel.cols())
+        throw std::invalid_argument("spectrum: the kernel matrix is not square");
+}
+
+// Pre-checks shared by both solvers; returns a finished Spectrum when there is nothing to solve.
+std::optional<Spectrum> refuseUnsolvable(const Eigen::MatrixXd& kernel) {
+    requireSquare(kernel);
+    Spectrum refused;
+    if (kernel.size() == 0)
+        return refused;
+    if (!kernel.allFinite()) {
+        refused.status = SpectrumStatus::NonFiniteInput;
+        return refused;
+    }
+    return std::nullopt;
+}
+
+} // namespace
+
+Spectrum fullSpectrum(const Eigen::MatrixXd& kernel, bool withVectors) {
+    if (auto refused = refuseUnsolvable(kernel))
+        return *refused;
+    Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> solver(kernel,
+                                                          withVectors ? Eigen::ComputeEigenvectors : Eigen::EigenvaluesOnly);
+    Spectrum result;
+    if (solver.info() != Eigen::Success) {
+        result.status = SpectrumStatus::NotConverged;
+        return result;
+    }
+    result.status = SpectrumStatus::Ok;
+    result.complete = true;
+    result.eigenvalues = solver.eigenvalues().reverse();  // Eigen sorts ascending
+    if (withVectors)
+        result.eigenvectors = solver.eigenvectors().rowwise().reverse();
+    return result;
+}
+
+Spectrum topSpectrum(const Eigen::MatrixXd& kernel, int k, bool withVectors) {
+    if (auto refused = refuseUnsolvable(kernel))
+        return *refused;
+    const Eigen::Index n = kernel.rows();
+    if (k < 1)
+        throw std::invalid_argument("topSpectrum: k must be at least 1");
+    // Lanczos needs a Krylov space larger than k; when that is most of n the dense solver is as fast.
+    if (2 * Eigen::Index(k) + 1 >= n) {
+        Spectrum full = fullSpectrum(kernel, withVectors);
+        if (full.ok() && k < n) {
+            full.eigenvalues.conservativeResize(k);
+            if (withVectors)
+                full.eigenvectors.conservativeResize(Eigen::NoChange, k);
+            full.complete = false;
+        }
+        return full;
+    }
+    Spectra::DenseSymMatProd<double> op(kernel);
+    const Eigen::Index ncv = std::min<Eigen::Index>(n, std::max<Eigen::Index>(2 * k + 1, 20));
+    Spectra::SymEigsSolver<Spectra::DenseSymMatProd<double>> solver(op, k, ncv);
+    solver.init();
+    solver.compute(Spectra::SortRule::LargestAlge, 1000, 1e-12);
+    Spectrum result;
+    if (solver.info() != Spectra::CompInfo::Successful) {
+        result.status = SpectrumStatus::NotConverged;
+        return result;
+    }
+    result.status = SpectrumStatus::Ok;
+    result.eigenvalues = solver.eigenvalues();  // already descending for LargestAlge
+    if (withVectors)
+        result.eigenvectors = solver.eigenvectors();
+    return result;
+}
+
+double kernelDistance(const Eigen::MatrixXd& a, const Eigen::MatrixXd& b) {
+    const double norms = a.norm() * b.norm();
+    if (norms == 0.0)
+        return 0.0;
+    return 1.0 - a.cwiseProduct(b).sum() / norms;
+}
+
+double kernelTargetAlignment(const Eigen::MatrixXd& kernel, const Eigen::MatrixXd& targets) {
+    // <K, Y Y^T> = trace(Y^T K Y) and |Y Y^T|_F = |Y^T Y|_F avoid forming the n x n target kernel.
+    const double inner = (targets.transpose() * kernel * targets).trace();
+    const double norms = kernel.norm() * (targets.transpose() * targets).norm();
+    return norms == 0.0 ? 0.0 : inner / norms;
+}
+
+KernelSummary summarize(const Eigen::MatrixXd& kernel, const Spectrum& spectrum, const Eigen::MatrixXd* initial,
+                        const Eigen::MatrixXd* targets) {
+    KernelSummary s;
+    s.trace = kernel.trace();
+    s.frobeniusNorm = kernel.norm();
+    s.effectiveRank = s.frobeniusNorm > 0.0 ? s.trace * s.trace / (s.frobeniusNorm * s.frobeniusNorm) : 0.0;
+    const Eigen::VectorXd& values = spectrum.eigenvalues;
+    if (values.size() > 0) {
+        s.lambdaMax = values[0];
+        auto share = [&](Eigen::Index top) {
+            return s.trace != 0.0 ? values.head(std::min(top, values.size())).sum() / s.trace : 0.0;
+        };
+        s.topShare1 = share(1);
+        s.topShare5 = share(5);
+        s.topShare10 = share(10);
+        s.nonPositiveCount = int((values.array() <= 0.0).count());
+        if (spectrum.complete) {
+            s.lambdaMin = values[values.size() - 1];
+            if (*s.lambdaMin > 0.0)
+                s.conditionNumber = s.lambdaMax / *s.lambdaMin;
+        }
+    }
+    if (initial && initial->rows() == kernel.rows() && initial->cols() == kernel.cols())
+        s.kernelDistance = kernelDistance(*initial, kernel);
+    if (targets && targets->rows() == kernel.rows()) {
+        s.targetAlignment = kernelTargetAlignment(kernel, *targets);
+        if (spectrum.eigenvectors.cols() > 0) {
+            const double total = targets->squaredNorm();
+            const Eigen::MatrixXd projections = spectrum.eigenvectors.transpose() * *targets;
+            s.targetEnergy = projections.rowwise().squaredNorm() / (total > 0.0 ? total : 1.0);
+        }
+    }
+    return s;
+}
+
+} // namespace ntk

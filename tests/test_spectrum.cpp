@@ -1,0 +1,125 @@
+// Eigen-decompositions checked by residuals, not by stored numbers; derived quantities by their definitions.
+#include "ntk.h"
+#include "spectrum.h"
+
+#include <QtTest>
+#include <random>
+
+using namespace ntk;
+
+namespace {
+
+// A kernel-like PSD matrix with a decaying spectrum: the real NTK of a small random network.
+Eigen::MatrixXd ntkKernel(int n, std::uint64_t seed) {
+    std::mt19937_64 rng(seed);
+    std::normal_distribution<double> normal;
+    const Eigen::MatrixXd x = Eigen::MatrixXd::NullaryExpr(n, 6, [&] { return normal(rng); });
+    MlpShape shape;
+    shape.inputDim = 6;
+    shape.width = 32;
+    shape.depth = 2;
+    shape.outputs = 3;
+    shape.sigmaW = 1.4;
+    shape.sigmaB = 0.1;
+    return empiricalNtk(Mlp(shape, seed), x);
+}
+
+double maxResidual(const Eigen::MatrixXd& k, const Spectrum& s) {
+    double worst = 0.0;
+    for (Eigen::Index i = 0; i < s.eigenvalues.size(); ++i) {
+        const Eigen::VectorXd v = s.eigenvectors.col(i);
+        worst = std::max(worst, (k * v - s.eigenvalues[i] * v).norm() / k.norm());
+    }
+    return worst;
+}
+
+} // namespace
+
+class SpectrumTest : public QObject {
+    Q_OBJECT
+private slots:
+    void fullSolveHasSmallResidualsAndSumsToTrace() {
+        const Eigen::MatrixXd k = ntkKernel(120, 1);
+        const Spectrum s = fullSpectrum(k, true);
+        QVERIFY(s.ok());
+        QVERIFY(s.complete);
+        QCOMPARE(s.eigenvalues.size(), Eigen::Index(120));
+        QVERIFY(maxResidual(k, s) < 1e-10);
+        QVERIFY(std::abs(s.eigenvalues.sum() - k.trace()) < 1e-10 * k.trace());
+        for (Eigen::Index i = 1; i < s.eigenvalues.size(); ++i)
+            QVERIFY(s.eigenvalues[i - 1] >= s.eigenvalues[i]);
+        // Eigenvalues only must give the same values.
+        QVERIFY((fullSpectrum(k).eigenvalues - s.eigenvalues).norm() < 1e-10 * s.eigenvalues.norm());
+    }
+
+    void topKAgreesWithFullSolve() {
+        const Eigen::MatrixXd k = ntkKernel(400, 2);
+        const Spectrum full = fullSpectrum(k);
+        const Spectrum top = topSpectrum(k, 16, true);
+        QVERIFY(top.ok());
+        QVERIFY(!top.complete);
+        QCOMPARE(top.eigenvalues.size(), Eigen::Index(16));
+        for (int i = 0; i < 16; ++i)
+            QVERIFY2(std::abs(top.eigenvalues[i] - full.eigenvalues[i]) <= 1e-8 * full.eigenvalues[0],
+                     qPrintable(QString("eigenvalue %1: %2 vs %3").arg(i).arg(top.eigenvalues[i]).arg(full.eigenvalues[i])));
+        QVERIFY(maxResidual(k, top) < 1e-9);
+    }
+
+    void topKNearNFallsBackToDenseSolve() {
+        const Eigen::MatrixXd k = ntkKernel(20, 3);
+        const Spectrum top = topSpectrum(k, 15);
+        QVERIFY(top.ok());
+        QCOMPARE(top.eigenvalues.size(), Eigen::Index(15));
+        QVERIFY((top.eigenvalues - fullSpectrum(k).eigenvalues.head(15)).norm() < 1e-10 * k.norm());
+    }
+
+    void nonFiniteKernelIsRefused() {
+        Eigen::MatrixXd k = ntkKernel(10, 4);
+        k(3, 4) = k(4, 3) = std::numeric_limits<double>::quiet_NaN();
+        QVERIFY(fullSpectrum(k).status == SpectrumStatus::NonFiniteInput);
+        k(3, 4) = k(4, 3) = std::numeric_limits<double>::infinity();
+        QVERIFY(topSpectrum(k, 2).status == SpectrumStatus::NonFiniteInput);
+        QVERIFY(fullSpectrum(Eigen::MatrixXd()).status == SpectrumStatus::Empty);
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, fullSpectrum(Eigen::MatrixXd::Zero(2, 3)));
+    }
+
+    void summaryFollowsDefinitions() {
+        const Eigen::MatrixXd k = ntkKernel(60, 5);
+        const Spectrum s = fullSpectrum(k, true);
+        Eigen::MatrixXd targets = Eigen::MatrixXd::Zero(60, 3);
+        for (int i = 0; i < 60; ++i)
+            targets(i, i % 3) = 1.0;
+        const KernelSummary sum = summarize(k, s, &k, &targets);
+        const Eigen::VectorXd& l = s.eigenvalues;
+        QVERIFY(std::abs(sum.trace - l.sum()) < 1e-10 * sum.trace);
+        QCOMPARE(sum.lambdaMax, l[0]);
+        QVERIFY(sum.lambdaMin.has_value());
+        QCOMPARE(*sum.lambdaMin, l[59]);
+        QVERIFY(std::abs(sum.effectiveRank - l.sum() * l.sum() / l.squaredNorm()) < 1e-9 * sum.effectiveRank);
+        QVERIFY(std::abs(sum.frobeniusNorm - l.norm()) < 1e-10 * sum.frobeniusNorm);
+        QVERIFY(std::abs(sum.topShare5 - l.head(5).sum() / l.sum()) < 1e-12);
+        QVERIFY(std::abs(*sum.kernelDistance) < 1e-12);
+        QCOMPARE(sum.targetEnergy.size(), Eigen::Index(60));
+        QVERIFY(std::abs(sum.targetEnergy.sum() - 1.0) < 1e-10);  // eigenvectors are a complete basis
+        // Alignment of Y Y^T with itself is 1; distance between K and 2K is 0.
+        const Eigen::MatrixXd yy = targets * targets.transpose();
+        QVERIFY(std::abs(kernelTargetAlignment(yy, targets) - 1.0) < 1e-12);
+        QVERIFY(std::abs(kernelDistance(k, 2.0 * k)) < 1e-12);
+        QVERIFY(kernelDistance(k, Eigen::MatrixXd::Identity(60, 60)) > 0.1);
+    }
+
+    void degenerateSpectraGiveValidSummaries() {
+        const KernelSummary identity = summarize(Eigen::MatrixXd::Identity(8, 8), fullSpectrum(Eigen::MatrixXd::Identity(8, 8)));
+        QVERIFY(std::abs(identity.effectiveRank - 8.0) < 1e-12);
+        QCOMPARE(*identity.conditionNumber, 1.0);
+        const Eigen::MatrixXd zero = Eigen::MatrixXd::Zero(5, 5);
+        const KernelSummary zeros = summarize(zero, fullSpectrum(zero));
+        QCOMPARE(zeros.nonPositiveCount, 5);
+        QVERIFY(!zeros.conditionNumber.has_value());
+        QCOMPARE(zeros.effectiveRank, 0.0);
+        QCOMPARE(zeros.topShare1, 0.0);
+    }
+};
+
+QTEST_APPLESS_MAIN(SpectrumTest)
+#include "test_spectrum.moc"
