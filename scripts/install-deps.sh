@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs what ntkviz needs from Debian 12 packages, skipping apt entirely when everything is present.
+# Usage: scripts/install-deps.sh [--test]   (--test adds what the test suite uses)
+set -euo pipefail
+
+packages=(build-essential cmake qt6-base-dev libqcustomplot-dev libeigen3-dev zlib1g-dev libspectra-dev
+          dataset-fashion-mnist)
+if [[ "${1:-}" == "--test" ]]; then
+  # numpy checks that exported .npy files load; Xvfb and ImageMagick serve the screenshot checks.
+  packages+=(python3-numpy xvfb xauth imagemagick)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]} == 0)); then
+  exit 0
+fi
+echo "Installing: ${missing[*]}" >&2
+SUDO=""
+[[ $(id -u) -eq 0 ]] || SUDO=sudo
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
