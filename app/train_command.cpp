@@ -4,7 +4,7 @@
 #include "data_prep.h"
 #include "atomic_write.h"
 #include "run_export.h"
-#include "settings_table.h"
+#include "settings_cli.h"
 #include "trainer.h"
 
 #include <QCommandLineParser>
@@ -60,11 +60,9 @@ int runTrainCommand(const QStringList& arguments) {
     parser.setApplicationDescription(
         "Train an MLP by gradient descent and record its empirical neural tangent kernel and spectrum.");
     parser.addHelpOption();
-    parser.addOption({"config", "Read settings from a JSON file (flags given as well override it).", "FILE.json"});
     parser.addOption({"out", "Write config.json, epochs.csv, spectra.csv and .npy arrays to DIR.", "DIR"});
     parser.addOption({"quiet", "No progress lines on stderr."});
-    for (const ntk::SettingSpec& spec : ntk::settingsTable())
-        parser.addOption({spec.flag(), spec.help, spec.valueName});
+    ntk::addSettingOptions(parser);
     if (!parser.parse(arguments))
         return fail(parser.errorText());
     if (parser.isSet("help")) {
@@ -75,19 +73,8 @@ int runTrainCommand(const QStringList& arguments) {
         return fail("unexpected argument \"" + parser.positionalArguments().first() + "\"");
 
     ntk::RunConfig config;
-    if (parser.isSet("config")) {
-        QString error;
-        const auto loaded = ntk::loadConfigFile(parser.value("config"), error);
-        if (!loaded)
-            return fail(error);
-        config = *loaded;
-    }
-    for (const ntk::SettingSpec& spec : ntk::settingsTable())
-        if (parser.isSet(spec.flag()))
-            if (auto error = spec.fromText(config, parser.value(spec.flag())))
-                return fail(*error);
-    if (auto problem = ntk::validate(config))
-        return fail(QString::fromStdString(*problem));
+    if (auto error = ntk::applySettingOptions(parser, config))
+        return fail(*error);
 
     const bool quiet = parser.isSet("quiet");
     QElapsedTimer clock;

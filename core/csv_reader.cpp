@@ -70,11 +70,6 @@ bool looksLikeDecimalComma(std::string_view text) {
     return parseNumber(withPoint, ignored) == NumberStatus::Finite;
 }
 
-struct CsvField {
-    std::string text;
-    bool quoted = false;
-};
-
 // Splits one line on ',' honouring RFC 4180 quotes, so that a quoted header name may contain commas.
 class LineSplitter {
 public:
@@ -82,23 +77,22 @@ public:
         : path_(path)
         , lineNumber_(lineNumber) {}
 
-    void split(std::string_view line, std::vector<CsvField>& fields) const {
+    void split(std::string_view line, std::vector<std::string>& fields) const {
         fields.clear();
         std::size_t position = 0;
         while (true) {
-            CsvField field;
+            std::string field;
             while (position < line.size() && (line[position] == ' ' || line[position] == '\t'))
                 ++position;
             if (position < line.size() && line[position] == '"') {
-                field.quoted = true;
-                position = readQuoted(line, position + 1, fields.size(), field.text);
+                position = readQuoted(line, position + 1, fields.size(), field);
                 while (position < line.size() && (line[position] == ' ' || line[position] == '\t'))
                     ++position;
                 if (position < line.size() && line[position] != ',')
                     fail(columnPrefix(fields.size()) + "unexpected text after the closing quote");
             } else {
                 const std::size_t comma = std::min(line.find(',', position), line.size());
-                field.text = trimmed(line.substr(position, comma - position));
+                field = trimmed(line.substr(position, comma - position));
                 position = comma;
             }
             fields.push_back(std::move(field));
@@ -133,8 +127,10 @@ private:
 std::string readWholeFile(const std::string& path) {
     std::error_code error;
     const fs::file_status status = fs::status(path, error);
-    if (!fs::exists(status))
+    if (status.type() == fs::file_type::not_found)
         throw DataError(path, "no such file");
+    if (error)
+        throw DataError(path, "cannot access: " + error.message());
     if (fs::is_directory(status))
         throw DataError(path, "is a directory, expected a CSV file");
     const std::uintmax_t size = fs::file_size(path, error);
@@ -280,9 +276,9 @@ private:
         labelColumn_ = options_.labelColumn == -1 ? rows_.columnCount - 1
                                                   : static_cast<std::size_t>(options_.labelColumn);
 
-        const bool isHeader = std::any_of(fields_.begin(), fields_.end(), [](const CsvField& field) {
+        const bool isHeader = std::any_of(fields_.begin(), fields_.end(), [](const std::string& field) {
             double ignored = 0;
-            return parseNumber(field.text, ignored) == NumberStatus::NotANumber;
+            return parseNumber(field, ignored) == NumberStatus::NotANumber;
         });
         if (!isHeader)
             parseDataLine(line, lineNumber);
@@ -305,7 +301,7 @@ private:
             for (std::size_t column = 0; column < fields_.size(); ++column) {
                 const double value = parseCell(fields_[column], column, line, lineNumber);
                 if (column == labelColumn_)
-                    addLabel(value, fields_[column].text, lineNumber);
+                    addLabel(value, fields_[column], lineNumber);
                 else
                     rows_.features.push_back(value);
             }
@@ -315,27 +311,27 @@ private:
         ++rows_.rowCount;
     }
 
-    double parseCell(const CsvField& field, std::size_t column, std::string_view line,
+    double parseCell(const std::string& field, std::size_t column, std::string_view line,
                      std::size_t lineNumber) const {
         double value = 0;
-        switch (parseNumber(field.text, value)) {
+        switch (parseNumber(field, value)) {
         case NumberStatus::Finite:
             return value;
         case NumberStatus::NotFinite:
             throw DataError(path_, lineNumber,
-                            columnPrefix(column) + DataError::quoted(field.text) + " is not a finite number");
+                            columnPrefix(column) + DataError::quoted(field) + " is not a finite number");
         case NumberStatus::OutOfRange:
             throw DataError(path_, lineNumber,
-                            columnPrefix(column) + DataError::quoted(field.text) +
+                            columnPrefix(column) + DataError::quoted(field) +
                                 " is out of the range of a double");
         case NumberStatus::NotANumber:
             break;
         }
-        if (trimmed(field.text).empty())
+        if (trimmed(field).empty())
             throw DataError(path_, lineNumber, columnPrefix(column) + "empty field (missing value?)");
         throw DataError(path_, lineNumber,
-                        columnPrefix(column) + DataError::quoted(field.text) + " is not a number" +
-                            separatorHint(field.text, line));
+                        columnPrefix(column) + DataError::quoted(field) + " is not a number" +
+                            separatorHint(field, line));
     }
 
     void addLabel(double value, const std::string& text, std::size_t lineNumber) {
@@ -351,7 +347,7 @@ private:
     const std::string& path_;
     const CsvOptions& options_;
     ParsedRows rows_;
-    std::vector<CsvField> fields_; // reused across lines to avoid reallocating per row
+    std::vector<std::string> fields_; // reused across lines to avoid reallocating per row
     std::size_t labelColumn_ = 0;
     bool sawFirstLine_ = false;
 };

@@ -54,13 +54,31 @@ std::vector<Eigen::Index> randomSubsample(Eigen::Index poolSize, int count, std:
     return chosen;
 }
 
-std::vector<Eigen::Index> subsample(const Dataset& pool, int count, std::uint64_t seed,
-                                    const std::vector<bool>& excluded, const char* splitName) {
-    std::vector<Eigen::Index> chosen = pool.task == TaskKind::Classification
-                                           ? balancedSubsample(pool.labels, pool.classCount, count, seed, excluded)
+// One interface over the two ways a pool is stored: as a Dataset, or as image bytes.
+struct Pool {
+    const Dataset* data = nullptr;
+    const ImageSet* images = nullptr;
+
+    Pool(const Dataset& d, const std::optional<ImageSet>& i)
+        : data(&d)
+        , images(i ? &*i : nullptr) {}
+    Eigen::Index size() const { return images ? images->size() : data->size(); }
+    bool classification() const { return images || data->task == TaskKind::Classification; }
+    const Eigen::VectorXi& labels() const { return images ? images->labels : data->labels; }
+    int classCount() const { return images ? images->classCount : data->classCount; }
+    std::string name() const { return images ? images->name : data->name; }
+    Dataset rows(const std::vector<Eigen::Index>& indices) const {
+        return images ? images->toDataset(indices) : data->rows(indices);
+    }
+};
+
+std::vector<Eigen::Index> subsample(const Pool& pool, int count, std::uint64_t seed, const std::vector<bool>& excluded,
+                                    const char* splitName) {
+    std::vector<Eigen::Index> chosen = pool.classification()
+                                           ? balancedSubsample(pool.labels(), pool.classCount(), count, seed, excluded)
                                            : randomSubsample(pool.size(), count, seed, excluded);
     if (int(chosen.size()) < count)
-        throw DataError(pool.name + ": " + splitName + " = " + std::to_string(count) + " but only " +
+        throw DataError(pool.name() + ": " + splitName + " = " + std::to_string(count) + " but only " +
                         std::to_string(chosen.size()) + " points are available");
     return chosen;
 }
@@ -130,9 +148,9 @@ DataSource loadSource(const RunConfig& c) {
                                                           ? defaultFashionMnistDirectory()
                                                           : std::string("/usr/share/datasets/mnist"))
                                                    : c.dataPath;
-        source.trainPool = loadMnistDirectory(dir, IdxSplit::Train);
+        source.trainImages = loadMnistImages(dir, IdxSplit::Train);
         if (c.testSize > 0)
-            source.testPool = loadMnistDirectory(dir, IdxSplit::Test);
+            source.testImages = loadMnistImages(dir, IdxSplit::Test);
         return source;
     }
     case DatasetKind::Csv:
@@ -147,21 +165,22 @@ DataSource loadSource(const RunConfig& c) {
 
 PreparedData prepare(const DataSource& source, const RunConfig& c) {
     PreparedData out;
-    const Dataset& pool = source.trainPool;
+    const Pool pool(source.trainPool, source.trainImages);
+    const Pool testPool(source.testPool, source.testImages);
     const std::vector<Eigen::Index> trainRows = subsample(pool, c.trainSize, dataSeed(c.seed), {}, "n");
     out.train = pool.rows(trainRows);
     if (c.testSize == 0) {
         out.test = pool.rows({});
-    } else if (source.testPool.size() > 0 || isSyntheticDataset(c.dataset)) {
-        out.test = source.testPool.rows(subsample(source.testPool, c.testSize, testDataSeed(c.seed), {}, "test-n"));
+    } else if (testPool.size() > 0 || isSyntheticDataset(c.dataset)) {
+        out.test = testPool.rows(subsample(testPool, c.testSize, testDataSeed(c.seed), {}, "test-n"));
     } else {
-        std::vector<bool> taken(pool.size(), false);
+        std::vector<bool> taken(std::size_t(pool.size()), false);
         for (Eigen::Index i : trainRows)
-            taken[i] = true;
+            taken[std::size_t(i)] = true;
         out.test = pool.rows(subsample(pool, c.testSize, testDataSeed(c.seed), taken, "test-n"));
     }
-    if (out.test.task == TaskKind::Classification)
-        out.test.classCount = out.train.classCount = std::max(out.train.classCount, source.testPool.classCount);
+    if (out.train.task == TaskKind::Classification)
+        out.test.classCount = out.train.classCount = std::max(out.train.classCount, out.test.classCount);
     scaleFeatures(c.scaling, isImageDataset(c.dataset), out.train, out.test);
     return out;
 }

@@ -3,17 +3,21 @@
 // deterministically, then scale features with statistics of the training split only.
 #include "config.h"
 #include "dataset.h"
+#include "idx_reader.h"
 
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 namespace ntk {
 
 // The full pools a run draws from. Loading (Fashion-)MNIST takes a noticeable fraction of a second, so
 // callers that start many runs keep a DataSource and call prepare() again.
+// Image sets stay as bytes (ImageSet) until prepare() picks its rows.
 struct DataSource {
     Dataset trainPool;
     Dataset testPool;  // empty when the test split is drawn from trainPool (CSV)
+    std::optional<ImageSet> trainImages, testImages;
 };
 
 // Throws DataError (data_error.h) for unreadable files.

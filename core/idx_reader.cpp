@@ -26,9 +26,10 @@ namespace fs = std::filesystem;
 constexpr std::uint64_t maxPayloadBytes = std::uint64_t{1} << 31;
 constexpr unsigned char unsignedByteType = 0x08;
 constexpr int maxDimensions = 4;
-// The body is read in steps of this size so that memory grows with the data actually present,
-// not with what a (possibly lying) header claims.
-constexpr std::size_t bodyReadStep = std::size_t{64} << 20;
+// The body is read in steps that start small and double up to a limit, so that memory grows with the
+// data actually present, not with what a (possibly lying) header claims.
+constexpr std::size_t firstBodyReadStep = std::size_t{1} << 20;
+constexpr std::size_t maxBodyReadStep = std::size_t{64} << 20;
 // gzread takes an unsigned and returns an int, so one call must stay below INT_MAX bytes.
 constexpr std::size_t maxGzReadChunk = std::size_t{1} << 30;
 
@@ -68,8 +69,10 @@ public:
         : path_(std::move(path)) {
         std::error_code error;
         const fs::file_status status = fs::status(path_, error);
-        if (!fs::exists(status))
+        if (status.type() == fs::file_type::not_found)
             fail("no such file");
+        if (error)
+            fail("cannot access: " + error.message());
         if (fs::is_directory(status))
             fail("is a directory, expected an IDX file");
         errno = 0;
@@ -79,9 +82,6 @@ public:
         // The default 8 KiB buffer makes decompressing the 47 MB training images noticeably slower.
         gzbuffer(file_.get(), 256 * 1024);
     }
-
-    const std::string& path() const { return path_; }
-    std::uint64_t bytesDelivered() const { return bytesDelivered_; }
 
     // Reads up to size bytes; fewer only when the data ends. Corrupt gzip data throws.
     std::size_t read(unsigned char* buffer, std::size_t size) {
@@ -220,7 +220,8 @@ std::vector<unsigned char> readPayload(IdxStream& stream, const IdxHeader& heade
         while (payload.size() < header.payloadBytes) {
             const std::size_t alreadyRead = payload.size();
             const auto step = static_cast<std::size_t>(
-                std::min<std::uint64_t>(bodyReadStep, header.payloadBytes - alreadyRead));
+                std::min<std::uint64_t>(std::clamp(alreadyRead, firstBodyReadStep, maxBodyReadStep),
+                                        header.payloadBytes - alreadyRead));
             payload.resize(alreadyRead + step);
             const std::size_t got = stream.read(payload.data() + alreadyRead, step);
             if (got < step)
@@ -252,7 +253,7 @@ std::string findSplitFile(const fs::path& dir, const std::string& prefix, const 
 
 } // namespace
 
-Dataset loadIdxPair(const std::string& imagesPath, const std::string& labelsPath, const std::string& name) {
+ImageSet loadIdxImages(const std::string& imagesPath, const std::string& labelsPath, const std::string& name) {
     IdxStream images(imagesPath);
     const IdxHeader imageHeader = readHeader(images);
     if (imageHeader.dimensions.size() < 2)
@@ -279,24 +280,47 @@ Dataset loadIdxPair(const std::string& imagesPath, const std::string& labelsPath
 
     const auto rows = static_cast<Eigen::Index>(imageCount);
     const auto columns = static_cast<Eigen::Index>(imageHeader.payloadBytes / imageCount);
-    using ByteMatrix = Eigen::Matrix<unsigned char, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
     using ByteVector = Eigen::Matrix<unsigned char, Eigen::Dynamic, 1>;
-
-    Dataset dataset;
+    ImageSet set;
     try {
-        dataset.features = Eigen::Map<const ByteMatrix>(pixels.data(), rows, columns).cast<double>();
-        dataset.labels = Eigen::Map<const ByteVector>(labelBytes.data(), rows).cast<int>();
+        set.pixels = Eigen::Map<const decltype(set.pixels)>(pixels.data(), rows, columns);
+        set.labels = Eigen::Map<const ByteVector>(labelBytes.data(), rows).cast<int>();
     } catch (const std::bad_alloc&) {
-        images.fail("not enough memory for a " + std::to_string(rows) + "x" + std::to_string(columns) +
-                    " matrix of doubles");
+        images.fail("not enough memory for " + std::to_string(rows) + " images");
     }
-    dataset.classCount = dataset.labels.maxCoeff() + 1;
+    set.classCount = set.labels.maxCoeff() + 1;
+    set.name = name;
+    return set;
+}
+
+Dataset ImageSet::toDataset(const std::vector<Eigen::Index>& rows) const {
+    Dataset dataset;
+    dataset.features.resize(Eigen::Index(rows.size()), pixels.cols());
+    dataset.labels.resize(Eigen::Index(rows.size()));
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        dataset.features.row(Eigen::Index(i)) = pixels.row(rows[i]).cast<double>();
+        dataset.labels[Eigen::Index(i)] = labels[rows[i]];
+    }
+    dataset.classCount = classCount;
     dataset.task = TaskKind::Classification;
     dataset.name = name;
     return dataset;
 }
 
-Dataset loadMnistDirectory(const std::string& dir, IdxSplit split) {
+Dataset ImageSet::toDataset() const {
+    std::vector<Eigen::Index> all(static_cast<std::size_t>(size()));
+    for (std::size_t i = 0; i < all.size(); ++i)
+        all[i] = Eigen::Index(i);
+    return toDataset(all);
+}
+
+Dataset loadIdxPair(const std::string& imagesPath, const std::string& labelsPath, const std::string& name) {
+    return loadIdxImages(imagesPath, labelsPath, name).toDataset();
+}
+
+Dataset loadMnistDirectory(const std::string& dir, IdxSplit split) { return loadMnistImages(dir, split).toDataset(); }
+
+ImageSet loadMnistImages(const std::string& dir, IdxSplit split) {
     std::error_code error;
     if (!fs::is_directory(dir, error))
         throw DataError(dir, fs::exists(dir, error) ? "not a directory" : "no such directory");
@@ -314,8 +338,7 @@ Dataset loadMnistDirectory(const std::string& dir, IdxSplit split) {
     std::string collectionName = dirPath.filename().string();
     if (collectionName.empty())
         collectionName = "idx";
-    return loadIdxPair(imagesPath, labelsPath,
-                       collectionName + (split == IdxSplit::Train ? "-train" : "-test"));
+    return loadIdxImages(imagesPath, labelsPath, collectionName + (split == IdxSplit::Train ? "-train" : "-test"));
 }
 
 std::string defaultFashionMnistDirectory() {

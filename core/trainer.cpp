@@ -146,7 +146,7 @@ void Trainer::computeKernel(const ForwardCache& cache, EpochReport& report, Canc
     NtkOptions options;
     options.cancel = cancel;
     options.inputGram = &inputGram_;
-    const Eigen::MatrixXd kernel = empiricalNtk(model_, cache, options);
+    Eigen::MatrixXd kernel = empiricalNtk(model_, cache, options);
     const Eigen::Index n = kernel.rows();
     const bool partial = config_.topK > 0 && config_.topK < n;
     const Spectrum spectrum =
@@ -159,6 +159,7 @@ void Trainer::computeKernel(const ForwardCache& cache, EpochReport& report, Canc
     report.kernel = summarize(kernel, spectrum, &initialKernel_, &trainTargets_);
     report.eigenvalues = spectrum.eigenvalues;
     report.kernelSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    latestKernel_ = std::move(kernel);
 }
 
 void Trainer::markDiverged(int epoch) {

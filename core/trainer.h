@@ -55,6 +55,8 @@ public:
     const Eigen::MatrixXd& trainTargets() const { return trainTargets_; }
     // The kernel at initialization (empty until epoch 0 has been evaluated with the NTK on).
     const Eigen::MatrixXd& initialKernel() const { return initialKernel_; }
+    // The kernel of the most recent NTK epoch (empty before the first).
+    const Eigen::MatrixXd& latestKernel() const { return latestKernel_; }
     // The kernel of the current parameters (after restore-best, the restored ones).
     Eigen::MatrixXd currentKernel(CancelFlag cancel = nullptr) const;
     Eigen::MatrixXd currentCrossKernel(CancelFlag cancel = nullptr) const;  // train x test
@@ -75,6 +77,7 @@ private:
     std::uint64_t batchSeed_;
     Eigen::MatrixXd inputGram_;
     Eigen::MatrixXd initialKernel_;
+    Eigen::MatrixXd latestKernel_;
     LayerSet lastFinite_;
     LayerSet best_;
     double bestTestLoss_ = 0.0;

@@ -204,7 +204,9 @@ private slots:
         row("not npy", "PK\x03\x04 this is a zip file", "not a .npy file");
         row("preamble cut", good.substr(0, 8), "truncated");
         row("version 3.0", npyFile(3, goodDict, twoDoubles), "version 3.0");
-        row("version 1.1", std::string(good).replace(7, 1, "\x01"), "version 1.1");
+        std::string minorVersion1 = good;
+        minorVersion1[7] = '\x01';
+        row("version 1.1", minorVersion1, "version 1.1");
         row("header cut", good.substr(0, 40), "truncated: the header claims");
         row("data cut", good.substr(0, good.size() - 1), "needs more than");
         row("trailing bytes", good + "x", "1 unexpected bytes");

@@ -1,0 +1,249 @@
+#!/usr/bin/python3
+"""Runs ntkviz-bench, the GEMM probes and the PyTorch peers one after the other in one run, on the same shapes,
+and prints a Markdown table of ratios against the targets of issue 5, each marked PASS or FAIL.
+
+Usually started through bench/run_bench.sh, which installs what is missing and builds first:
+  /usr/bin/python3 bench/run_bench.py --build-dir build-bench [--shapes all] [--reps 9] [--threads 2]
+
+The raw JSON of every program goes to --out (default <build-dir>/results/<timestamp>/) beside table.md.
+The programs run sequentially, never concurrently, so they do not compete for the 2 cores; a ratio is only
+meaningful between numbers of the same run, because this machine is shared and its speed drifts.
+"""
+import argparse
+import datetime
+import json
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+PEER = os.path.join(HERE, "peers", "torch_ntk_peer.py")
+
+
+def run_json(command, label):
+    print(f"[run_bench] {label}: {' '.join(shlex.quote(c) for c in command)}", file=sys.stderr, flush=True)
+    start = time.perf_counter()
+    completed = subprocess.run(command, stdout=subprocess.PIPE, text=True, check=True)
+    print(f"[run_bench] {label} took {time.perf_counter() - start:.0f} s", file=sys.stderr, flush=True)
+    return json.loads(completed.stdout)
+
+
+def find(report, name, **shape):
+    """The first result called `name` whose shape has all the given entries."""
+    if not report:
+        return None
+    for entry in report["results"]:
+        if entry["name"] == name and all(entry["shape"].get(k) == v for k, v in shape.items()):
+            return entry
+    return None
+
+
+def seconds(entry):
+    return entry.get("seconds_median") if entry else None
+
+
+def fmt_seconds(value):
+    if value is None:
+        return "n/a"
+    return f"{value * 1e3:.2f} ms" if value < 1.0 else f"{value:.2f} s"
+
+
+def fmt(value, digits=3):
+    return "n/a" if value is None else f"{value:.{digits}g}"
+
+
+class Table:
+    def __init__(self):
+        self.rows = []
+
+    def check(self, label, ours, peer, value, target_text, passed):
+        verdict = "n/a" if passed is None else ("PASS" if passed else "FAIL")
+        self.rows.append((label, ours, peer, value, target_text, verdict))
+
+    def markdown(self):
+        header = ("check", "ours", "reference", "measured", "target", "verdict")
+        lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+        lines += ["| " + " | ".join(row) + " |" for row in self.rows]
+        return "\n".join(lines)
+
+
+def ratio(a, b):
+    return a / b if a is not None and b not in (None, 0) else None
+
+
+def fastest_layerwise(peer, **shape):
+    """The torch layer-wise peer at its faster thread setting (--threads or 1): the stronger reference."""
+    candidates = [e for e in (find(peer, "ntk_layerwise", **shape), find(peer, "ntk_layerwise_threads1", **shape)) if e]
+    return min(candidates, key=lambda e: e["seconds_median"]) if candidates else None
+
+
+def build_target_table(ours, peer):
+    table = Table()
+    kernel_small = dict(n=200, d=784, w=128, L=1, O=10)
+    kernel_mid = dict(n=500, d=784, w=128, L=1, O=10)
+    kernel_large = dict(n=2000, d=784, w=512, L=3, O=10)
+
+    for label, shape in (("NTK build n=200 w=128 L=1 vs torch layer-wise", kernel_small),
+                         ("NTK build n=2000 w=512 L=3 vs torch layer-wise", kernel_large)):
+        reference = fastest_layerwise(peer, **shape)
+        a, b = seconds(find(ours, "ntk_build", **shape)), seconds(reference)
+        r = ratio(a, b)
+        threads = f" ({reference['torch_threads']} thr)" if reference else ""
+        table.check(label, fmt_seconds(a), fmt_seconds(b) + threads, f"{fmt(r)}x", "<= 0.7x",
+                    None if r is None else r <= 0.7)
+
+    large = find(ours, "ntk_build", **kernel_large)
+    share = large.get("share_of_peak") if large else None
+    table.check("NTK build n=2000 w=512 L=3, share of our GEMM peak",
+                f"{fmt(large['gflops'])} GFLOP/s" if large else "n/a",
+                f"peak {fmt(ours['gemm_peak_gflops'])} GFLOP/s" if ours else "n/a",
+                "n/a" if share is None else f"{share * 100:.0f}%", ">= 80%",
+                None if share is None else share >= 0.8)
+
+    a, b = seconds(find(ours, "ntk_build", **kernel_mid)), seconds(find(peer, "ntk_vmap_jacrev", **kernel_mid))
+    speedup = ratio(b, a)
+    table.check("NTK build n=500 w=128 L=1 vs torch vmap(jacrev)", fmt_seconds(a), fmt_seconds(b),
+                f"{fmt(speedup)}x faster ({fmt(ratio(a, b))}x)", ">= 100x faster",
+                None if speedup is None else speedup >= 100)
+
+    for n in (2000, 4000):
+        a, b = seconds(find(ours, "full_spectrum", n=n)), seconds(find(peer, "eigvalsh", n=n))
+        r = ratio(a, b)
+        table.check(f"full spectrum n={n} vs torch eigvalsh", fmt_seconds(a), fmt_seconds(b), f"{fmt(r)}x",
+                    "<= 1.2x", None if r is None else r <= 1.2)
+
+    top = find(ours, "top_spectrum", n=8000)
+    full = find(ours, "full_spectrum", n=8000)
+    speedup = top.get("speedup_vs_full") if top else None
+    table.check("top-32 n=8000 vs our full solve", fmt_seconds(seconds(top)), fmt_seconds(seconds(full)),
+                f"{fmt(speedup)}x faster", ">= 10x faster", None if speedup is None else speedup >= 10)
+    agreement = top.get("agreement_vs_full") if top else None
+    table.check("top-32 n=8000 agreement max|dlambda|/lambda_1", fmt(agreement), "full solve", fmt(agreement),
+                "<= 1e-8", None if agreement is None else agreement <= 1e-8)
+
+    epoch = find(ours, "epoch", n=200, w=128, L=1)
+    rate = epoch.get("epochs_per_second") if epoch else None
+    table.check("default scene n=200 w=128 L=1: whole epochs", fmt_seconds(seconds(epoch)) + "/epoch" if epoch
+                else "n/a", "-", f"{fmt(rate)} epochs/s", ">= 150 epochs/s", None if rate is None else rate >= 150)
+
+    epoch = find(ours, "epoch", n=2000, w=512, L=2)
+    kernel = epoch.get("kernel_and_spectrum_seconds_median") if epoch else None
+    table.check("n=2000 w=512 L=2: NTK + spectrum per epoch", fmt_seconds(kernel),
+                f"epoch {fmt_seconds(seconds(epoch))}", fmt_seconds(kernel), "<= 1 s",
+                None if kernel is None else kernel <= 1.0)
+    return table
+
+
+def build_context_table(ours, peer, probes):
+    """Numbers that explain the verdicts; no targets."""
+    rows = []
+    if ours:
+        rows.append(("Eigen GEMM 2000^3, core flags (" + ours["eigen_simd"] + f", {ours['eigen_nb_threads']} thread)",
+                     f"{fmt(ours['gemm_peak_gflops'])} GFLOP/s"))
+    for probe in probes:
+        rows.append((f"Eigen GEMM 2000^3, {probe['variant']} ({probe['eigen_simd'].split(',')[0]}, "
+                     f"{probe['eigen_nb_threads']} threads)", f"{fmt(probe['gflops'])} GFLOP/s"))
+    if peer:
+        blas = ", ".join(os.path.basename(os.path.dirname(p)) + "/" + os.path.basename(p)
+                         for p in peer["blas_libraries"] if "libblas" in p) or "?"
+        rows.append((f"torch.mm 2000^3 ({peer['threads']} threads, BLAS {blas})",
+                     f"{fmt(peer['gemm_peak_gflops'])} GFLOP/s"))
+    for shape in (dict(n=200, d=784, w=128, L=1, O=10), dict(n=500, d=784, w=128, L=1, O=10),
+                  dict(n=2000, d=784, w=512, L=3, O=10), dict(n=2000, d=784, w=512, L=2, O=10)):
+        label = f"n={shape['n']} w={shape['w']} L={shape['L']}"
+        mine = find(ours, "ntk_build", **shape)
+        if mine:
+            rows.append((f"NTK build {label}: ours", f"{fmt_seconds(seconds(mine))}, {fmt(mine['gflops'])} GFLOP/s "
+                         f"({mine['share_of_peak'] * 100:.0f}% of our peak)"))
+        for name in ("ntk_layerwise", "ntk_layerwise_threads1"):
+            theirs = find(peer, name, **shape)
+            if theirs:
+                rows.append((f"NTK build {label}: torch layer-wise, {theirs['torch_threads']} torch thread(s)",
+                             f"{fmt_seconds(seconds(theirs))}, {fmt(theirs['gflops'])} GFLOP/s (same flop model)"))
+        jac = find(peer, "ntk_vmap_jacrev", **shape)
+        if jac and "skipped" in jac:
+            rows.append((f"NTK build {label}: torch vmap(jacrev)", "skipped: " + jac["skipped"]))
+        elif jac:
+            rows.append((f"NTK build {label}: torch vmap(jacrev)",
+                         f"{fmt_seconds(seconds(jac))} ({jac['jacobian_gigabytes']:.1f} GB Jacobian)"))
+    for n in (200, 2000, 4000, 8000):
+        mine, theirs = find(ours, "full_spectrum", n=n), find(peer, "eigvalsh", n=n)
+        if mine or theirs:
+            text = f"ours {fmt_seconds(seconds(mine))}, torch {fmt_seconds(seconds(theirs))}"
+            if theirs and "agreement_with_ntkviz" in theirs:
+                text += f", eigenvalues agree to {fmt(theirs['agreement_with_ntkviz'], 2)} of lambda_1"
+            rows.append((f"full spectrum n={n}", text))
+    for shape in (dict(n=200, w=128, L=1), dict(n=2000, w=512, L=2)):
+        epoch = find(ours, "epoch", **shape)
+        if epoch:
+            rows.append((f"epoch n={shape['n']} w={shape['w']} L={shape['L']} (test-n {epoch['shape']['test_n']})",
+                         f"{fmt_seconds(seconds(epoch))}, of which NTK + spectrum + summary "
+                         f"{epoch['kernel_and_spectrum_share'] * 100:.0f}%"))
+    for name in ("probe_rank_update", "probe_gemm_same_factor", "probe_signal_gram_per_output",
+                 "probe_signal_gram_stacked"):
+        probe = find(ours, name)
+        if probe:
+            rows.append((f"{name} {probe['shape']}", f"{fmt_seconds(seconds(probe))}, {fmt(probe['gflops'])} GFLOP/s"))
+    if peer:
+        for key, value in peer["checks"].items():
+            if key.endswith("rel_error"):
+                rows.append((f"check {key}", fmt(value, 2)))
+    lines = ["| measurement | value |", "|---|---|"] + [f"| {a} | {b} |" for a, b in rows]
+    return "\n".join(lines)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--build-dir", required=True, help="where ntkviz-bench and the probes were built")
+    parser.add_argument("--shapes", choices=["small", "large", "all"], default="all")
+    parser.add_argument("--reps", type=int, default=9, help="repetitions for small shapes (large: N/3)")
+    parser.add_argument("--threads", type=int, default=2, help="threads for torch and Eigen::setNbThreads")
+    parser.add_argument("--out", default="", help="directory for the raw JSON (default <build-dir>/results/<time>)")
+    parser.add_argument("--skip-peers", action="store_true", help="time ntkviz only")
+    args = parser.parse_args()
+
+    bench_dir = os.path.join(args.build_dir, "bench")
+    stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+    out = args.out or os.path.join(args.build_dir, "results", stamp)
+    kernels = os.path.join(out, "kernels")
+    os.makedirs(kernels, exist_ok=True)
+    common = ["--shapes", args.shapes, "--reps", str(args.reps)]
+    start = time.perf_counter()
+
+    ours = run_json([os.path.join(bench_dir, "ntkviz-bench"), *common, "--threads", str(args.threads),
+                     "--export-dir", kernels], "ntkviz-bench")
+    probes = []
+    for name in ("ntkviz-gemm-probe", "ntkviz-gemm-probe-omp"):
+        path = os.path.join(bench_dir, name)
+        if os.path.exists(path):
+            probes.append(run_json([path, "--reps", "3", "--threads", str(args.threads)], name))
+    peer = None
+    if not args.skip_peers:
+        peer = run_json(["/usr/bin/python3", PEER, *common, "--threads", str(args.threads), "--kernel-dir", kernels],
+                        "torch peer")
+    shutil.rmtree(kernels)  # up to ~170 MB of exported matrices; the JSON keeps every number
+
+    for name, report in (("ntkviz-bench.json", ours), ("torch-peer.json", peer), ("gemm-probes.json", probes)):
+        with open(os.path.join(out, name), "w") as f:
+            json.dump(report, f, indent=2)
+    loadavg = os.getloadavg()
+    text = "\n".join([
+        f"ntkviz-bench vs PyTorch peers, {ours['date']}, total {time.perf_counter() - start:.0f} s, "
+        f"load average at the end {loadavg[0]:.2f} {loadavg[1]:.2f} {loadavg[2]:.2f}",
+        "",
+        build_target_table(ours, peer).markdown(),
+        "",
+        build_context_table(ours, peer, probes),
+        "",
+        f"raw JSON: {out}",
+    ])
+    with open(os.path.join(out, "table.md"), "w") as f:
+        f.write(text + "\n")
+    print(text)
+
+
+if __name__ == "__main__":
+    main()

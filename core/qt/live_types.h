@@ -1,0 +1,60 @@
+#pragma once
+// Value types that travel from the training thread to the GUI in queued signals. Every one carries the id
+// of the run it belongs to, so the receiver can drop anything from a run that has been replaced.
+#include "config.h"
+#include "prediction_grid.h"
+#include "trainer.h"
+
+#include <QMetaType>
+#include <QString>
+#include <optional>
+#include <vector>
+
+namespace ntk {
+
+using RunId = quint64;
+
+struct RunInfo {
+    RunId runId = 0;
+    RunConfig config;
+    int trainSize = 0, testSize = 0, inputDim = 0, outputs = 0;
+    qint64 parameterCount = 0;
+    QString datasetName;
+    // The points themselves, for the prediction plot (only sent for 1-D and 2-D inputs) and the class order
+    // of the kernel heatmap.
+    Eigen::MatrixXd trainFeatures, testFeatures;
+    Eigen::VectorXi trainLabels, testLabels;
+    Eigen::VectorXd trainValues, testValues;
+};
+
+struct LiveReport {
+    EpochReport epoch;
+    Eigen::MatrixXd kernel;               // a snapshot on some NTK epochs (rate-limited), else empty
+    std::optional<PredictionGrid> grid;   // likewise, for 1-D and 2-D data
+};
+
+struct LiveBatch {
+    RunId runId = 0;
+    std::vector<LiveReport> reports;  // consecutive epochs, oldest first
+};
+
+struct RunOutcome {
+    RunId runId = 0;
+    RunState state = RunState::Finished;
+    int stopEpoch = 0;
+    int bestEpoch = -1;
+    QString status;  // e.g. "diverged at epoch 12"
+};
+
+void registerLiveTypes();
+
+// What the GUI is told about a run once its data are ready.
+RunInfo describeRun(RunId id, const RunConfig& config, const Trainer& trainer);
+// Wraps an epoch's report; with `snapshot`, adds the trainer's latest kernel and a prediction grid.
+LiveReport makeLiveReport(const Trainer& trainer, EpochReport&& report, bool snapshot);
+
+} // namespace ntk
+
+Q_DECLARE_METATYPE(ntk::RunInfo)
+Q_DECLARE_METATYPE(ntk::LiveBatch)
+Q_DECLARE_METATYPE(ntk::RunOutcome)

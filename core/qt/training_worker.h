@@ -1,0 +1,71 @@
+#pragma once
+// Owns one training run at a time in its own thread (the pattern of Qt's Mandelbrot example: a waiting
+// thread, restart on new parameters, atomic flags checked inside long loops).
+//
+// Data flow is one way: start(config) goes down by value; RunInfo, LiveBatch and RunOutcome come up by
+// value in queued signals, each stamped with its run id. start() makes every earlier run stale at once:
+// its flag stops its loops at the next checkpoint and the receiver drops anything it already sent.
+#include "data_prep.h"
+#include "live_types.h"
+
+#include <QMutex>
+#include <QThread>
+#include <QWaitCondition>
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <memory>
+
+namespace ntk {
+
+class TrainingWorker : public QThread {
+    Q_OBJECT
+public:
+    explicit TrainingWorker(QObject* parent = nullptr);
+    ~TrainingWorker() override;  // cancels the run and joins the thread
+
+    // Cancels the current run and starts `config` from a fresh seeded initialization. Returns its id.
+    RunId start(const RunConfig& config);
+    void cancel();            // the current run stops; nothing more is reported for it
+    void setPaused(bool paused);
+    void step();              // while paused: run exactly one more epoch
+    bool isPaused() const { return paused_.load(); }
+    RunId currentRunId() const { return currentRunId_.load(); }
+    // Caps training speed so a lecture audience can follow; 0 = as fast as possible.
+    void setMaxEpochsPerSecond(double rate) { maxEpochsPerSecond_.store(rate); }
+
+    // Minimum time between kernel snapshots and prediction grids sent to the GUI.
+    static constexpr std::chrono::milliseconds snapshotInterval{120};
+    static constexpr std::chrono::milliseconds batchInterval{15};
+
+signals:
+    void runStarted(ntk::RunInfo info);
+    void epochsReady(ntk::LiveBatch batch);
+    void runEnded(ntk::RunOutcome outcome);
+    void runFailed(ntk::RunId runId, QString reason);
+
+protected:
+    void run() override;
+
+private:
+    void execute(const RunConfig& config, RunId id);
+    bool waitWhilePaused();  // false when the run was replaced or the thread is quitting
+    const DataSource& sourceFor(const RunConfig& config);
+
+    QMutex mutex_;
+    QWaitCondition condition_;
+    RunConfig pendingConfig_;
+    bool hasPending_ = false;
+    bool quit_ = false;
+    int stepsAllowed_ = 0;
+    std::atomic<bool> abortRun_{false};
+    std::atomic<bool> paused_{false};
+    std::atomic<RunId> currentRunId_{0};
+    std::atomic<double> maxEpochsPerSecond_{0.0};
+
+    // Touched only by the worker thread: loaded image data sets, kept across runs.
+    std::map<std::string, std::shared_ptr<const DataSource>> sourceCache_;
+    std::shared_ptr<const DataSource> currentSource_;
+};
+
+} // namespace ntk

@@ -1,0 +1,45 @@
+#include "figure_export.h"
+
+#include "data_prep.h"
+#include "plots.h"
+#include "trainer.h"
+
+#include <QDir>
+
+namespace ntk {
+
+void runToHistory(const RunConfig& config, RunHistory& history, const std::function<void(int)>& progress) {
+    Trainer trainer(config, prepareData(config));
+    history.reset(describeRun(1, config, trainer));
+    while (auto report = trainer.advance()) {
+        const int epoch = report->epoch;
+        const bool snapshot = epoch == 0 || trainer.done();
+        history.append({1, {makeLiveReport(trainer, std::move(*report), snapshot)}});
+        if (progress)
+            progress(epoch);
+    }
+    history.setOutcome({1, trainer.state(), trainer.stopEpoch(), trainer.bestEpoch(),
+                        QString::fromStdString(trainer.statusText())});
+}
+
+std::optional<QString> exportFigures(const RunHistory& history, const QString& directory, const FigureOptions& options,
+                                     QStringList* written) {
+    if (!QDir().mkpath(directory))
+        return directory + ": cannot create the folder";
+    QWidget host;
+    PlotStyle style;
+    style.scale = options.styleScale;
+    for (NtkPlot* plot : createPlots(&host)) {
+        plot->resize(options.size);
+        plot->applyStyle(style);
+        plot->refresh(history);
+        const QString path = QDir(directory).filePath(plot->fileName() + ".png");
+        if (auto error = plot->exportPng(path, options.size.width(), options.size.height(), options.scale))
+            return error;
+        if (written)
+            *written << path;
+    }
+    return std::nullopt;
+}
+
+} // namespace ntk

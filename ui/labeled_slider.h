@@ -1,0 +1,50 @@
+#pragma once
+// A named slider paired with an editable value. Log sliders can reach an exact zero at their left end,
+// and the width slider moves in quarter octaves so powers of two are exact stops.
+#include <QWidget>
+
+class QLabel;
+class QLineEdit;
+class QSlider;
+
+namespace ntk {
+
+class LabeledSlider : public QWidget {
+    Q_OBJECT
+public:
+    enum class Scale {
+        Linear,       // integer steps
+        Log,          // logarithmic between min and max
+        LogWithZero,  // leftmost position is exactly 0, then logarithmic from min to max
+        Octaves,      // quarter-octave steps between min and max (powers of two are stops)
+    };
+    LabeledSlider(const QString& label, double minimum, double maximum, Scale scale, bool integer,
+                  QWidget* parent = nullptr);
+
+    double value() const { return value_; }
+    // Programmatic changes do not emit valueChanged.
+    void setValue(double value);
+    void setExplanation(const QString& tooltip);
+
+signals:
+    void valueChanged(double value);  // only for changes made by the user
+
+private:
+    int positionFor(double value) const;
+    double valueAt(int position) const;
+    double clamp(double value) const;
+    QString format(double value) const;
+    void showValue();
+    void commitEdit();
+
+    QLabel* label_;
+    QSlider* slider_;
+    QLineEdit* edit_;
+    double minimum_, maximum_;
+    Scale scale_;
+    bool integer_;
+    double value_ = 0.0;
+    int steps_ = 100;
+};
+
+} // namespace ntk

@@ -1,0 +1,463 @@
+#include "main_window.h"
+
+#include "about_dialog.h"
+#include "atomic_write.h"
+#include "control_panel.h"
+#include "help_panel.h"
+#include "idx_reader.h"
+#include "npy.h"
+#include "plots.h"
+#include "run_export.h"
+#include "settings_cli.h"
+#include "settings_table.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QClipboard>
+#include <QCloseEvent>
+#include <QDir>
+#include <QDockWidget>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QGridLayout>
+#include <QJsonDocument>
+#include <QLabel>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QScrollArea>
+#include <QSettings>
+#include <QStatusBar>
+#include <QTabWidget>
+#include <QToolBar>
+
+namespace ntk {
+namespace {
+
+QByteArray npyBytes(const Eigen::MatrixXd& m) {
+    const std::string encoded = encodeNpy(m);
+    return QByteArray(encoded.data(), qsizetype(encoded.size()));
+}
+
+} // namespace
+
+MainWindow::MainWindow(const RunConfig& startup, bool restoreSettings, QWidget* parent)
+    : QMainWindow(parent) {
+    setWindowTitle(tr("ntkviz — the neural tangent kernel, live"));
+    baseFontPoints_ = QApplication::font().pointSizeF();
+    lastExportDir_ = QDir::homePath();
+    buildLayout();
+    buildMenus();
+
+    connect(&worker_, &TrainingWorker::runStarted, this, &MainWindow::onRunStarted);
+    connect(&worker_, &TrainingWorker::epochsReady, this, &MainWindow::onEpochs);
+    connect(&worker_, &TrainingWorker::runEnded, this, &MainWindow::onRunEnded);
+    connect(&worker_, &TrainingWorker::runFailed, this, &MainWindow::onRunFailed);
+
+    // Slider drags produce bursts of changes: restart once the burst pauses for a moment.
+    restartDebounce_.setSingleShot(true);
+    restartDebounce_.setInterval(60);
+    connect(&restartDebounce_, &QTimer::timeout, this, [this] { startRun(pendingConfig_); });
+    connect(controls_, &ControlPanel::configEdited, this, [this] {
+        pendingConfig_ = controls_->config();
+        restartDebounce_.start();
+    });
+    connect(controls_, &ControlPanel::csvRequested, this, &MainWindow::chooseCsv);
+    redrawTimer_.setInterval(redrawIntervalMs);
+    connect(&redrawTimer_, &QTimer::timeout, this, [this] {
+        if (dirty_)
+            redraw();
+    });
+    redrawTimer_.start();
+
+    RunConfig config = startup;
+    QSettings settings;
+    if (restoreSettings) {
+        restoreGeometry(settings.value("window/geometry").toByteArray());
+        restoreState(settings.value("window/state").toByteArray());
+        const QJsonDocument saved = QJsonDocument::fromJson(settings.value("run/config").toByteArray());
+        if (saved.isObject())
+            applyJson(saved.object(), config, {});  // a stale or broken entry is ignored, not fatal
+    }
+    if (isImageDataset(config.dataset) && config.dataPath.empty() && config.dataset == DatasetKind::FashionMnist &&
+        !QFileInfo::exists(QString::fromStdString(defaultFashionMnistDirectory()))) {
+        config.dataset = DatasetKind::Moons;
+        config.trainSize = std::min(config.trainSize, 200);
+        statusBar()->showMessage(tr("Fashion-MNIST is not installed (Debian package dataset-fashion-mnist): showing "
+                                    "two moons instead."),
+                                 15000);
+    }
+    lastGoodConfig_ = config;
+    controls_->setConfig(config);
+    startRun(config);
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::buildLayout() {
+    controls_ = new ControlPanel;
+    auto* scroll = new QScrollArea;
+    scroll->setWidget(controls_);
+    scroll->setWidgetResizable(true);
+    scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    scroll->setMinimumWidth(controls_->sizeHint().width() + 20);
+    auto* controlDock = new QDockWidget(tr("Settings"), this);
+    controlDock->setObjectName("settingsDock");
+    controlDock->setWidget(scroll);
+    controlDock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable);
+    addDockWidget(Qt::LeftDockWidgetArea, controlDock);
+
+    helpDock_ = new QDockWidget(tr("Help"), this);
+    helpDock_->setObjectName("helpDock");
+    helpDock_->setWidget(new HelpPanel);
+    addDockWidget(Qt::RightDockWidgetArea, helpDock_);
+    helpDock_->hide();
+
+    auto* central = new QWidget;
+    auto* grid = new QGridLayout(central);
+    grid->setContentsMargins(4, 4, 4, 4);
+    grid->setSpacing(4);
+    plots_ = createPlots(central);
+    // Spectrum, lambda_max and trace across the top: the three numbers a lecture is about.
+    for (int i = 0; i < 3; ++i)
+        grid->addWidget(plots_[i], 0, i);
+    grid->addWidget(plots_[3], 1, 0);
+    grid->addWidget(plots_[4], 1, 1);
+    detailTabs_ = new QTabWidget;
+    detailTabs_->addTab(plots_[5], tr("Kernel matrix"));
+    detailTabs_->addTab(plots_[6], tr("Predictions"));
+    grid->addWidget(detailTabs_, 1, 2);
+    connect(detailTabs_, &QTabWidget::currentChanged, this, [this] { dirty_ = true; });
+    setCentralWidget(central);
+    for (NtkPlot* plot : plots_)
+        connect(plot, &NtkPlot::exportRequested, this, &MainWindow::exportPlot);
+
+    epochLabel_ = new QLabel;
+    speedLabel_ = new QLabel;
+    kernelTimeLabel_ = new QLabel;
+    stateLabel_ = new QLabel;
+    speedLabel_->setToolTip(tr("Training epochs completed per second by the worker thread"));
+    kernelTimeLabel_->setToolTip(tr("Time to build the NTK and compute its spectrum, on the latest NTK epoch"));
+    for (QLabel* label : {epochLabel_, speedLabel_, kernelTimeLabel_, stateLabel_})
+        statusBar()->addPermanentWidget(label);
+}
+
+void MainWindow::buildMenus() {
+    QMenu* file = menuBar()->addMenu(tr("&File"));
+    file->addAction(tr("&Open settings…"), QKeySequence::Open, this, &MainWindow::loadConfig);
+    file->addAction(tr("&Save settings…"), QKeySequence::Save, this, &MainWindow::saveConfig);
+    file->addSeparator();
+    QMenu* exportMenu = file->addMenu(tr("&Export plot"));
+    for (NtkPlot* plot : plots_)
+        exportMenu->addAction(plot->title() + "…", this, [this, plot] { exportPlot(plot); });
+    file->addAction(tr("Export &all plots…"), this, &MainWindow::exportAllPlots);
+    file->addAction(tr("Export numbers as &CSV…"), this, &MainWindow::exportNumbers);
+    file->addAction(tr("Export &kernels as .npy…"), this, &MainWindow::exportKernels);
+    file->addSeparator();
+    file->addAction(tr("Copy setup as command &line"), QKeySequence(tr("Ctrl+Shift+C")), this, [this] {
+        QGuiApplication::clipboard()->setText(commandLineFor(lastGoodConfig_));
+        statusBar()->showMessage(tr("Copied: %1").arg(commandLineFor(lastGoodConfig_)), 8000);
+    });
+    file->addSeparator();
+    file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
+
+    QMenu* run = menuBar()->addMenu(tr("&Run"));
+    playAction_ = run->addAction(tr("&Pause"));
+    playAction_->setShortcut(Qt::Key_Space);
+    playAction_->setCheckable(true);
+    playAction_->setToolTip(tr("Pause or resume training (Space)"));
+    connect(playAction_, &QAction::toggled, this, [this](bool paused) {
+        worker_.setPaused(paused);
+        playAction_->setText(paused ? tr("&Play") : tr("&Pause"));
+        updateStatus();
+    });
+    QAction* step = run->addAction(tr("&Step one epoch"), this, [this] {
+        if (!playAction_->isChecked())
+            playAction_->setChecked(true);
+        worker_.step();
+    });
+    step->setShortcut(Qt::Key_N);
+    step->setToolTip(tr("Pause, then run exactly one more epoch (N)"));
+    QAction* reset = run->addAction(tr("&Reset"), this, [this] { startRun(lastGoodConfig_); });
+    reset->setShortcut(Qt::Key_R);
+    reset->setToolTip(tr("Start the run again from its seeded initialization (R)"));
+    QMenu* speed = run->addMenu(tr("Speed &limit"));
+    auto* speedGroup = new QActionGroup(speed);
+    for (double rate : {0.0, 5.0, 20.0, 100.0}) {
+        QAction* a = speed->addAction(rate == 0 ? tr("As fast as possible") : tr("%1 epochs per second").arg(rate),
+                                      this, [this, rate] { worker_.setMaxEpochsPerSecond(rate); });
+        a->setCheckable(true);
+        a->setChecked(rate == 0);
+        a->setActionGroup(speedGroup);
+    }
+
+    QMenu* view = menuBar()->addMenu(tr("&View"));
+    presentationAction_ = view->addAction(tr("&Presentation mode"));
+    presentationAction_->setCheckable(true);
+    presentationAction_->setShortcut(Qt::Key_F11);
+    connect(presentationAction_, &QAction::toggled, this, &MainWindow::togglePresentationMode);
+    view->addAction(tr("&Larger text and lines"), QKeySequence::ZoomIn, this,
+                    [this] { setPresentationScale(style_.scale * 1.15); });
+    view->addAction(tr("&Smaller text and lines"), QKeySequence::ZoomOut, this,
+                    [this] { setPresentationScale(style_.scale / 1.15); });
+    view->addAction(tr("Reset all plot &views"), this, [this] {
+        for (NtkPlot* plot : plots_)
+            plot->resetView();
+    });
+
+    QMenu* help = menuBar()->addMenu(tr("&Help"));
+    QAction* showHelp = helpDock_->toggleViewAction();
+    showHelp->setText(tr("&Explain the plots and controls"));
+    showHelp->setShortcut(QKeySequence::HelpContents);
+    help->addAction(showHelp);
+    help->addAction(tr("&About ntkviz"), this, [this] { showAboutDialog(this); });
+
+    QToolBar* toolbar = addToolBar(tr("Run"));
+    toolbar->setObjectName("runToolbar");
+    toolbar->addAction(playAction_);
+    toolbar->addAction(step);
+    toolbar->addAction(reset);
+    toolbar->addSeparator();
+    toolbar->addAction(presentationAction_);
+}
+
+void MainWindow::startRun(const RunConfig& requested) {
+    RunConfig config = requested;
+    if (config.dataset == DatasetKind::Sine && config.loss == LossKind::CrossEntropy) {
+        config.loss = LossKind::Mse;  // regression data: cross-entropy has no meaning
+        statusBar()->showMessage(tr("Sine is a regression task: switched the loss to mse."), 6000);
+    }
+    if (auto problem = validate(config)) {
+        showError(tr("Settings refused"), QString::fromStdString(*problem));
+        controls_->setConfig(lastGoodConfig_);
+        return;
+    }
+    controls_->setConfig(config);
+    failure_.clear();
+    worker_.start(config);
+    updateStatus();
+}
+
+void MainWindow::onRunStarted(const RunInfo& info) {
+    if (info.runId != worker_.currentRunId())
+        return;  // a run that has since been replaced
+    history_.reset(info);
+    lastGoodConfig_ = info.config;
+    detailTabs_->setCurrentIndex(info.inputDim <= 2 ? 1 : 0);
+    dirty_ = true;
+}
+
+void MainWindow::onEpochs(const LiveBatch& batch) {
+    if (batch.runId != worker_.currentRunId())
+        return;
+    if (history_.append(batch))
+        dirty_ = true;
+}
+
+void MainWindow::onRunEnded(const RunOutcome& outcome) {
+    if (outcome.runId != worker_.currentRunId())
+        return;
+    if (history_.setOutcome(outcome))
+        dirty_ = true;
+}
+
+void MainWindow::onRunFailed(RunId id, const QString& reason) {
+    if (id != worker_.currentRunId())
+        return;
+    failure_ = reason;
+    // The previous run's data stay on screen and the controls go back to the settings that produced them.
+    controls_->setConfig(lastGoodConfig_);
+    showError(tr("This run cannot start"), reason);
+    updateStatus();
+}
+
+void MainWindow::showError(const QString& title, const QString& message) {
+    statusBar()->showMessage(message, 10000);
+    // Window-modal and non-blocking: training and drawing go on underneath.
+    auto* box = new QMessageBox(QMessageBox::Warning, title, message, QMessageBox::Ok, this);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->setObjectName("errorDialog");
+    box->open();
+}
+
+void MainWindow::redraw() {
+    dirty_ = false;
+    for (NtkPlot* plot : plots_)
+        if (plot->isVisible())
+            plot->refresh(history_);
+    updateStatus();
+}
+
+QString MainWindow::runStateText() const {
+    if (!failure_.isEmpty())
+        return tr("failed: %1").arg(failure_);
+    if (const auto& outcome = history_.outcome())
+        return outcome->status;
+    if (!history_.hasRun() || history_.runId() != worker_.currentRunId())
+        return tr("preparing data…");
+    return worker_.isPaused() ? tr("paused") : tr("running");
+}
+
+void MainWindow::updateStatus() {
+    const EpochReport* latest = history_.latest();
+    epochLabel_->setText(latest && history_.hasRun()
+                             ? tr("epoch %1 / %2").arg(latest->epoch).arg(history_.info().config.epochs)
+                             : QString());
+    const double rate = history_.epochsPerSecond();
+    speedLabel_->setText(rate > 0 ? tr("%1 epochs/s").arg(rate, 0, 'f', rate < 10 ? 1 : 0) : QString());
+    const EpochReport* kernel = history_.latestWithKernel();
+    kernelTimeLabel_->setText(kernel ? tr("NTK + spectrum %1 ms").arg(kernel->kernelSeconds * 1e3, 0, 'f', 1) : QString());
+    stateLabel_->setText(runStateText());
+}
+
+void MainWindow::setPresentationScale(double scale) {
+    style_.scale = std::clamp(scale, 0.7, 3.0);
+    QFont font = QApplication::font();
+    font.setPointSizeF(baseFontPoints_ * style_.scale);
+    QApplication::setFont(font);
+    for (NtkPlot* plot : plots_)
+        plot->applyStyle(style_);
+}
+
+void MainWindow::togglePresentationMode(bool on) {
+    if (on)
+        showFullScreen();
+    else
+        showNormal();
+    setPresentationScale(on ? 1.6 : 1.0);
+}
+
+void MainWindow::exportPlot(NtkPlot* plot) {
+    const auto size = ExportDialog::ask(this, exportSize_);
+    if (!size)
+        return;
+    exportSize_ = *size;
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export %1").arg(plot->title()),
+                                                      QDir(lastExportDir_).filePath(plot->fileName() + ".png"),
+                                                      tr("PNG image (*.png);;PDF document (*.pdf)"));
+    if (path.isEmpty())
+        return;
+    lastExportDir_ = QFileInfo(path).absolutePath();
+    const auto error = path.endsWith(".pdf", Qt::CaseInsensitive)
+                           ? plot->exportPdf(path, size->width, size->height)
+                           : plot->exportPng(path, size->width, size->height, size->scale);
+    if (error)
+        showError(tr("Export failed"), *error);
+    else
+        statusBar()->showMessage(tr("Wrote %1").arg(path), 6000);
+}
+
+void MainWindow::exportAllPlots() {
+    const auto size = ExportDialog::ask(this, exportSize_);
+    if (!size)
+        return;
+    exportSize_ = *size;
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Export all plots to"), lastExportDir_);
+    if (dir.isEmpty())
+        return;
+    lastExportDir_ = dir;
+    for (NtkPlot* plot : plots_) {
+        plot->refresh(history_);  // hidden tabs may not have drawn the latest data
+        if (auto error = plot->exportPng(QDir(dir).filePath(plot->fileName() + ".png"), size->width, size->height,
+                                         size->scale)) {
+            showError(tr("Export failed"), *error);
+            return;
+        }
+    }
+    statusBar()->showMessage(tr("Wrote %1 plots to %2").arg(plots_.size()).arg(dir), 6000);
+}
+
+void MainWindow::exportNumbers() {
+    if (!history_.hasRun())
+        return;
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Export numbers to"), lastExportDir_);
+    if (dir.isEmpty())
+        return;
+    lastExportDir_ = dir;
+    std::vector<EpochReport> spectra;
+    for (const auto& [epoch, values] : history_.spectra()) {
+        EpochReport r;
+        r.epoch = epoch;
+        r.hasKernel = true;
+        r.eigenvalues = values;
+        spectra.push_back(std::move(r));
+    }
+    const QDir out(dir);
+    for (const auto& [name, bytes] : {std::pair{QString("epochs.csv"), epochsCsv(history_.reports())},
+                                      std::pair{QString("spectra.csv"), spectraCsv(spectra)},
+                                      std::pair{QString("config.json"), configFileBytes(history_.info().config)}})
+        if (auto error = writeFileAtomically(out.filePath(name), bytes)) {
+            showError(tr("Export failed"), *error);
+            return;
+        }
+    statusBar()->showMessage(tr("Wrote epochs.csv, spectra.csv and config.json to %1").arg(dir), 6000);
+}
+
+void MainWindow::exportKernels() {
+    if (history_.latestKernel().size() == 0)
+        return;
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Export kernels to"), lastExportDir_);
+    if (dir.isEmpty())
+        return;
+    lastExportDir_ = dir;
+    const QDir out(dir);
+    const QString latestName = history_.outcome() ? QString("ntk_final.npy")
+                                                  : QString("ntk_epoch%1.npy").arg(history_.latestWithKernel()->epoch);
+    for (const auto& [name, kernel] : {std::pair{QString("ntk_init.npy"), &history_.initialKernel()},
+                                       std::pair{latestName, &history_.latestKernel()}})
+        if (auto error = writeFileAtomically(out.filePath(name), npyBytes(*kernel))) {
+            showError(tr("Export failed"), *error);
+            return;
+        }
+    statusBar()->showMessage(tr("Wrote ntk_init.npy and %1 to %2").arg(latestName, dir), 6000);
+}
+
+void MainWindow::loadConfig() {
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open settings"), lastExportDir_, tr("JSON (*.json)"));
+    if (path.isEmpty())
+        return;
+    QString error;
+    const auto config = loadConfigFile(path, error, lastGoodConfig_);
+    if (!config) {
+        showError(tr("Cannot open settings"), error);
+        return;
+    }
+    startRun(*config);
+}
+
+void MainWindow::saveConfig() {
+    const QString path = QFileDialog::getSaveFileName(this, tr("Save settings"),
+                                                      QDir(lastExportDir_).filePath("config.json"), tr("JSON (*.json)"));
+    if (path.isEmpty())
+        return;
+    if (auto error = writeFileAtomically(path, configFileBytes(lastGoodConfig_)))
+        showError(tr("Cannot save settings"), *error);
+}
+
+void MainWindow::chooseCsv() {
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open a CSV data file"), lastExportDir_,
+                                                      tr("CSV (*.csv *.txt);;All files (*)"));
+    restartDebounce_.stop();
+    if (path.isEmpty()) {
+        controls_->setConfig(lastGoodConfig_);
+        return;
+    }
+    RunConfig config = controls_->config();
+    config.dataset = DatasetKind::Csv;
+    config.dataPath = path.toStdString();
+    startRun(config);
+}
+
+void MainWindow::saveSettings() const {
+    QSettings settings;
+    settings.setValue("window/geometry", saveGeometry());
+    settings.setValue("window/state", saveState());
+    settings.setValue("run/config", QJsonDocument(configToJson(lastGoodConfig_)).toJson(QJsonDocument::Compact));
+}
+
+void MainWindow::closeEvent(QCloseEvent* event) {
+    saveSettings();
+    worker_.cancel();
+    event->accept();
+}
+
+} // namespace ntk

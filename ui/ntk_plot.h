@@ -1,0 +1,65 @@
+#pragma once
+// The base of every plot: a QCustomPlot with a title, zoom and pan, a value tooltip on hover, a context
+// menu (export PNG/PDF, linear/log, reset view) and a redraw that only follows the data until the user
+// moves the view.
+#include "plot_style.h"
+#include "run_history.h"
+
+#include <qcustomplot.h>
+#include <optional>
+
+namespace ntk {
+
+class NtkPlot : public QCustomPlot {
+    Q_OBJECT
+public:
+    NtkPlot(const QString& fileName, const QString& title, QWidget* parent = nullptr);
+
+    // Base name of exported files, e.g. "spectrum".
+    QString fileName() const { return fileName_; }
+    QString title() const { return titleText_; }
+
+    // Takes the run's current data; draws with a queued replot.
+    void refresh(const RunHistory& history);
+    virtual void applyStyle(const PlotStyle& style);
+
+    bool logScale() const { return logScale_; }
+    void setLogScale(bool log);
+    void resetView();
+
+    // Both write atomically and return an error naming the file, or nullopt.
+    std::optional<QString> exportPng(const QString& path, int width, int height, double scale);
+    std::optional<QString> exportPdf(const QString& path, int width, int height);
+
+signals:
+    void exportRequested(ntk::NtkPlot* plot);
+
+protected:
+    virtual void rebuild(const RunHistory& history) = 0;
+    // Text for the hover tooltip at a pixel position; the default finds the nearest graph point.
+    virtual QString hoverText(const QPoint& pixel) const;
+    virtual bool supportsLogScale() const { return true; }
+    void setTitleText(const QString& text);
+    void setNote(const QString& text);  // a small line under the title, e.g. "3 eigenvalues <= 0 not shown"
+    void configureValueAxis(QCPAxis* axis, bool log);
+    const PlotStyle& style() const { return style_; }
+    bool followsData() const { return !userMovedView_; }
+
+    void contextMenuEvent(QContextMenuEvent* event) override;
+    void mouseMoveEvent(QMouseEvent* event) override;
+
+private:
+    QString fileName_;
+    QString titleText_;
+    QCPTextElement* title_ = nullptr;
+    QCPTextElement* note_ = nullptr;
+    PlotStyle style_;
+    bool logScale_ = false;
+    bool userMovedView_ = false;
+    const RunHistory* lastHistory_ = nullptr;
+};
+
+// Keeps finite, and for log axes positive, points only; returns how many were dropped.
+int filterForAxis(QVector<double>& keys, QVector<double>& values, bool log);
+
+} // namespace ntk

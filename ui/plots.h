@@ -1,0 +1,100 @@
+#pragma once
+// The seven live plots. Each one reads a RunHistory and draws; none computes anything about the kernel.
+#include "ntk_plot.h"
+
+#include <functional>
+
+namespace ntk {
+
+// 1. The sorted eigenvalues of the latest NTK epoch, with the initial spectrum as a faint reference.
+class SpectrumPlot : public NtkPlot {
+    Q_OBJECT
+public:
+    explicit SpectrumPlot(QWidget* parent = nullptr);
+
+protected:
+    void rebuild(const RunHistory& history) override;
+};
+
+// A quantity per epoch, one line per series (lambda_max, trace, losses, ...).
+class SeriesPlot : public NtkPlot {
+    Q_OBJECT
+public:
+    struct Series {
+        QString name;
+        std::function<std::optional<double>(const EpochReport&)> value;
+        QColor color;
+        bool secondaryAxis = false;  // right-hand axis (accuracy next to loss)
+        bool dashed = false;
+    };
+    SeriesPlot(const QString& fileName, const QString& title, const QString& valueLabel, std::vector<Series> series,
+               QWidget* parent = nullptr);
+    void setSecondaryAxisLabel(const QString& label);
+    // Marks the early-stopping epochs (best and stop) with vertical lines.
+    void setShowStopMarkers(bool show) { showStopMarkers_ = show; }
+
+protected:
+    void rebuild(const RunHistory& history) override;
+
+private:
+    std::vector<Series> series_;
+    bool showStopMarkers_ = false;
+    QCPItemStraightLine* stopLine_ = nullptr;
+    QCPItemStraightLine* bestLine_ = nullptr;
+    QCPItemText* stopLabel_ = nullptr;
+};
+
+// 5. Epoch x eigenvalue index, coloured by log10 of the eigenvalue.
+class SpectrumHeatmapPlot : public NtkPlot {
+    Q_OBJECT
+public:
+    explicit SpectrumHeatmapPlot(QWidget* parent = nullptr);
+    void applyStyle(const PlotStyle& style) override;
+
+protected:
+    void rebuild(const RunHistory& history) override;
+    QString hoverText(const QPoint& pixel) const override;
+    bool supportsLogScale() const override { return false; }
+
+private:
+    QCPColorMap* map_ = nullptr;
+    QCPColorScale* scale_ = nullptr;
+};
+
+// 6. The kernel matrix itself, with the training points ordered by class.
+class KernelMatrixPlot : public NtkPlot {
+    Q_OBJECT
+public:
+    explicit KernelMatrixPlot(QWidget* parent = nullptr);
+    void applyStyle(const PlotStyle& style) override;
+
+protected:
+    void rebuild(const RunHistory& history) override;
+    QString hoverText(const QPoint& pixel) const override;
+    bool supportsLogScale() const override { return false; }
+
+private:
+    QCPColorMap* map_ = nullptr;
+    QCPColorScale* scale_ = nullptr;
+    std::vector<QCPItemStraightLine*> classLines_;
+};
+
+// 7. For 1-D and 2-D inputs: the network's decision regions (or regression curve) with the points.
+class PredictionPlot : public NtkPlot {
+    Q_OBJECT
+public:
+    explicit PredictionPlot(QWidget* parent = nullptr);
+
+protected:
+    void rebuild(const RunHistory& history) override;
+    bool supportsLogScale() const override { return false; }
+
+private:
+    QCPItemPixmap* regions_;
+    QCPItemText* message_;
+};
+
+// The plots of the main window, in display order.
+std::vector<NtkPlot*> createPlots(QWidget* parent);
+
+} // namespace ntk

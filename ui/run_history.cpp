@@ -1,0 +1,78 @@
+#include "run_history.h"
+
+#include <QDateTime>
+
+namespace ntk {
+
+void RunHistory::reset(const RunInfo& info) {
+    clear();
+    info_ = info;
+}
+
+void RunHistory::clear() {
+    *this = RunHistory();
+}
+
+bool RunHistory::append(const LiveBatch& batch) {
+    if (!info_ || batch.runId != info_->runId)
+        return false;
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    for (const LiveReport& live : batch.reports) {
+        EpochReport scalars = live.epoch;
+        if (scalars.hasKernel) {
+            storeSpectrum(scalars.epoch, scalars.eigenvalues);
+            latestKernelIndex_ = int(reports_.size());
+        }
+        scalars.eigenvalues = Eigen::VectorXd();
+        reports_.push_back(std::move(scalars));
+        if (live.kernel.size() > 0) {
+            latestKernel_ = live.kernel;
+            if (initialKernel_.size() == 0)
+                initialKernel_ = live.kernel;
+        }
+        if (live.grid)
+            latestGrid_ = live.grid;
+    }
+    if (!batch.reports.empty())
+        arrivals_.emplace_back(now, batch.reports.back().epoch.epoch);
+    while (!arrivals_.empty() && now - arrivals_.front().first > 1000)
+        arrivals_.erase(arrivals_.begin());
+    return true;
+}
+
+bool RunHistory::setOutcome(const RunOutcome& outcome) {
+    if (!info_ || outcome.runId != info_->runId)
+        return false;
+    outcome_ = outcome;
+    return true;
+}
+
+const EpochReport* RunHistory::latestWithKernel() const {
+    return latestKernelIndex_ < 0 ? nullptr : &reports_[latestKernelIndex_];
+}
+
+void RunHistory::storeSpectrum(int epoch, const Eigen::VectorXd& values) {
+    if (initialSpectrum_.size() == 0)
+        initialSpectrum_ = values;
+    latestSpectrum_ = {epoch, values};
+    if (kernelEpochsSeen_++ % spectrumStride_ != 0)
+        return;
+    spectra_.emplace_back(epoch, values);
+    if (int(spectra_.size()) > maxStoredSpectra) {
+        std::vector<std::pair<int, Eigen::VectorXd>> kept;
+        for (std::size_t i = 0; i < spectra_.size(); i += 2)
+            kept.push_back(std::move(spectra_[i]));
+        spectra_ = std::move(kept);
+        spectrumStride_ *= 2;
+    }
+}
+
+double RunHistory::epochsPerSecond() const {
+    if (arrivals_.size() < 2)
+        return 0.0;
+    const double seconds = (arrivals_.back().first - arrivals_.front().first) / 1000.0;
+    const int epochs = arrivals_.back().second - arrivals_.front().second;
+    return seconds > 0.0 ? epochs / seconds : 0.0;
+}
+
+} // namespace ntk

@@ -1,0 +1,62 @@
+#pragma once
+// Everything the plots draw for the run on screen, fed from the worker's reports. Reports of any other run
+// id are refused here, so a replaced run can never reach a plot. Long runs keep every scalar per epoch but
+// decimate stored spectra (each time the budget is reached, every other one is dropped), so memory stays
+// bounded while the whole run remains visible.
+#include "live_types.h"
+
+#include <QVector>
+#include <optional>
+
+namespace ntk {
+
+class RunHistory {
+public:
+    static constexpr int maxStoredSpectra = 512;
+
+    void reset(const RunInfo& info);
+    void clear();
+    // False (and nothing stored) when the batch belongs to another run.
+    bool append(const LiveBatch& batch);
+    bool setOutcome(const RunOutcome& outcome);
+
+    bool hasRun() const { return info_.has_value(); }
+    const RunInfo& info() const { return *info_; }
+    RunId runId() const { return info_ ? info_->runId : 0; }
+    const std::optional<RunOutcome>& outcome() const { return outcome_; }
+
+    // Per-epoch scalars, in epoch order (all epochs).
+    const std::vector<EpochReport>& reports() const { return reports_; }
+    const EpochReport* latest() const { return reports_.empty() ? nullptr : &reports_.back(); }
+    const EpochReport* latestWithKernel() const;
+    // Spectra of NTK epochs: (epoch, eigenvalues); decimated in long runs. The first is the initial one.
+    const std::vector<std::pair<int, Eigen::VectorXd>>& spectra() const { return spectra_; }
+    // The most recent spectrum, whether or not decimation kept it in spectra().
+    const std::pair<int, Eigen::VectorXd>& latestSpectrum() const { return latestSpectrum_; }
+    const Eigen::VectorXd& initialSpectrum() const { return initialSpectrum_; }
+
+    const Eigen::MatrixXd& latestKernel() const { return latestKernel_; }
+    const Eigen::MatrixXd& initialKernel() const { return initialKernel_; }
+    const std::optional<PredictionGrid>& latestGrid() const { return latestGrid_; }
+
+    // Measured speed over the last second of reports.
+    double epochsPerSecond() const;
+
+private:
+    void storeSpectrum(int epoch, const Eigen::VectorXd& values);
+
+    std::optional<RunInfo> info_;
+    std::optional<RunOutcome> outcome_;
+    std::vector<EpochReport> reports_;  // eigenvalues moved out into spectra_
+    std::vector<std::pair<int, Eigen::VectorXd>> spectra_;
+    std::pair<int, Eigen::VectorXd> latestSpectrum_{-1, {}};
+    int spectrumStride_ = 1;  // keep every stride-th NTK epoch once decimation has started
+    int kernelEpochsSeen_ = 0;
+    int latestKernelIndex_ = -1;
+    Eigen::VectorXd initialSpectrum_;
+    Eigen::MatrixXd latestKernel_, initialKernel_;
+    std::optional<PredictionGrid> latestGrid_;
+    std::vector<std::pair<qint64, int>> arrivals_;  // (ms clock, last epoch) per batch, for the speed readout
+};
+
+} // namespace ntk
