@@ -10,9 +10,12 @@
 
 namespace {
 
-bool hasDisplay() { return qEnvironmentVariableIsSet("DISPLAY") || qEnvironmentVariableIsSet("WAYLAND_DISPLAY"); }
+bool hasDisplay() {
+    return qEnvironmentVariableIsSet("DISPLAY") || qEnvironmentVariableIsSet("WAYLAND_DISPLAY");
+}
 
-int exportHeadless(const ntk::RunConfig& config, const QString& directory, const ntk::FigureOptions& options) {
+int exportHeadless(const ntk::RunConfig& config, const QString& directory,
+                   const ntk::FigureOptions& options) {
     QTextStream err(stderr);
     try {
         ntk::RunHistory history;
@@ -57,7 +60,8 @@ int main(int argc, char** argv) {
     parser.addHelpOption();
     parser.addVersionOption();
     parser.addOption({"export-figures", "Train headless and write every plot as a PNG to DIR.", "DIR"});
-    parser.addOption({"figure-size", "Figure size for --export-figures, WIDTHxHEIGHT (default 1600x1000).", "WxH"});
+    parser.addOption(
+        {"figure-size", "Figure size for --export-figures, WIDTHxHEIGHT (default 1600x1000).", "WxH"});
     parser.addOption({"figure-scale", "Pixel scale for --export-figures (default 2).", "X"});
     parser.addOption({"fresh", "Ignore the settings saved from the last session."});
     ntk::addSettingOptions(parser);

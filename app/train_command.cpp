@@ -1,8 +1,8 @@
 #include "train_command.h"
 
+#include "atomic_write.h"
 #include "data_error.h"
 #include "data_prep.h"
-#include "atomic_write.h"
 #include "run_export.h"
 #include "settings_cli.h"
 #include "trainer.h"
@@ -33,7 +33,9 @@ QString progressLine(const ntk::EpochReport& r, int epochs) {
     if (r.testAccuracy)
         line += QString("  test acc %1").arg(*r.testAccuracy, 0, 'f', 3);
     if (r.hasKernel)
-        line += QString("  trace %1  lambda_max %2").arg(r.kernel.trace, 0, 'g', 5).arg(r.kernel.lambdaMax, 0, 'g', 5);
+        line += QString("  trace %1  lambda_max %2")
+                    .arg(r.kernel.trace, 0, 'g', 5)
+                    .arg(r.kernel.lambdaMax, 0, 'g', 5);
     return line;
 }
 
@@ -96,7 +98,8 @@ int runTrainCommand(const QStringList& arguments) {
             const QString dir = parser.value("out");
             if (auto error = ntk::writeRunDirectory(dir, run, trainer))
                 return fail(*error);
-            if (auto error = ntk::writeFileAtomically(dir + "/summary.json", summaryJson(trainer, clock.elapsed() / 1e3)))
+            if (auto error = ntk::writeFileAtomically(dir + "/summary.json",
+                                                      summaryJson(trainer, clock.elapsed() / 1e3)))
                 return fail(*error);
         }
     } catch (const ntk::DataError& e) {

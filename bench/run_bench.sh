@@ -32,8 +32,13 @@ fi
 # The bench links ntkviz_core only: no GUI, no tests, so a half-edited ui/ or tests/ cannot break it.
 cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=Release -DNTKVIZ_BUILD_GUI=OFF -DNTKVIZ_BUILD_TESTS=OFF >/dev/null
 targets=(ntkviz-bench)
+# The probes exist only where the compiler takes -march=native (and OpenMP); read the list once, since
+# `grep -q` closing the pipe early would fail the pipeline under pipefail.
+available_targets=$(cmake --build "$build_dir" --target help)
 for probe in ntkviz-gemm-probe ntkviz-gemm-probe-omp; do
-  cmake --build "$build_dir" --target help | grep -q "\b$probe\$" && targets+=("$probe")
+  if grep -qx "\.\.\. $probe" <<<"$available_targets"; then
+    targets+=("$probe")
+  fi
 done
 cmake --build "$build_dir" --parallel "$(nproc)" --target "${targets[@]}"
 

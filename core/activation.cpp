@@ -8,13 +8,16 @@ namespace {
 
 // GELU in its exact form x * Phi(x), not the tanh approximation, so that finite-difference checks and the
 // analytic kernel agree with what is trained.
-inline double standardNormalCdf(double x) { return 0.5 * std::erfc(-x * std::numbers::sqrt2 / 2.0); }
+inline double standardNormalCdf(double x) {
+    return 0.5 * std::erfc(-x * std::numbers::sqrt2 / 2.0);
+}
 inline double standardNormalPdf(double x) {
     return std::exp(-0.5 * x * x) * (std::numbers::inv_sqrtpi / std::numbers::sqrt2);
 }
 
 template <class ValueFn, class SlopeFn>
-void mapBoth(const Eigen::MatrixXd& z, Eigen::MatrixXd& value, Eigen::MatrixXd& slope, ValueFn f, SlopeFn df) {
+void mapBoth(const Eigen::MatrixXd& z, Eigen::MatrixXd& value, Eigen::MatrixXd& slope, ValueFn f,
+             SlopeFn df) {
     value.resize(z.rows(), z.cols());
     slope.resize(z.rows(), z.cols());
     const Eigen::Index count = z.size();
@@ -29,7 +32,8 @@ void mapBoth(const Eigen::MatrixXd& z, Eigen::MatrixXd& value, Eigen::MatrixXd& 
 
 } // namespace
 
-void applyActivation(Activation kind, const Eigen::MatrixXd& z, Eigen::MatrixXd& value, Eigen::MatrixXd& slope) {
+void applyActivation(Activation kind, const Eigen::MatrixXd& z, Eigen::MatrixXd& value,
+                     Eigen::MatrixXd& slope) {
     switch (kind) {
     case Activation::Relu:
         value = z.cwiseMax(0.0);

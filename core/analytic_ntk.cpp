@@ -9,8 +9,8 @@ namespace ntk {
 namespace {
 
 struct GaussianMoments {
-    double value;  // E[phi(u) phi(v)]
-    double slope;  // E[phi'(u) phi'(v)]
+    double value; // E[phi(u) phi(v)]
+    double slope; // E[phi'(u) phi'(v)]
 };
 
 GaussianMoments moments(Activation activation, double suu, double svv, double suv) {
@@ -29,26 +29,30 @@ GaussianMoments moments(Activation activation, double suu, double svv, double su
         // Williams (1997): E[erf(u) erf(v)] and the matching derivative moment.
         const double pi = std::numbers::pi;
         const double denominator = (1.0 + 2.0 * suu) * (1.0 + 2.0 * svv);
-        const double value = (2.0 / pi) * std::asin(std::clamp(2.0 * suv / std::sqrt(denominator), -1.0, 1.0));
+        const double value =
+            (2.0 / pi) * std::asin(std::clamp(2.0 * suv / std::sqrt(denominator), -1.0, 1.0));
         const double slope = (4.0 / pi) / std::sqrt(denominator - 4.0 * suv * suv);
         return {value, slope};
     }
     case Activation::Identity:
         return {suv, 1.0};
     default:
-        throw std::invalid_argument("analyticNtk: no closed form for this activation (relu, erf and identity have one)");
+        throw std::invalid_argument(
+            "analyticNtk: no closed form for this activation (relu, erf and identity have one)");
     }
 }
 
 } // namespace
 
 bool hasAnalyticNtk(Activation activation) {
-    return activation == Activation::Relu || activation == Activation::Erf || activation == Activation::Identity;
+    return activation == Activation::Relu || activation == Activation::Erf ||
+           activation == Activation::Identity;
 }
 
 Eigen::MatrixXd analyticNtk(const AnalyticNtkSpec& spec, const Eigen::MatrixXd& a, const Eigen::MatrixXd& b) {
     if (!hasAnalyticNtk(spec.activation))
-        throw std::invalid_argument("analyticNtk: no closed form for this activation (relu, erf and identity have one)");
+        throw std::invalid_argument(
+            "analyticNtk: no closed form for this activation (relu, erf and identity have one)");
     if (a.cols() != b.cols())
         throw std::invalid_argument("analyticNtk: point sets have different dimensions");
     const double sw2 = spec.sigmaW * spec.sigmaW, sb2 = spec.sigmaB * spec.sigmaB;
@@ -84,6 +88,8 @@ Eigen::MatrixXd analyticNtk(const AnalyticNtkSpec& spec, const Eigen::MatrixXd& 
     return theta;
 }
 
-Eigen::MatrixXd analyticNtk(const AnalyticNtkSpec& spec, const Eigen::MatrixXd& x) { return analyticNtk(spec, x, x); }
+Eigen::MatrixXd analyticNtk(const AnalyticNtkSpec& spec, const Eigen::MatrixXd& x) {
+    return analyticNtk(spec, x, x);
+}
 
 } // namespace ntk

@@ -30,7 +30,8 @@ constexpr NameTable<OptimizerKind, 4> optimizerNames{{{OptimizerKind::Gd, "gd"},
                                                       {OptimizerKind::Sgd, "sgd"},
                                                       {OptimizerKind::Momentum, "momentum"},
                                                       {OptimizerKind::Adam, "adam"}}};
-constexpr NameTable<L1Mode, 2> l1ModeNames{{{L1Mode::Subgradient, "subgradient"}, {L1Mode::Proximal, "proximal"}}};
+constexpr NameTable<L1Mode, 2> l1ModeNames{
+    {{L1Mode::Subgradient, "subgradient"}, {L1Mode::Proximal, "proximal"}}};
 constexpr NameTable<Scaling, 4> scalingNames{{{Scaling::Auto, "auto"},
                                               {Scaling::Standardize, "standardize"},
                                               {Scaling::UnitInterval, "unit-interval"},
@@ -73,34 +74,78 @@ std::string outOfRange(std::string_view field, double value, std::string_view ra
 
 } // namespace
 
-std::string_view toString(DatasetKind v) { return nameOf(datasetNames, v); }
-std::string_view toString(Activation v) { return nameOf(activationNames, v); }
-std::string_view toString(Parameterization v) { return nameOf(parameterizationNames, v); }
-std::string_view toString(LossKind v) { return nameOf(lossNames, v); }
-std::string_view toString(OptimizerKind v) { return nameOf(optimizerNames, v); }
-std::string_view toString(L1Mode v) { return nameOf(l1ModeNames, v); }
-std::string_view toString(Scaling v) { return nameOf(scalingNames, v); }
-std::optional<DatasetKind> parseDatasetKind(std::string_view s) { return valueOf(datasetNames, s); }
-std::optional<Activation> parseActivation(std::string_view s) { return valueOf(activationNames, s); }
+std::string_view toString(DatasetKind v) {
+    return nameOf(datasetNames, v);
+}
+std::string_view toString(Activation v) {
+    return nameOf(activationNames, v);
+}
+std::string_view toString(Parameterization v) {
+    return nameOf(parameterizationNames, v);
+}
+std::string_view toString(LossKind v) {
+    return nameOf(lossNames, v);
+}
+std::string_view toString(OptimizerKind v) {
+    return nameOf(optimizerNames, v);
+}
+std::string_view toString(L1Mode v) {
+    return nameOf(l1ModeNames, v);
+}
+std::string_view toString(Scaling v) {
+    return nameOf(scalingNames, v);
+}
+std::optional<DatasetKind> parseDatasetKind(std::string_view s) {
+    return valueOf(datasetNames, s);
+}
+std::optional<Activation> parseActivation(std::string_view s) {
+    return valueOf(activationNames, s);
+}
 std::optional<Parameterization> parseParameterization(std::string_view s) {
     return valueOf(parameterizationNames, s);
 }
-std::optional<LossKind> parseLossKind(std::string_view s) { return valueOf(lossNames, s); }
-std::optional<OptimizerKind> parseOptimizerKind(std::string_view s) { return valueOf(optimizerNames, s); }
-std::optional<L1Mode> parseL1Mode(std::string_view s) { return valueOf(l1ModeNames, s); }
-std::optional<Scaling> parseScaling(std::string_view s) { return valueOf(scalingNames, s); }
+std::optional<LossKind> parseLossKind(std::string_view s) {
+    return valueOf(lossNames, s);
+}
+std::optional<OptimizerKind> parseOptimizerKind(std::string_view s) {
+    return valueOf(optimizerNames, s);
+}
+std::optional<L1Mode> parseL1Mode(std::string_view s) {
+    return valueOf(l1ModeNames, s);
+}
+std::optional<Scaling> parseScaling(std::string_view s) {
+    return valueOf(scalingNames, s);
+}
 
-template <> std::vector<DatasetKind> allValues<DatasetKind>() { return valuesOf(datasetNames); }
-template <> std::vector<Activation> allValues<Activation>() { return valuesOf(activationNames); }
-template <> std::vector<Parameterization> allValues<Parameterization>() { return valuesOf(parameterizationNames); }
-template <> std::vector<LossKind> allValues<LossKind>() { return valuesOf(lossNames); }
-template <> std::vector<OptimizerKind> allValues<OptimizerKind>() { return valuesOf(optimizerNames); }
-template <> std::vector<L1Mode> allValues<L1Mode>() { return valuesOf(l1ModeNames); }
-template <> std::vector<Scaling> allValues<Scaling>() { return valuesOf(scalingNames); }
+template <> std::vector<DatasetKind> allValues<DatasetKind>() {
+    return valuesOf(datasetNames);
+}
+template <> std::vector<Activation> allValues<Activation>() {
+    return valuesOf(activationNames);
+}
+template <> std::vector<Parameterization> allValues<Parameterization>() {
+    return valuesOf(parameterizationNames);
+}
+template <> std::vector<LossKind> allValues<LossKind>() {
+    return valuesOf(lossNames);
+}
+template <> std::vector<OptimizerKind> allValues<OptimizerKind>() {
+    return valuesOf(optimizerNames);
+}
+template <> std::vector<L1Mode> allValues<L1Mode>() {
+    return valuesOf(l1ModeNames);
+}
+template <> std::vector<Scaling> allValues<Scaling>() {
+    return valuesOf(scalingNames);
+}
 
-bool isImageDataset(DatasetKind kind) { return kind == DatasetKind::FashionMnist || kind == DatasetKind::Mnist; }
+bool isImageDataset(DatasetKind kind) {
+    return kind == DatasetKind::FashionMnist || kind == DatasetKind::Mnist;
+}
 
-bool isSyntheticDataset(DatasetKind kind) { return !isImageDataset(kind) && kind != DatasetKind::Csv; }
+bool isSyntheticDataset(DatasetKind kind) {
+    return !isImageDataset(kind) && kind != DatasetKind::Csv;
+}
 
 std::optional<std::string> validate(const RunConfig& c) {
     auto finiteNonNegative = [](double v) { return std::isfinite(v) && v >= 0.0; };

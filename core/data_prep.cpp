@@ -72,11 +72,11 @@ struct Pool {
     }
 };
 
-std::vector<Eigen::Index> subsample(const Pool& pool, int count, std::uint64_t seed, const std::vector<bool>& excluded,
-                                    const char* splitName) {
-    std::vector<Eigen::Index> chosen = pool.classification()
-                                           ? balancedSubsample(pool.labels(), pool.classCount(), count, seed, excluded)
-                                           : randomSubsample(pool.size(), count, seed, excluded);
+std::vector<Eigen::Index> subsample(const Pool& pool, int count, std::uint64_t seed,
+                                    const std::vector<bool>& excluded, const char* splitName) {
+    std::vector<Eigen::Index> chosen =
+        pool.classification() ? balancedSubsample(pool.labels(), pool.classCount(), count, seed, excluded)
+                              : randomSubsample(pool.size(), count, seed, excluded);
     if (int(chosen.size()) < count)
         throw DataError(pool.name() + ": " + splitName + " = " + std::to_string(count) + " but only " +
                         std::to_string(chosen.size()) + " points are available");
@@ -85,10 +85,18 @@ std::vector<Eigen::Index> subsample(const Pool& pool, int count, std::uint64_t s
 
 } // namespace
 
-std::uint64_t dataSeed(std::uint64_t seed) { return mix(seed * 4 + 0); }
-std::uint64_t testDataSeed(std::uint64_t seed) { return mix(seed * 4 + 1); }
-std::uint64_t initSeed(std::uint64_t seed) { return mix(seed * 4 + 2); }
-std::uint64_t batchSeed(std::uint64_t seed) { return mix(seed * 4 + 3); }
+std::uint64_t dataSeed(std::uint64_t seed) {
+    return mix(seed * 4 + 0);
+}
+std::uint64_t testDataSeed(std::uint64_t seed) {
+    return mix(seed * 4 + 1);
+}
+std::uint64_t initSeed(std::uint64_t seed) {
+    return mix(seed * 4 + 2);
+}
+std::uint64_t batchSeed(std::uint64_t seed) {
+    return mix(seed * 4 + 3);
+}
 
 std::vector<Eigen::Index> balancedSubsample(const Eigen::VectorXi& labels, int classCount, int count,
                                             std::uint64_t seed, const std::vector<bool>& excluded) {
@@ -130,7 +138,8 @@ void scaleFeatures(Scaling scaling, bool imageData, Dataset& train, Dataset& tes
         scale = train.features.colwise().maxCoeff() - shift;
     } else {
         shift = train.features.colwise().mean();
-        scale = ((train.features.rowwise() - shift).colwise().squaredNorm() / double(train.size())).cwiseSqrt();
+        scale =
+            ((train.features.rowwise() - shift).colwise().squaredNorm() / double(train.size())).cwiseSqrt();
     }
     // A constant column stays constant (shifted) instead of becoming 0/0.
     scale = scale.unaryExpr([](double s) { return s > 0.0 ? s : 1.0; });
@@ -185,6 +194,8 @@ PreparedData prepare(const DataSource& source, const RunConfig& c) {
     return out;
 }
 
-PreparedData prepareData(const RunConfig& config) { return prepare(loadSource(config), config); }
+PreparedData prepareData(const RunConfig& config) {
+    return prepare(loadSource(config), config);
+}
 
 } // namespace ntk

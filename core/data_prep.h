@@ -16,7 +16,7 @@ namespace ntk {
 // Image sets stay as bytes (ImageSet) until prepare() picks its rows.
 struct DataSource {
     Dataset trainPool;
-    Dataset testPool;  // empty when the test split is drawn from trainPool (CSV)
+    Dataset testPool; // empty when the test split is drawn from trainPool (CSV)
     std::optional<ImageSet> trainImages, testImages;
 };
 

@@ -8,12 +8,12 @@ namespace ntk {
 enum class TaskKind { Classification, Regression };
 
 struct Dataset {
-    Eigen::MatrixXd features;      // n x d, one row per point
-    Eigen::VectorXi labels;        // n class indices in [0, classCount) (classification only)
-    Eigen::VectorXd values;        // n regression targets (regression only)
-    int classCount = 0;            // 0 for regression
+    Eigen::MatrixXd features; // n x d, one row per point
+    Eigen::VectorXi labels;   // n class indices in [0, classCount) (classification only)
+    Eigen::VectorXd values;   // n regression targets (regression only)
+    int classCount = 0;       // 0 for regression
     TaskKind task = TaskKind::Classification;
-    std::string name;              // for messages and exports
+    std::string name; // for messages and exports
 
     Eigen::Index size() const { return features.rows(); }
     Eigen::Index dimension() const { return features.cols(); }

@@ -253,7 +253,8 @@ std::string findSplitFile(const fs::path& dir, const std::string& prefix, const 
 
 } // namespace
 
-ImageSet loadIdxImages(const std::string& imagesPath, const std::string& labelsPath, const std::string& name) {
+ImageSet loadIdxImages(const std::string& imagesPath, const std::string& labelsPath,
+                       const std::string& name) {
     IdxStream images(imagesPath);
     const IdxHeader imageHeader = readHeader(images);
     if (imageHeader.dimensions.size() < 2)
@@ -318,7 +319,9 @@ Dataset loadIdxPair(const std::string& imagesPath, const std::string& labelsPath
     return loadIdxImages(imagesPath, labelsPath, name).toDataset();
 }
 
-Dataset loadMnistDirectory(const std::string& dir, IdxSplit split) { return loadMnistImages(dir, split).toDataset(); }
+Dataset loadMnistDirectory(const std::string& dir, IdxSplit split) {
+    return loadMnistImages(dir, split).toDataset();
+}
 
 ImageSet loadMnistImages(const std::string& dir, IdxSplit split) {
     std::error_code error;
@@ -338,7 +341,8 @@ ImageSet loadMnistImages(const std::string& dir, IdxSplit split) {
     std::string collectionName = dirPath.filename().string();
     if (collectionName.empty())
         collectionName = "idx";
-    return loadIdxImages(imagesPath, labelsPath, collectionName + (split == IdxSplit::Train ? "-train" : "-test"));
+    return loadIdxImages(imagesPath, labelsPath,
+                         collectionName + (split == IdxSplit::Train ? "-train" : "-test"));
 }
 
 std::string defaultFashionMnistDirectory() {

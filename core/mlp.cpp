@@ -38,7 +38,9 @@ double Mlp::weightScale(int layer) const {
     return shape_.sigmaW / std::sqrt(double(shape_.fanIn(layer)));
 }
 
-double Mlp::biasScale() const { return shape_.parameterization == Parameterization::Standard ? 1.0 : shape_.sigmaB; }
+double Mlp::biasScale() const {
+    return shape_.parameterization == Parameterization::Standard ? 1.0 : shape_.sigmaB;
+}
 
 ForwardCache Mlp::forward(const Eigen::MatrixXd& x) const {
     ForwardCache cache;
@@ -61,11 +63,13 @@ ForwardCache Mlp::forward(const Eigen::MatrixXd& x) const {
     return cache;
 }
 
-Eigen::MatrixXd Mlp::predict(const Eigen::MatrixXd& x) const { return forward(x).output; }
+Eigen::MatrixXd Mlp::predict(const Eigen::MatrixXd& x) const {
+    return forward(x).output;
+}
 
 LayerSet Mlp::backward(const ForwardCache& cache, const Eigen::MatrixXd& outputGradient) const {
     LayerSet grads(layers_.size());
-    Eigen::MatrixXd delta = outputGradient;  // dLoss/dz_l, n x fan_out
+    Eigen::MatrixXd delta = outputGradient; // dLoss/dz_l, n x fan_out
     for (int l = shape_.depth; l >= 0; --l) {
         const double cw = weightScale(l);
         grads[l].weight.noalias() = cw * (delta.transpose() * cache.inputs[l]);
@@ -78,7 +82,9 @@ LayerSet Mlp::backward(const ForwardCache& cache, const Eigen::MatrixXd& outputG
     return grads;
 }
 
-Eigen::Index Mlp::parameterCount() const { return countParameters(layers_); }
+Eigen::Index Mlp::parameterCount() const {
+    return countParameters(layers_);
+}
 
 Eigen::VectorXd Mlp::flatParameters() const {
     Eigen::VectorXd theta(parameterCount());

@@ -15,7 +15,7 @@ namespace ntk {
 struct MlpShape {
     int inputDim = 1;
     int width = 1;
-    int depth = 1;  // hidden layers
+    int depth = 1; // hidden layers
     int outputs = 1;
     Activation activation = Activation::Relu;
     Parameterization parameterization = Parameterization::Ntk;
@@ -28,8 +28,8 @@ struct MlpShape {
 };
 
 struct Layer {
-    Eigen::MatrixXd weight;  // fan_out x fan_in, raw (unscaled) parameters
-    Eigen::VectorXd bias;    // fan_out
+    Eigen::MatrixXd weight; // fan_out x fan_in, raw (unscaled) parameters
+    Eigen::VectorXd bias;   // fan_out
 };
 
 // Parameters or gradients: one entry per layer, same shapes as the model's layers.
@@ -37,9 +37,9 @@ using LayerSet = std::vector<Layer>;
 
 // What back-propagation and the NTK need from a forward pass over a batch (rows are points).
 struct ForwardCache {
-    std::vector<Eigen::MatrixXd> inputs;  // inputs[l] = a_l feeding layer l (inputs[0] = x), n x fan_in
-    std::vector<Eigen::MatrixXd> slopes;  // slopes[l] = phi'(z_l) for hidden layer l, n x width
-    Eigen::MatrixXd output;               // n x outputs
+    std::vector<Eigen::MatrixXd> inputs; // inputs[l] = a_l feeding layer l (inputs[0] = x), n x fan_in
+    std::vector<Eigen::MatrixXd> slopes; // slopes[l] = phi'(z_l) for hidden layer l, n x width
+    Eigen::MatrixXd output;              // n x outputs
 };
 
 class Mlp {
@@ -59,7 +59,7 @@ public:
     LayerSet backward(const ForwardCache& cache, const Eigen::MatrixXd& outputGradient) const;
 
     Eigen::Index parameterCount() const;
-    Eigen::VectorXd flatParameters() const;  // layer by layer: W (row-major) then b
+    Eigen::VectorXd flatParameters() const; // layer by layer: W (row-major) then b
     void setFlatParameters(const Eigen::VectorXd& theta);
 
 private:

@@ -46,7 +46,8 @@ private:
 };
 
 // Lower triangle of c_w^2 A A^T + c_b^2.
-Eigen::MatrixXd layerGramLower(const Eigen::MatrixXd& input, double cw, double cb, const Eigen::MatrixXd* cached) {
+Eigen::MatrixXd layerGramLower(const Eigen::MatrixXd& input, double cw, double cb,
+                               const Eigen::MatrixXd* cached) {
     const Eigen::Index n = input.rows();
     Eigen::MatrixXd gram = Eigen::MatrixXd::Constant(n, n, cb * cb);
     if (cached)
@@ -63,7 +64,8 @@ void addHadamardLower(Eigen::MatrixXd& kernel, const Eigen::MatrixXd& a, const E
 }
 
 void requireMatchingCache(const Mlp& model, const ForwardCache& cache) {
-    if (int(cache.inputs.size()) != model.shape().layerCount() || int(cache.slopes.size()) != model.shape().depth)
+    if (int(cache.inputs.size()) != model.shape().layerCount() ||
+        int(cache.slopes.size()) != model.shape().depth)
         throw std::invalid_argument("empiricalNtk: forward cache does not belong to this model");
 }
 
@@ -103,7 +105,8 @@ Eigen::MatrixXd empiricalNtk(const Mlp& model, const Eigen::MatrixXd& x, const N
     return empiricalNtk(model, model.forward(x), options);
 }
 
-Eigen::MatrixXd empiricalNtkCross(const Mlp& model, const ForwardCache& a, const ForwardCache& b, CancelFlag cancel) {
+Eigen::MatrixXd empiricalNtkCross(const Mlp& model, const ForwardCache& a, const ForwardCache& b,
+                                  CancelFlag cancel) {
     requireMatchingCache(model, a);
     requireMatchingCache(model, b);
     const double cb = model.biasScale();
@@ -130,7 +133,8 @@ Eigen::MatrixXd empiricalNtkCross(const Mlp& model, const ForwardCache& a, const
     return kernel;
 }
 
-std::vector<Eigen::MatrixXd> empiricalNtkPerOutput(const Mlp& model, const ForwardCache& cache, CancelFlag cancel) {
+std::vector<Eigen::MatrixXd> empiricalNtkPerOutput(const Mlp& model, const ForwardCache& cache,
+                                                   CancelFlag cancel) {
     requireMatchingCache(model, cache);
     const Eigen::Index n = cache.output.rows();
     const int outputs = model.shape().outputs;
@@ -139,7 +143,8 @@ std::vector<Eigen::MatrixXd> empiricalNtkPerOutput(const Mlp& model, const Forwa
     SignalWalker walker(model, cache);
     for (int l = model.shape().depth; l >= 0; --l) {
         throwIfCancelled(cancel);
-        const Eigen::MatrixXd gram = layerGramLower(cache.inputs[l], model.weightScale(l), model.biasScale(), nullptr);
+        const Eigen::MatrixXd gram =
+            layerGramLower(cache.inputs[l], model.weightScale(l), model.biasScale(), nullptr);
         for (int k = 0; k < outputs; ++k) {
             if (walker.atOutput()) {
                 kernels[k].triangularView<Eigen::Lower>() += gram;

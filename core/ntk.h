@@ -1,5 +1,6 @@
 #pragma once
-// The empirical neural tangent kernel Theta_ij = sum_k grad f_k(x_i) . grad f_k(x_j), computed layer by layer:
+// The empirical neural tangent kernel Theta_ij = sum_k grad f_k(x_i) . grad f_k(x_j), computed layer by
+// layer:
 //   Theta = sum_l (sum_k D_lk D_lk^T) o (c_w(l)^2 A_{l-1} A_{l-1}^T + c_b^2 1 1^T)
 // where D_lk = d f_k / d z_l (n x fan_out) are back-propagated signals and A_{l-1} the layer inputs.
 // The n x P Jacobian is never formed; explicitJacobianNtk() does form it and exists only as a test reference.

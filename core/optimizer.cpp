@@ -36,7 +36,8 @@ void addPenaltyGradient(const LayerSet& parameters, const PenaltySettings& p, La
     });
 }
 
-Optimizer::Optimizer(OptimizerKind kind, double learningRate, double momentum, const PenaltySettings& penalties)
+Optimizer::Optimizer(OptimizerKind kind, double learningRate, double momentum,
+                     const PenaltySettings& penalties)
     : kind_(kind)
     , learningRate_(learningRate)
     , momentum_(momentum)
@@ -94,7 +95,8 @@ void Optimizer::applyDecoupledTerms(LayerSet& parameters) const {
         auto shrink = [&](auto theta) {
             if (decay != 0.0)
                 theta *= 1.0 - decay;
-            if (threshold != 0.0)  // soft-threshold: the proximal map of lr * l1 * |theta|, exact zeros included
+            if (threshold !=
+                0.0) // soft-threshold: the proximal map of lr * l1 * |theta|, exact zeros included
                 theta = theta.sign() * (theta.abs() - threshold).max(0.0);
         };
         shrink(layer.weight.array());

@@ -31,8 +31,8 @@ private:
     double learningRate_;
     double momentum_;
     PenaltySettings penalties_;
-    LayerSet velocity_;      // momentum; Adam's first moment
-    LayerSet secondMoment_;  // Adam
+    LayerSet velocity_;     // momentum; Adam's first moment
+    LayerSet secondMoment_; // Adam
     long long steps_ = 0;
 };
 

@@ -27,7 +27,8 @@ std::optional<PredictionGrid> predictionGrid(const Mlp& model, const Dataset& tr
     if (d == 1) {
         grid.xs = Eigen::VectorXd::LinSpaced(resolution * 4, grid.xMin, grid.xMax);
         const Eigen::MatrixXd out = model.predict(grid.xs);
-        grid.curve = classification && out.cols() > 1 ? Eigen::VectorXd(softmaxRows(out).col(1)) : Eigen::VectorXd(out.col(0));
+        grid.curve = classification && out.cols() > 1 ? Eigen::VectorXd(softmaxRows(out).col(1))
+                                                      : Eigen::VectorXd(out.col(0));
         return grid;
     }
     grid.yMin = low[1] - margin[1];

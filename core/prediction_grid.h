@@ -9,7 +9,7 @@
 namespace ntk {
 
 struct PredictionGrid {
-    int dimension = 0;  // 1 or 2
+    int dimension = 0; // 1 or 2
     double xMin = 0, xMax = 0, yMin = 0, yMax = 0;
     // 2-D: rows x columns cells, row r at y = yMin + (r + 0.5) * cell height. `predictedClass` holds the
     // argmax class, `confidence` its softmax probability (for regression, the output itself).

@@ -47,8 +47,8 @@ std::optional<Spectrum> refuseUnsolvable(const Eigen::MatrixXd& kernel) {
 Spectrum fullSpectrum(const Eigen::MatrixXd& kernel, bool withVectors) {
     if (auto refused = refuseUnsolvable(kernel))
         return *refused;
-    Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> solver(kernel,
-                                                          withVectors ? Eigen::ComputeEigenvectors : Eigen::EigenvaluesOnly);
+    Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> solver(kernel, withVectors ? Eigen::ComputeEigenvectors
+                                                                              : Eigen::EigenvaluesOnly);
     Spectrum result;
     if (solver.info() != Eigen::Success) {
         result.status = SpectrumStatus::NotConverged;
@@ -56,7 +56,7 @@ Spectrum fullSpectrum(const Eigen::MatrixXd& kernel, bool withVectors) {
     }
     result.status = SpectrumStatus::Ok;
     result.complete = true;
-    result.eigenvalues = solver.eigenvalues().reverse();  // Eigen sorts ascending
+    result.eigenvalues = solver.eigenvalues().reverse(); // Eigen sorts ascending
     if (withVectors)
         result.eigenvectors = solver.eigenvectors().rowwise().reverse();
     return result;
@@ -90,7 +90,7 @@ Spectrum topSpectrum(const Eigen::MatrixXd& kernel, int k, bool withVectors) {
         return result;
     }
     result.status = SpectrumStatus::Ok;
-    result.eigenvalues = solver.eigenvalues();  // already descending for LargestAlge
+    result.eigenvalues = solver.eigenvalues(); // already descending for LargestAlge
     if (withVectors)
         result.eigenvectors = solver.eigenvectors();
     return result;
@@ -110,8 +110,8 @@ double kernelTargetAlignment(const Eigen::MatrixXd& kernel, const Eigen::MatrixX
     return norms == 0.0 ? 0.0 : inner / norms;
 }
 
-KernelSummary summarize(const Eigen::MatrixXd& kernel, const Spectrum& spectrum, const Eigen::MatrixXd* initial,
-                        const Eigen::MatrixXd* targets) {
+KernelSummary summarize(const Eigen::MatrixXd& kernel, const Spectrum& spectrum,
+                        const Eigen::MatrixXd* initial, const Eigen::MatrixXd* targets) {
     KernelSummary s;
     s.trace = kernel.trace();
     s.frobeniusNorm = kernel.norm();

@@ -10,17 +10,17 @@ namespace ntk {
 
 enum class SpectrumStatus {
     Ok,
-    NonFiniteInput,  // the matrix has NaN or Inf entries: refused, not solved
-    NotConverged,    // the solver reported failure
-    Empty,           // a 0 x 0 matrix
+    NonFiniteInput, // the matrix has NaN or Inf entries: refused, not solved
+    NotConverged,   // the solver reported failure
+    Empty,          // a 0 x 0 matrix
 };
 std::string_view toString(SpectrumStatus status);
 
 struct Spectrum {
     SpectrumStatus status = SpectrumStatus::Empty;
-    Eigen::VectorXd eigenvalues;   // descending
-    Eigen::MatrixXd eigenvectors;  // columns matching eigenvalues; empty unless requested
-    bool complete = false;         // all n eigenvalues (false for a top-k solve)
+    Eigen::VectorXd eigenvalues;  // descending
+    Eigen::MatrixXd eigenvectors; // columns matching eigenvalues; empty unless requested
+    bool complete = false;        // all n eigenvalues (false for a top-k solve)
 
     bool ok() const { return status == SpectrumStatus::Ok; }
 };
@@ -34,15 +34,15 @@ Spectrum topSpectrum(const Eigen::MatrixXd& kernel, int k, bool withVectors = fa
 struct KernelSummary {
     double trace = 0.0;
     double lambdaMax = 0.0;
-    std::optional<double> lambdaMin;        // only with a complete spectrum
-    std::optional<double> conditionNumber;  // lambdaMax / lambdaMin; absent when lambdaMin <= 0 or unknown
-    double effectiveRank = 0.0;             // (sum lambda)^2 / sum lambda^2 = trace^2 / ||K||_F^2
+    std::optional<double> lambdaMin;       // only with a complete spectrum
+    std::optional<double> conditionNumber; // lambdaMax / lambdaMin; absent when lambdaMin <= 0 or unknown
+    double effectiveRank = 0.0;            // (sum lambda)^2 / sum lambda^2 = trace^2 / ||K||_F^2
     double frobeniusNorm = 0.0;
-    double topShare1 = 0.0, topShare5 = 0.0, topShare10 = 0.0;  // share of the trace in the top eigenvalues
-    int nonPositiveCount = 0;                // eigenvalues <= 0 (round-off): left out of log plots
-    std::optional<double> kernelDistance;    // 1 - <K0, K>/(|K0| |K|), against the initial kernel
-    std::optional<double> targetAlignment;   // <K, Y Y^T> / (|K| |Y Y^T|)
-    Eigen::VectorXd targetEnergy;            // share of ||Y||^2 in each eigenvector; needs eigenvectors
+    double topShare1 = 0.0, topShare5 = 0.0, topShare10 = 0.0; // share of the trace in the top eigenvalues
+    int nonPositiveCount = 0;              // eigenvalues <= 0 (round-off): left out of log plots
+    std::optional<double> kernelDistance;  // 1 - <K0, K>/(|K0| |K|), against the initial kernel
+    std::optional<double> targetAlignment; // <K, Y Y^T> / (|K| |Y Y^T|)
+    Eigen::VectorXd targetEnergy;          // share of ||Y||^2 in each eigenvector; needs eigenvectors
 };
 
 // `initial` and `targets` (n x O) are optional.

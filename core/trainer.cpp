@@ -31,7 +31,8 @@ const RunConfig& checked(const RunConfig& c, const PreparedData& data) {
     if (data.train.size() == 0 || data.train.dimension() == 0)
         throw std::invalid_argument("the training set is empty");
     if (c.loss == LossKind::CrossEntropy && data.train.task != TaskKind::Classification)
-        throw std::invalid_argument("loss ce needs class labels, but " + data.train.name + " is a regression task");
+        throw std::invalid_argument("loss ce needs class labels, but " + data.train.name +
+                                    " is a regression task");
     if (data.train.task == TaskKind::Classification && data.train.classCount < 2)
         throw std::invalid_argument(data.train.name + " has a single class: nothing to learn");
     return c;
@@ -74,7 +75,8 @@ std::string Trainer::statusText() const {
     case RunState::Finished:
         return "finished at epoch " + std::to_string(stopEpoch_);
     case RunState::EarlyStopped:
-        return "early-stopped at epoch " + std::to_string(stopEpoch_) + " (best " + std::to_string(bestEpoch_) + ")";
+        return "early-stopped at epoch " + std::to_string(stopEpoch_) + " (best " +
+               std::to_string(bestEpoch_) + ")";
     case RunState::Diverged:
         return "diverged at epoch " + std::to_string(stopEpoch_);
     }
@@ -118,7 +120,7 @@ std::optional<EpochReport> Trainer::advance(CancelFlag cancel) {
     report.zeroFraction = double(countExactZeros(parameters)) / double(countParameters(parameters));
     if (kernelDue()) {
         computeKernel(trainCache, report, cancel);
-        if (!report.hasKernel) {  // a non-finite kernel: the weights are finite but the run is lost
+        if (!report.hasKernel) { // a non-finite kernel: the weights are finite but the run is lost
             markDiverged(epoch_);
             return std::nullopt;
         }
@@ -149,8 +151,8 @@ void Trainer::computeKernel(const ForwardCache& cache, EpochReport& report, Canc
     Eigen::MatrixXd kernel = empiricalNtk(model_, cache, options);
     const Eigen::Index n = kernel.rows();
     const bool partial = config_.topK > 0 && config_.topK < n;
-    const Spectrum spectrum =
-        partial ? topSpectrum(kernel, config_.topK, config_.eigenvectors) : fullSpectrum(kernel, config_.eigenvectors);
+    const Spectrum spectrum = partial ? topSpectrum(kernel, config_.topK, config_.eigenvectors)
+                                      : fullSpectrum(kernel, config_.eigenvectors);
     if (!spectrum.ok())
         return;
     if (initialKernel_.size() == 0)
@@ -204,8 +206,8 @@ void Trainer::updateParameters(const ForwardCache& trainCache, const Eigen::Matr
     std::shuffle(order.begin(), order.end(), std::mt19937_64(batchSeed_ + std::uint64_t(epoch_)));
     for (Eigen::Index start = 0; start < n; start += config_.batchSize) {
         throwIfCancelled(cancel);
-        const std::vector<Eigen::Index> rows(order.begin() + start,
-                                             order.begin() + std::min<Eigen::Index>(n, start + config_.batchSize));
+        const std::vector<Eigen::Index> rows(
+            order.begin() + start, order.begin() + std::min<Eigen::Index>(n, start + config_.batchSize));
         const Eigen::MatrixXd x = data_.train.features(rows, Eigen::all);
         const Eigen::MatrixXd y = trainTargets_(rows, Eigen::all);
         const ForwardCache cache = model_.forward(x);
@@ -224,7 +226,8 @@ Eigen::MatrixXd Trainer::currentKernel(CancelFlag cancel) const {
 }
 
 Eigen::MatrixXd Trainer::currentCrossKernel(CancelFlag cancel) const {
-    return empiricalNtkCross(model_, model_.forward(data_.train.features), model_.forward(data_.test.features), cancel);
+    return empiricalNtkCross(model_, model_.forward(data_.train.features),
+                             model_.forward(data_.test.features), cancel);
 }
 
 } // namespace ntk

@@ -20,17 +20,17 @@ std::string_view toString(RunState state);
 
 struct EpochReport {
     int epoch = 0;
-    double trainLoss = 0.0;  // data loss, without the penalty
+    double trainLoss = 0.0; // data loss, without the penalty
     std::optional<double> testLoss;
-    std::optional<double> trainAccuracy, testAccuracy;  // classification only
-    double penalty = 0.0;                               // l1 and l2 terms of the objective
-    double parameterNorm = 0.0;                         // |theta|_2
-    double zeroFraction = 0.0;                          // share of parameters that are exactly zero
+    std::optional<double> trainAccuracy, testAccuracy; // classification only
+    double penalty = 0.0;                              // l1 and l2 terms of the objective
+    double parameterNorm = 0.0;                        // |theta|_2
+    double zeroFraction = 0.0;                         // share of parameters that are exactly zero
     // NTK epochs only:
     bool hasKernel = false;
     KernelSummary kernel;
-    Eigen::VectorXd eigenvalues;  // descending; all of them, or the top-k
-    double kernelSeconds = 0.0;   // NTK build plus eigen-solve
+    Eigen::VectorXd eigenvalues; // descending; all of them, or the top-k
+    double kernelSeconds = 0.0;  // NTK build plus eigen-solve
 };
 
 class Trainer {
@@ -47,7 +47,7 @@ public:
     int epoch() const { return epoch_; }
     int stopEpoch() const { return stopEpoch_; }
     int bestEpoch() const { return bestEpoch_; }
-    std::string statusText() const;  // e.g. "diverged at epoch 12", "early-stopped at epoch 40 (best 30)"
+    std::string statusText() const; // e.g. "diverged at epoch 12", "early-stopped at epoch 40 (best 30)"
 
     const RunConfig& config() const { return config_; }
     const PreparedData& data() const { return data_; }
@@ -59,14 +59,15 @@ public:
     const Eigen::MatrixXd& latestKernel() const { return latestKernel_; }
     // The kernel of the current parameters (after restore-best, the restored ones).
     Eigen::MatrixXd currentKernel(CancelFlag cancel = nullptr) const;
-    Eigen::MatrixXd currentCrossKernel(CancelFlag cancel = nullptr) const;  // train x test
+    Eigen::MatrixXd currentCrossKernel(CancelFlag cancel = nullptr) const; // train x test
 
 private:
     bool kernelDue() const;
     void computeKernel(const ForwardCache& cache, EpochReport& report, CancelFlag cancel);
     void markDiverged(int epoch);
     bool checkEarlyStop(const EpochReport& report);
-    void updateParameters(const ForwardCache& trainCache, const Eigen::MatrixXd& outputGradient, CancelFlag cancel);
+    void updateParameters(const ForwardCache& trainCache, const Eigen::MatrixXd& outputGradient,
+                          CancelFlag cancel);
 
     RunConfig config_;
     PreparedData data_;

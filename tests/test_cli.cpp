@@ -18,7 +18,8 @@ Result runCli(const QStringList& arguments) {
     if (!process.waitForFinished(120000))
         return {};
     return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1,
-            QString::fromUtf8(process.readAllStandardOutput()), QString::fromUtf8(process.readAllStandardError())};
+            QString::fromUtf8(process.readAllStandardOutput()),
+            QString::fromUtf8(process.readAllStandardError())};
 }
 
 NpyArray readNpy(const QString& path) {
@@ -29,7 +30,9 @@ NpyArray readNpy(const QString& path) {
     return decodeNpy(bytes.toStdString(), path.toStdString());
 }
 
-std::vector<std::size_t> shape(std::initializer_list<std::size_t> dims) { return dims; }
+std::vector<std::size_t> shape(std::initializer_list<std::size_t> dims) {
+    return dims;
+}
 
 } // namespace
 
@@ -38,13 +41,15 @@ class CliTest : public QObject {
 private slots:
     void trainWritesEveryFile() {
         QTemporaryDir dir;
-        const Result r = runCli({"train", "--dataset", "blobs", "--blob-classes", "4", "--n", "40", "--test-n", "20",
-                                 "--width", "16", "--depth", "2", "--epochs", "12", "--ntk-every", "5", "--lr", "0.1",
-                                 "--out", dir.path(), "--quiet"});
+        const Result r = runCli({"train", "--dataset", "blobs",    "--blob-classes", "4",  "--n",
+                                 "40",    "--test-n",  "20",       "--width",        "16", "--depth",
+                                 "2",     "--epochs",  "12",       "--ntk-every",    "5",  "--lr",
+                                 "0.1",   "--out",     dir.path(), "--quiet"});
         QCOMPARE(r.exitCode, 0);
         const QDir out(dir.path());
-        for (const char* name : {"config.json", "epochs.csv", "spectra.csv", "summary.json", "x_train.npy",
-                                 "y_train.npy", "ntk_init.npy", "ntk_final.npy", "W1.npy", "b1.npy", "W3.npy", "b3.npy"})
+        for (const char* name :
+             {"config.json", "epochs.csv", "spectra.csv", "summary.json", "x_train.npy", "y_train.npy",
+              "ntk_init.npy", "ntk_final.npy", "W1.npy", "b1.npy", "W3.npy", "b3.npy"})
             QVERIFY2(out.exists(name), name);
         QCOMPARE(readNpy(out.filePath("x_train.npy")).shape, shape({40, 2}));
         QCOMPARE(readNpy(out.filePath("y_train.npy")).descr, std::string("<i8"));
@@ -54,21 +59,21 @@ private slots:
         QCOMPARE(readNpy(out.filePath("W3.npy")).shape, shape({4, 16}));
         QCOMPARE(readNpy(out.filePath("b3.npy")).shape, shape({4}));
         const NpyArray kernel = readNpy(out.filePath("ntk_init.npy"));
-        QVERIFY(kernel.data[1] == kernel.data[40]);  // symmetric
+        QVERIFY(kernel.data[1] == kernel.data[40]); // symmetric
 
         QFile epochs(out.filePath("epochs.csv"));
         QVERIFY(epochs.open(QIODevice::ReadOnly));
         const QStringList lines = QString::fromUtf8(epochs.readAll()).trimmed().split('\n');
-        QCOMPARE(lines.size(), 14);  // header + epochs 0..12
+        QCOMPARE(lines.size(), 14); // header + epochs 0..12
         QVERIFY(lines[0].startsWith("epoch,train_loss,test_loss"));
         QVERIFY(lines[0].contains("trace,lambda_max,lambda_min"));
         QCOMPARE(lines[1].split(',').size(), lines[0].split(',').size());
-        QVERIFY(!lines[1].split(',')[9].isEmpty());   // epoch 0 has the kernel
-        QVERIFY(lines[2].split(',')[9].isEmpty());    // epoch 1 does not
+        QVERIFY(!lines[1].split(',')[9].isEmpty()); // epoch 0 has the kernel
+        QVERIFY(lines[2].split(',')[9].isEmpty());  // epoch 1 does not
         QFile spectra(out.filePath("spectra.csv"));
         QVERIFY(spectra.open(QIODevice::ReadOnly));
         const QStringList rows = QString::fromUtf8(spectra.readAll()).trimmed().split('\n');
-        QCOMPARE(rows.size(), 1 + 4);  // epochs 0, 5, 10, 12
+        QCOMPARE(rows.size(), 1 + 4); // epochs 0, 5, 10, 12
         QCOMPARE(rows[1].split(',').size(), 41);
     }
 
@@ -91,14 +96,15 @@ private slots:
         QCOMPARE(json["param"].toString(), QString("ntk"));
         QVERIFY(json.contains("sigma_w") && json.contains("l2") && json.contains("seed"));
         // Round trip: the written config reproduces the run.
-        const Result again = runCli({"train", "--config", out + "/config.json", "--out", dir.filePath("again"), "--quiet"});
+        const Result again =
+            runCli({"train", "--config", out + "/config.json", "--out", dir.filePath("again"), "--quiet"});
         QCOMPARE(again.exitCode, 0);
         QFile a(out + "/epochs.csv"), b(dir.filePath("again/epochs.csv"));
         QVERIFY(a.open(QIODevice::ReadOnly) && b.open(QIODevice::ReadOnly));
         const auto withoutTiming = [](QByteArray csv) {
             QStringList lines;
             for (const QString& line : QString::fromUtf8(csv).split('\n'))
-                lines << line.section(',', 0, -2);  // the last column is wall time
+                lines << line.section(',', 0, -2); // the last column is wall time
             return lines;
         };
         QCOMPARE(withoutTiming(a.readAll()), withoutTiming(b.readAll()));
@@ -112,11 +118,15 @@ private slots:
         QTest::newRow("not a number") << QStringList{"train", "--width", "wide"} << "\"wide\"";
         QTest::newRow("out of range") << QStringList{"train", "--width", "0"} << "width = 0";
         QTest::newRow("unknown enum") << QStringList{"train", "--activation", "swish"} << "swish";
-        QTest::newRow("missing csv") << QStringList{"train", "--dataset", "csv", "--data", "/nonexistent/x.csv"}
+        QTest::newRow("missing csv") << QStringList{"train", "--dataset", "csv", "--data",
+                                                    "/nonexistent/x.csv"}
                                      << "/nonexistent/x.csv";
-        QTest::newRow("missing config") << QStringList{"train", "--config", "/nonexistent/c.json"} << "/nonexistent/c.json";
-        QTest::newRow("n too large") << QStringList{"train", "--dataset", "csv", "--data", QString(NTKVIZ_TEST_DATA_DIR) + "/tiny.csv", "--n", "500"}
-                                     << "500";
+        QTest::newRow("missing config")
+            << QStringList{"train", "--config", "/nonexistent/c.json"} << "/nonexistent/c.json";
+        QTest::newRow("n too large")
+            << QStringList{"train", "--dataset", "csv", "--data", QString(NTKVIZ_TEST_DATA_DIR) + "/tiny.csv",
+                           "--n",   "500"}
+            << "500";
         QTest::newRow("unknown command") << QStringList{"fly"} << "fly";
     }
 
@@ -160,16 +170,17 @@ private slots:
         if (!probe.waitForFinished(30000) || probe.exitCode() != 0)
             QSKIP("numpy is not installed (python3-numpy)");
         QTemporaryDir dir;
-        QCOMPARE(runCli({"train", "--dataset", "xor", "--n", "24", "--test-n", "8", "--width", "8", "--epochs", "2",
-                         "--out", dir.path(), "--quiet"})
+        QCOMPARE(runCli({"train", "--dataset", "xor", "--n", "24", "--test-n", "8", "--width", "8",
+                         "--epochs", "2", "--out", dir.path(), "--quiet"})
                      .exitCode,
                  0);
         QProcess python;
         python.start("/usr/bin/python3",
-                     {"-c", "import numpy as np, sys; d=sys.argv[1]; k=np.load(d+'/ntk_final.npy'); "
-                            "x=np.load(d+'/x_train.npy'); y=np.load(d+'/y_train.npy'); "
-                            "assert k.shape==(24,24) and x.shape==(24,2) and y.shape==(24,) and y.dtype==np.int64; "
-                            "assert np.allclose(k, k.T); print(np.linalg.eigvalsh(k).max())",
+                     {"-c",
+                      "import numpy as np, sys; d=sys.argv[1]; k=np.load(d+'/ntk_final.npy'); "
+                      "x=np.load(d+'/x_train.npy'); y=np.load(d+'/y_train.npy'); "
+                      "assert k.shape==(24,24) and x.shape==(24,2) and y.shape==(24,) and y.dtype==np.int64; "
+                      "assert np.allclose(k, k.T); print(np.linalg.eigvalsh(k).max())",
                       dir.path()});
         QVERIFY(python.waitForFinished(30000));
         QVERIFY2(python.exitCode() == 0, python.readAllStandardError().constData());

@@ -94,7 +94,8 @@ private slots:
         for (Activation a : allValues<Activation>())
             for (LossKind l : allValues<LossKind>())
                 for (Parameterization p : allValues<Parameterization>())
-                    QTest::addRow("%s/%s/%s", toString(a).data(), toString(l).data(), toString(p).data()) << a << l << p;
+                    QTest::addRow("%s/%s/%s", toString(a).data(), toString(l).data(), toString(p).data())
+                        << a << l << p;
     }
 
     void matchesFiniteDifferences() {

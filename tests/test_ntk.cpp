@@ -46,8 +46,7 @@ private slots:
         int row = 0;
         for (int depth : {1, 2, 3})
             for (Activation a : allValues<Activation>())
-                for (Parameterization p : allValues<Parameterization>())
-                {
+                for (Parameterization p : allValues<Parameterization>()) {
                     ++row;
                     QTest::addRow("depth%d/%s/%s/%d", depth, toString(a).data(), toString(p).data(), row)
                         << depth << 7 + depth << (row % 2 ? 3 : 1) << int(a) << int(p);
@@ -60,7 +59,8 @@ private slots:
         QFETCH(int, outputs);
         QFETCH(int, activation);
         QFETCH(int, parameterization);
-        const Mlp model(shape(4, width, depth, outputs, Activation(activation), Parameterization(parameterization)), 3);
+        const Mlp model(
+            shape(4, width, depth, outputs, Activation(activation), Parameterization(parameterization)), 3);
         const Eigen::MatrixXd x = randomPoints(9, 4, 5);
         const Eigen::MatrixXd reference = explicitJacobianNtk(model, x);
         const Eigen::MatrixXd kernel = empiricalNtk(model, x);
@@ -135,13 +135,15 @@ private slots:
             double sum = 0.0;
             const int seeds = 4;
             for (int seed = 0; seed < seeds; ++seed) {
-                const Mlp model(shape(5, width, depth, 1, Activation(activation), Parameterization::Ntk), 100 + seed);
+                const Mlp model(shape(5, width, depth, 1, Activation(activation), Parameterization::Ntk),
+                                100 + seed);
                 sum += relativeError(empiricalNtk(model, x), limit);
             }
             return sum / seeds;
         };
         const double narrow = meanError(64), wide = meanError(4096);
-        qInfo("relative error: width 64 %.4f, width 4096 %.4f (1/sqrt scaling predicts a ratio of 8)", narrow, wide);
+        qInfo("relative error: width 64 %.4f, width 4096 %.4f (1/sqrt scaling predicts a ratio of 8)", narrow,
+              wide);
         QVERIFY2(wide < 0.05, qPrintable(QString("error at width 4096: %1").arg(wide)));
         QVERIFY2(narrow / wide > 3.0, qPrintable(QString("error ratio 64/4096: %1").arg(narrow / wide)));
     }

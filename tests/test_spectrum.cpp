@@ -61,7 +61,10 @@ private slots:
         QCOMPARE(top.eigenvalues.size(), Eigen::Index(16));
         for (int i = 0; i < 16; ++i)
             QVERIFY2(std::abs(top.eigenvalues[i] - full.eigenvalues[i]) <= 1e-8 * full.eigenvalues[0],
-                     qPrintable(QString("eigenvalue %1: %2 vs %3").arg(i).arg(top.eigenvalues[i]).arg(full.eigenvalues[i])));
+                     qPrintable(QString("eigenvalue %1: %2 vs %3")
+                                    .arg(i)
+                                    .arg(top.eigenvalues[i])
+                                    .arg(full.eigenvalues[i])));
         QVERIFY(maxResidual(k, top) < 1e-9);
     }
 
@@ -100,7 +103,7 @@ private slots:
         QVERIFY(std::abs(sum.topShare5 - l.head(5).sum() / l.sum()) < 1e-12);
         QVERIFY(std::abs(*sum.kernelDistance) < 1e-12);
         QCOMPARE(sum.targetEnergy.size(), Eigen::Index(60));
-        QVERIFY(std::abs(sum.targetEnergy.sum() - 1.0) < 1e-10);  // eigenvectors are a complete basis
+        QVERIFY(std::abs(sum.targetEnergy.sum() - 1.0) < 1e-10); // eigenvectors are a complete basis
         // Alignment of Y Y^T with itself is 1; distance between K and 2K is 0.
         const Eigen::MatrixXd yy = targets * targets.transpose();
         QVERIFY(std::abs(kernelTargetAlignment(yy, targets) - 1.0) < 1e-12);
@@ -109,7 +112,8 @@ private slots:
     }
 
     void degenerateSpectraGiveValidSummaries() {
-        const KernelSummary identity = summarize(Eigen::MatrixXd::Identity(8, 8), fullSpectrum(Eigen::MatrixXd::Identity(8, 8)));
+        const KernelSummary identity =
+            summarize(Eigen::MatrixXd::Identity(8, 8), fullSpectrum(Eigen::MatrixXd::Identity(8, 8)));
         QVERIFY(std::abs(identity.effectiveRank - 8.0) < 1e-12);
         QCOMPARE(*identity.conditionNumber, 1.0);
         const Eigen::MatrixXd zero = Eigen::MatrixXd::Zero(5, 5);

@@ -39,7 +39,7 @@ private slots:
         Trainer trainer(moonsConfig(), prepareData(moonsConfig()));
         const auto reports = runToEnd(trainer);
         QVERIFY(trainer.state() == RunState::Finished);
-        QCOMPARE(int(reports.size()), 61);  // epochs 0..60
+        QCOMPARE(int(reports.size()), 61); // epochs 0..60
         QVERIFY(reports.back().trainLoss < 0.8 * reports.front().trainLoss);
         QVERIFY(reports.front().hasKernel && reports[10].hasKernel && reports.back().hasKernel);
         QVERIFY(!reports[5].hasKernel);
@@ -65,7 +65,8 @@ private slots:
         Trainer trainer(c, prepareData(c));
         const auto reports = runToEnd(trainer);
         QVERIFY2(reports.back().trainLoss < 0.7 * reports.front().trainLoss,
-                 qPrintable(QString("loss %1 -> %2").arg(reports.front().trainLoss).arg(reports.back().trainLoss)));
+                 qPrintable(
+                     QString("loss %1 -> %2").arg(reports.front().trainLoss).arg(reports.back().trainLoss)));
     }
 
     void sameSeedGivesIdenticalRuns() {
@@ -89,7 +90,8 @@ private slots:
         c.l1Mode = L1Mode::Proximal;
         Trainer proximal(c, prepareData(c));
         const auto reports = runToEnd(proximal);
-        QVERIFY2(reports.back().zeroFraction > 0.05, qPrintable(QString::number(reports.back().zeroFraction)));
+        QVERIFY2(reports.back().zeroFraction > 0.05,
+                 qPrintable(QString::number(reports.back().zeroFraction)));
         QCOMPARE(reports.front().zeroFraction, 0.0);
         c.l1Mode = L1Mode::Subgradient;
         Trainer subgradient(c, prepareData(c));
@@ -110,7 +112,7 @@ private slots:
 
     void earlyStoppingRestoresTheBestEpoch() {
         RunConfig c = moonsConfig();
-        c.trainSize = 16;  // few points, high noise, wide net: the test loss turns up
+        c.trainSize = 16; // few points, high noise, wide net: the test loss turns up
         c.noise = 0.35;
         c.width = 256;
         c.learningRate = 2.0;
@@ -142,7 +144,8 @@ private slots:
         const auto reports = runToEnd(trainer);
         QVERIFY(trainer.state() == RunState::Diverged);
         QVERIFY(trainer.stopEpoch() > 0 && trainer.stopEpoch() < 200);
-        QVERIFY(QString::fromStdString(trainer.statusText()) == QString("diverged at epoch %1").arg(trainer.stopEpoch()));
+        QVERIFY(QString::fromStdString(trainer.statusText()) ==
+                QString("diverged at epoch %1").arg(trainer.stopEpoch()));
         for (const auto& r : reports) {
             QVERIFY(std::isfinite(r.trainLoss));
             QVERIFY(!r.hasKernel || r.eigenvalues.allFinite());
@@ -159,7 +162,7 @@ private slots:
         QVERIFY(problem->find("width = 0") != std::string::npos);
         RunConfig regression = moonsConfig();
         regression.dataset = DatasetKind::Sine;
-        QVERIFY(validate(regression).has_value());  // ce on a regression set
+        QVERIFY(validate(regression).has_value()); // ce on a regression set
         regression.loss = LossKind::Mse;
         QVERIFY(!validate(regression).has_value());
         Trainer sine(regression, prepareData(regression));
@@ -169,7 +172,7 @@ private slots:
     void balancedSubsampleIsBalancedAndDeterministic() {
         Eigen::VectorXi labels(300);
         for (int i = 0; i < 300; ++i)
-            labels[i] = i < 200 ? 0 : (i < 270 ? 1 : 2);  // unbalanced pool: 200/70/30
+            labels[i] = i < 200 ? 0 : (i < 270 ? 1 : 2); // unbalanced pool: 200/70/30
         const auto chosen = balancedSubsample(labels, 3, 90, 7);
         QCOMPARE(int(chosen.size()), 90);
         int counts[3] = {0, 0, 0};

@@ -16,10 +16,11 @@ QString versionReport() {
 }
 
 void showAboutDialog(QWidget* parent) {
-    QMessageBox::about(parent, QObject::tr("About ntkviz"),
-                       QObject::tr("<h3>ntkviz</h3><p>Watch the neural tangent kernel of a small network change "
-                                   "while it trains.</p><pre>%1</pre>")
-                           .arg(versionReport().toHtmlEscaped()));
+    QMessageBox::about(
+        parent, QObject::tr("About ntkviz"),
+        QObject::tr("<h3>ntkviz</h3><p>Watch the neural tangent kernel of a small network change "
+                    "while it trains.</p><pre>%1</pre>")
+            .arg(versionReport().toHtmlEscaped()));
 }
 
 } // namespace ntk

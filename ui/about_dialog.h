@@ -5,7 +5,7 @@ class QWidget;
 
 namespace ntk {
 
-QString versionReport();  // ntkviz, Qt, Eigen and QCustomPlot versions
+QString versionReport(); // ntkviz, Qt, Eigen and QCustomPlot versions
 void showAboutDialog(QWidget* parent);
 
 } // namespace ntk

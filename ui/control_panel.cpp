@@ -19,7 +19,9 @@ QString explanation(const QString& key) {
     return spec ? spec->help + "." : QString();
 }
 
-QString display(std::string_view name) { return QString::fromUtf8(name.data(), qsizetype(name.size())); }
+QString display(std::string_view name) {
+    return QString::fromUtf8(name.data(), qsizetype(name.size()));
+}
 
 } // namespace
 
@@ -47,18 +49,23 @@ ControlPanel::ControlPanel(QWidget* parent)
         if (config_.dataset == DatasetKind::Csv)
             emit csvRequested();
     });
-    addSlider(data, "n", tr("Training points n"), 4, 5000, int(S::Log), true,
-              [](const RunConfig& c) { return c.trainSize; }, [](RunConfig& c, double v) { c.trainSize = int(v); });
-    addSlider(data, "test_n", tr("Test points"), 10, 5000, int(S::LogWithZero), true,
-              [](const RunConfig& c) { return c.testSize; }, [](RunConfig& c, double v) { c.testSize = int(v); });
-    noise_ = addSlider(data, "noise", tr("Noise (synthetic data)"), 0.01, 2.0, int(S::LogWithZero), false,
-                       [](const RunConfig& c) { return c.noise; }, [](RunConfig& c, double v) { c.noise = v; });
+    addSlider(
+        data, "n", tr("Training points n"), 4, 5000, int(S::Log), true,
+        [](const RunConfig& c) { return c.trainSize; }, [](RunConfig& c, double v) { c.trainSize = int(v); });
+    addSlider(
+        data, "test_n", tr("Test points"), 10, 5000, int(S::LogWithZero), true,
+        [](const RunConfig& c) { return c.testSize; }, [](RunConfig& c, double v) { c.testSize = int(v); });
+    noise_ = addSlider(
+        data, "noise", tr("Noise (synthetic data)"), 0.01, 2.0, int(S::LogWithZero), false,
+        [](const RunConfig& c) { return c.noise; }, [](RunConfig& c, double v) { c.noise = v; });
 
     QVBoxLayout* model = group(tr("Network"));
-    addSlider(model, "width", tr("Width (units per hidden layer)"), 1, 4096, int(S::Octaves), true,
-              [](const RunConfig& c) { return c.width; }, [](RunConfig& c, double v) { c.width = int(v); });
-    addSlider(model, "depth", tr("Depth (hidden layers)"), 1, 8, int(S::Linear), true,
-              [](const RunConfig& c) { return c.depth; }, [](RunConfig& c, double v) { c.depth = int(v); });
+    addSlider(
+        model, "width", tr("Width (units per hidden layer)"), 1, 4096, int(S::Octaves), true,
+        [](const RunConfig& c) { return c.width; }, [](RunConfig& c, double v) { c.width = int(v); });
+    addSlider(
+        model, "depth", tr("Depth (hidden layers)"), 1, 8, int(S::Linear), true,
+        [](const RunConfig& c) { return c.depth; }, [](RunConfig& c, double v) { c.depth = int(v); });
     QFormLayout* modelForm = form(model);
     addCombo(modelForm, "activation", tr("Activation"), &RunConfig::activation);
     addCombo(modelForm, "param", tr("Parameterization"), &RunConfig::parameterization);
@@ -67,28 +74,37 @@ ControlPanel::ControlPanel(QWidget* parent)
     QFormLayout* trainingForm = form(training);
     addCombo(trainingForm, "loss", tr("Loss"), &RunConfig::loss);
     addCombo(trainingForm, "optimizer", tr("Optimizer"), &RunConfig::optimizer);
-    addSlider(training, "lr", tr("Learning rate"), 1e-4, 10.0, int(S::Log), false,
-              [](const RunConfig& c) { return c.learningRate; }, [](RunConfig& c, double v) { c.learningRate = v; });
-    addSlider(training, "epochs", tr("Epochs"), 10, 20000, int(S::Log), true,
-              [](const RunConfig& c) { return c.epochs; }, [](RunConfig& c, double v) { c.epochs = int(v); });
-    batch_ = addSlider(training, "batch", tr("Mini-batch size"), 1, 1024, int(S::Octaves), true,
-                       [](const RunConfig& c) { return c.batchSize; }, [](RunConfig& c, double v) { c.batchSize = int(v); });
+    addSlider(
+        training, "lr", tr("Learning rate"), 1e-4, 10.0, int(S::Log), false,
+        [](const RunConfig& c) { return c.learningRate; },
+        [](RunConfig& c, double v) { c.learningRate = v; });
+    addSlider(
+        training, "epochs", tr("Epochs"), 10, 20000, int(S::Log), true,
+        [](const RunConfig& c) { return c.epochs; }, [](RunConfig& c, double v) { c.epochs = int(v); });
+    batch_ = addSlider(
+        training, "batch", tr("Mini-batch size"), 1, 1024, int(S::Octaves), true,
+        [](const RunConfig& c) { return c.batchSize; }, [](RunConfig& c, double v) { c.batchSize = int(v); });
 
     QVBoxLayout* regularization = group(tr("Regularization"));
-    addSlider(regularization, "l2", tr("L2 strength λ₂"), 1e-6, 1.0, int(S::LogWithZero), false,
-              [](const RunConfig& c) { return c.l2; }, [](RunConfig& c, double v) { c.l2 = v; });
-    addSlider(regularization, "l1", tr("L1 strength λ₁"), 1e-6, 1.0, int(S::LogWithZero), false,
-              [](const RunConfig& c) { return c.l1; }, [](RunConfig& c, double v) { c.l1 = v; });
+    addSlider(
+        regularization, "l2", tr("L2 strength λ₂"), 1e-6, 1.0, int(S::LogWithZero), false,
+        [](const RunConfig& c) { return c.l2; }, [](RunConfig& c, double v) { c.l2 = v; });
+    addSlider(
+        regularization, "l1", tr("L1 strength λ₁"), 1e-6, 1.0, int(S::LogWithZero), false,
+        [](const RunConfig& c) { return c.l1; }, [](RunConfig& c, double v) { c.l1 = v; });
     l1Mode_ = addCombo(form(regularization), "l1_mode", tr("L1 by"), &RunConfig::l1Mode);
-    addSlider(regularization, "early_stop", tr("Early-stopping patience (0 = off)"), 1, 1000, int(S::LogWithZero), true,
-              [](const RunConfig& c) { return c.earlyStopPatience; },
-              [](RunConfig& c, double v) { c.earlyStopPatience = int(v); });
+    addSlider(
+        regularization, "early_stop", tr("Early-stopping patience (0 = off)"), 1, 1000, int(S::LogWithZero),
+        true, [](const RunConfig& c) { return c.earlyStopPatience; },
+        [](RunConfig& c, double v) { c.earlyStopPatience = int(v); });
 
     QVBoxLayout* kernel = group(tr("Kernel and run"));
-    addSlider(kernel, "ntk_every", tr("NTK every K epochs"), 1, 1000, int(S::Log), true,
-              [](const RunConfig& c) { return c.ntkEvery; }, [](RunConfig& c, double v) { c.ntkEvery = int(v); });
-    addSlider(kernel, "top_k", tr("Top-k eigenvalues only (0 = all)"), 1, 1000, int(S::LogWithZero), true,
-              [](const RunConfig& c) { return c.topK; }, [](RunConfig& c, double v) { c.topK = int(v); });
+    addSlider(
+        kernel, "ntk_every", tr("NTK every K epochs"), 1, 1000, int(S::Log), true,
+        [](const RunConfig& c) { return c.ntkEvery; }, [](RunConfig& c, double v) { c.ntkEvery = int(v); });
+    addSlider(
+        kernel, "top_k", tr("Top-k eigenvalues only (0 = all)"), 1, 1000, int(S::LogWithZero), true,
+        [](const RunConfig& c) { return c.topK; }, [](RunConfig& c, double v) { c.topK = int(v); });
     auto* seed = new QSpinBox(this);
     seed->setRange(0, 999999999);
     seed->setToolTip(explanation("seed"));
@@ -97,13 +113,15 @@ ControlPanel::ControlPanel(QWidget* parent)
         config_.seed = std::uint64_t(v);
         edited();
     });
-    refreshers_.push_back([this, seed] { seed->setValue(int(std::min<std::uint64_t>(config_.seed, 999999999))); });
+    refreshers_.push_back(
+        [this, seed] { seed->setValue(int(std::min<std::uint64_t>(config_.seed, 999999999))); });
     root->addStretch(1);
     setConfig(config_);
 }
 
-LabeledSlider* ControlPanel::addSlider(QVBoxLayout* layout, const QString& key, const QString& label, double min,
-                                       double max, int scale, bool integer, std::function<double(const RunConfig&)> get,
+LabeledSlider* ControlPanel::addSlider(QVBoxLayout* layout, const QString& key, const QString& label,
+                                       double min, double max, int scale, bool integer,
+                                       std::function<double(const RunConfig&)> get,
                                        std::function<void(RunConfig&, double)> set) {
     auto* slider = new LabeledSlider(label, min, max, LabeledSlider::Scale(scale), integer, this);
     slider->setExplanation(explanation(key));
@@ -117,7 +135,8 @@ LabeledSlider* ControlPanel::addSlider(QVBoxLayout* layout, const QString& key, 
 }
 
 template <class Enum>
-QComboBox* ControlPanel::addCombo(QFormLayout* layout, const QString& key, const QString& label, Enum RunConfig::*member) {
+QComboBox* ControlPanel::addCombo(QFormLayout* layout, const QString& key, const QString& label,
+                                  Enum RunConfig::*member) {
     auto* combo = new QComboBox(this);
     for (Enum value : allValues<Enum>())
         combo->addItem(display(toString(value)), int(value));
@@ -127,7 +146,8 @@ QComboBox* ControlPanel::addCombo(QFormLayout* layout, const QString& key, const
         config_.*member = Enum(combo->currentData().toInt());
         edited();
     });
-    refreshers_.push_back([this, combo, member] { combo->setCurrentIndex(combo->findData(int(config_.*member))); });
+    refreshers_.push_back(
+        [this, combo, member] { combo->setCurrentIndex(combo->findData(int(config_.*member))); });
     return combo;
 }
 

@@ -23,23 +23,24 @@ public:
     explicit ControlPanel(QWidget* parent = nullptr);
 
     RunConfig config() const { return config_; }
-    void setConfig(const RunConfig& config);  // does not emit configEdited
+    void setConfig(const RunConfig& config); // does not emit configEdited
 
 signals:
     void configEdited();
-    void csvRequested();  // the user picked "csv" as data set: the owner asks for a file
+    void csvRequested(); // the user picked "csv" as data set: the owner asks for a file
 
 private:
-    LabeledSlider* addSlider(QVBoxLayout* layout, const QString& key, const QString& label, double min, double max,
-                             int scale, bool integer, std::function<double(const RunConfig&)> get,
+    LabeledSlider* addSlider(QVBoxLayout* layout, const QString& key, const QString& label, double min,
+                             double max, int scale, bool integer, std::function<double(const RunConfig&)> get,
                              std::function<void(RunConfig&, double)> set);
     template <class Enum>
-    QComboBox* addCombo(QFormLayout* layout, const QString& key, const QString& label, Enum RunConfig::*member);
+    QComboBox* addCombo(QFormLayout* layout, const QString& key, const QString& label,
+                        Enum RunConfig::*member);
     void refreshEnabled();
     void edited();
 
     RunConfig config_;
-    std::vector<std::function<void()>> refreshers_;  // push config_ into each control
+    std::vector<std::function<void()>> refreshers_; // push config_ into each control
     bool updating_ = false;
     LabeledSlider* noise_ = nullptr;
     LabeledSlider* batch_ = nullptr;

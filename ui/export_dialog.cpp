@@ -23,7 +23,8 @@ ExportDialog::ExportDialog(const ExportSize& initial, QWidget* parent)
     width_->setSuffix(tr(" px"));
     height_->setSuffix(tr(" px"));
     scale_->setSuffix(tr(" ×"));
-    scale_->setToolTip(tr("Pixel scale: 2× doubles the resolution for sharp figures on slides and in print."));
+    scale_->setToolTip(
+        tr("Pixel scale: 2× doubles the resolution for sharp figures on slides and in print."));
     auto* layout = new QFormLayout(this);
     layout->addRow(tr("Width"), width_);
     layout->addRow(tr("Height"), height_);
@@ -34,7 +35,9 @@ ExportDialog::ExportDialog(const ExportSize& initial, QWidget* parent)
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
 }
 
-ExportSize ExportDialog::size() const { return {width_->value(), height_->value(), scale_->value()}; }
+ExportSize ExportDialog::size() const {
+    return {width_->value(), height_->value(), scale_->value()};
+}
 
 std::optional<ExportSize> ExportDialog::ask(QWidget* parent, const ExportSize& initial) {
     ExportDialog dialog(initial, parent);

@@ -22,8 +22,8 @@ void runToHistory(const RunConfig& config, RunHistory& history, const std::funct
                         QString::fromStdString(trainer.statusText())});
 }
 
-std::optional<QString> exportFigures(const RunHistory& history, const QString& directory, const FigureOptions& options,
-                                     QStringList* written) {
+std::optional<QString> exportFigures(const RunHistory& history, const QString& directory,
+                                     const FigureOptions& options, QStringList* written) {
     if (!QDir().mkpath(directory))
         return directory + ": cannot create the folder";
     QWidget host;

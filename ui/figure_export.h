@@ -15,15 +15,16 @@ namespace ntk {
 struct FigureOptions {
     QSize size{1600, 1000};
     double scale = 2.0;
-    double styleScale = 1.4;  // fonts and lines, relative to the screen default
+    double styleScale = 1.4; // fonts and lines, relative to the screen default
 };
 
 // Trains `config` and fills `history` (epochs as they come; a kernel snapshot at the first and last epoch).
 // Throws DataError or std::invalid_argument for unusable data or settings.
-void runToHistory(const RunConfig& config, RunHistory& history, const std::function<void(int)>& progress = {});
+void runToHistory(const RunConfig& config, RunHistory& history,
+                  const std::function<void(int)>& progress = {});
 
 // Writes <plot>.png for each plot into `directory`; returns the files written or an error.
-std::optional<QString> exportFigures(const RunHistory& history, const QString& directory, const FigureOptions& options,
-                                     QStringList* written = nullptr);
+std::optional<QString> exportFigures(const RunHistory& history, const QString& directory,
+                                     const FigureOptions& options, QStringList* written = nullptr);
 
 } // namespace ntk

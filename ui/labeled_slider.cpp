@@ -82,7 +82,7 @@ void LabeledSlider::commitEdit() {
     bool ok = false;
     const double typed = edit_->text().trimmed().toDouble(&ok);
     if (!ok || !std::isfinite(typed)) {
-        showValue();  // back to the last valid value
+        showValue(); // back to the last valid value
         return;
     }
     const double v = clamp(typed);
@@ -104,7 +104,8 @@ int LabeledSlider::positionFor(double value) const {
     case Scale::LogWithZero:
         if (value <= 0.0)
             return 0;
-        return 1 + int(std::lround(steps_ * std::log(std::max(value, minimum_) / minimum_) / std::log(maximum_ / minimum_)));
+        return 1 + int(std::lround(steps_ * std::log(std::max(value, minimum_) / minimum_) /
+                                   std::log(maximum_ / minimum_)));
     }
     return 0;
 }

@@ -13,10 +13,10 @@ class LabeledSlider : public QWidget {
     Q_OBJECT
 public:
     enum class Scale {
-        Linear,       // integer steps
-        Log,          // logarithmic between min and max
-        LogWithZero,  // leftmost position is exactly 0, then logarithmic from min to max
-        Octaves,      // quarter-octave steps between min and max (powers of two are stops)
+        Linear,      // integer steps
+        Log,         // logarithmic between min and max
+        LogWithZero, // leftmost position is exactly 0, then logarithmic from min to max
+        Octaves,     // quarter-octave steps between min and max (powers of two are stops)
     };
     LabeledSlider(const QString& label, double minimum, double maximum, Scale scale, bool integer,
                   QWidget* parent = nullptr);
@@ -27,7 +27,7 @@ public:
     void setExplanation(const QString& tooltip);
 
 signals:
-    void valueChanged(double value);  // only for changes made by the user
+    void valueChanged(double value); // only for changes made by the user
 
 private:
     int positionFor(double value) const;

@@ -76,15 +76,17 @@ MainWindow::MainWindow(const RunConfig& startup, bool restoreSettings, QWidget* 
         restoreState(settings.value("window/state").toByteArray());
         const QJsonDocument saved = QJsonDocument::fromJson(settings.value("run/config").toByteArray());
         if (saved.isObject())
-            applyJson(saved.object(), config, {});  // a stale or broken entry is ignored, not fatal
+            applyJson(saved.object(), config, {}); // a stale or broken entry is ignored, not fatal
     }
-    if (isImageDataset(config.dataset) && config.dataPath.empty() && config.dataset == DatasetKind::FashionMnist &&
+    if (isImageDataset(config.dataset) && config.dataPath.empty() &&
+        config.dataset == DatasetKind::FashionMnist &&
         !QFileInfo::exists(QString::fromStdString(defaultFashionMnistDirectory()))) {
         config.dataset = DatasetKind::Moons;
         config.trainSize = std::min(config.trainSize, 200);
-        statusBar()->showMessage(tr("Fashion-MNIST is not installed (Debian package dataset-fashion-mnist): showing "
-                                    "two moons instead."),
-                                 15000);
+        statusBar()->showMessage(
+            tr("Fashion-MNIST is not installed (Debian package dataset-fashion-mnist): showing "
+               "two moons instead."),
+            15000);
     }
     lastGoodConfig_ = config;
     controls_->setConfig(config);
@@ -127,6 +129,10 @@ void MainWindow::buildLayout() {
     detailTabs_->addTab(plots_[6], tr("Predictions"));
     grid->addWidget(detailTabs_, 1, 2);
     connect(detailTabs_, &QTabWidget::currentChanged, this, [this] { dirty_ = true; });
+    for (int column = 0; column < 3; ++column)
+        grid->setColumnStretch(column, 1);
+    grid->setRowStretch(0, 1);
+    grid->setRowStretch(1, 1);
     setCentralWidget(central);
     for (NtkPlot* plot : plots_)
         connect(plot, &NtkPlot::exportRequested, this, &MainWindow::exportPlot);
@@ -136,7 +142,8 @@ void MainWindow::buildLayout() {
     kernelTimeLabel_ = new QLabel;
     stateLabel_ = new QLabel;
     speedLabel_->setToolTip(tr("Training epochs completed per second by the worker thread"));
-    kernelTimeLabel_->setToolTip(tr("Time to build the NTK and compute its spectrum, on the latest NTK epoch"));
+    kernelTimeLabel_->setToolTip(
+        tr("Time to build the NTK and compute its spectrum, on the latest NTK epoch"));
     for (QLabel* label : {epochLabel_, speedLabel_, kernelTimeLabel_, stateLabel_})
         statusBar()->addPermanentWidget(label);
 }
@@ -183,8 +190,9 @@ void MainWindow::buildMenus() {
     QMenu* speed = run->addMenu(tr("Speed &limit"));
     auto* speedGroup = new QActionGroup(speed);
     for (double rate : {0.0, 5.0, 20.0, 100.0}) {
-        QAction* a = speed->addAction(rate == 0 ? tr("As fast as possible") : tr("%1 epochs per second").arg(rate),
-                                      this, [this, rate] { worker_.setMaxEpochsPerSecond(rate); });
+        QAction* a =
+            speed->addAction(rate == 0 ? tr("As fast as possible") : tr("%1 epochs per second").arg(rate),
+                             this, [this, rate] { worker_.setMaxEpochsPerSecond(rate); });
         a->setCheckable(true);
         a->setChecked(rate == 0);
         a->setActionGroup(speedGroup);
@@ -223,7 +231,7 @@ void MainWindow::buildMenus() {
 void MainWindow::startRun(const RunConfig& requested) {
     RunConfig config = requested;
     if (config.dataset == DatasetKind::Sine && config.loss == LossKind::CrossEntropy) {
-        config.loss = LossKind::Mse;  // regression data: cross-entropy has no meaning
+        config.loss = LossKind::Mse; // regression data: cross-entropy has no meaning
         statusBar()->showMessage(tr("Sine is a regression task: switched the loss to mse."), 6000);
     }
     if (auto problem = validate(config)) {
@@ -239,7 +247,7 @@ void MainWindow::startRun(const RunConfig& requested) {
 
 void MainWindow::onRunStarted(const RunInfo& info) {
     if (info.runId != worker_.currentRunId())
-        return;  // a run that has since been replaced
+        return; // a run that has since been replaced
     history_.reset(info);
     lastGoodConfig_ = info.config;
     detailTabs_->setCurrentIndex(info.inputDim <= 2 ? 1 : 0);
@@ -305,7 +313,8 @@ void MainWindow::updateStatus() {
     const double rate = history_.epochsPerSecond();
     speedLabel_->setText(rate > 0 ? tr("%1 epochs/s").arg(rate, 0, 'f', rate < 10 ? 1 : 0) : QString());
     const EpochReport* kernel = history_.latestWithKernel();
-    kernelTimeLabel_->setText(kernel ? tr("NTK + spectrum %1 ms").arg(kernel->kernelSeconds * 1e3, 0, 'f', 1) : QString());
+    kernelTimeLabel_->setText(kernel ? tr("NTK + spectrum %1 ms").arg(kernel->kernelSeconds * 1e3, 0, 'f', 1)
+                                     : QString());
     stateLabel_->setText(runStateText());
 }
 
@@ -331,9 +340,9 @@ void MainWindow::exportPlot(NtkPlot* plot) {
     if (!size)
         return;
     exportSize_ = *size;
-    const QString path = QFileDialog::getSaveFileName(this, tr("Export %1").arg(plot->title()),
-                                                      QDir(lastExportDir_).filePath(plot->fileName() + ".png"),
-                                                      tr("PNG image (*.png);;PDF document (*.pdf)"));
+    const QString path = QFileDialog::getSaveFileName(
+        this, tr("Export %1").arg(plot->title()), QDir(lastExportDir_).filePath(plot->fileName() + ".png"),
+        tr("PNG image (*.png);;PDF document (*.pdf)"));
     if (path.isEmpty())
         return;
     lastExportDir_ = QFileInfo(path).absolutePath();
@@ -356,9 +365,9 @@ void MainWindow::exportAllPlots() {
         return;
     lastExportDir_ = dir;
     for (NtkPlot* plot : plots_) {
-        plot->refresh(history_);  // hidden tabs may not have drawn the latest data
-        if (auto error = plot->exportPng(QDir(dir).filePath(plot->fileName() + ".png"), size->width, size->height,
-                                         size->scale)) {
+        plot->refresh(history_); // hidden tabs may not have drawn the latest data
+        if (auto error = plot->exportPng(QDir(dir).filePath(plot->fileName() + ".png"), size->width,
+                                         size->height, size->scale)) {
             showError(tr("Export failed"), *error);
             return;
         }
@@ -382,9 +391,10 @@ void MainWindow::exportNumbers() {
         spectra.push_back(std::move(r));
     }
     const QDir out(dir);
-    for (const auto& [name, bytes] : {std::pair{QString("epochs.csv"), epochsCsv(history_.reports())},
-                                      std::pair{QString("spectra.csv"), spectraCsv(spectra)},
-                                      std::pair{QString("config.json"), configFileBytes(history_.info().config)}})
+    for (const auto& [name, bytes] :
+         {std::pair{QString("epochs.csv"), epochsCsv(history_.reports())},
+          std::pair{QString("spectra.csv"), spectraCsv(spectra)},
+          std::pair{QString("config.json"), configFileBytes(history_.info().config)}})
         if (auto error = writeFileAtomically(out.filePath(name), bytes)) {
             showError(tr("Export failed"), *error);
             return;
@@ -400,8 +410,9 @@ void MainWindow::exportKernels() {
         return;
     lastExportDir_ = dir;
     const QDir out(dir);
-    const QString latestName = history_.outcome() ? QString("ntk_final.npy")
-                                                  : QString("ntk_epoch%1.npy").arg(history_.latestWithKernel()->epoch);
+    const QString latestName = history_.outcome()
+                                   ? QString("ntk_final.npy")
+                                   : QString("ntk_epoch%1.npy").arg(history_.latestWithKernel()->epoch);
     for (const auto& [name, kernel] : {std::pair{QString("ntk_init.npy"), &history_.initialKernel()},
                                        std::pair{latestName, &history_.latestKernel()}})
         if (auto error = writeFileAtomically(out.filePath(name), npyBytes(*kernel))) {
@@ -412,7 +423,8 @@ void MainWindow::exportKernels() {
 }
 
 void MainWindow::loadConfig() {
-    const QString path = QFileDialog::getOpenFileName(this, tr("Open settings"), lastExportDir_, tr("JSON (*.json)"));
+    const QString path =
+        QFileDialog::getOpenFileName(this, tr("Open settings"), lastExportDir_, tr("JSON (*.json)"));
     if (path.isEmpty())
         return;
     QString error;
@@ -425,8 +437,8 @@ void MainWindow::loadConfig() {
 }
 
 void MainWindow::saveConfig() {
-    const QString path = QFileDialog::getSaveFileName(this, tr("Save settings"),
-                                                      QDir(lastExportDir_).filePath("config.json"), tr("JSON (*.json)"));
+    const QString path = QFileDialog::getSaveFileName(
+        this, tr("Save settings"), QDir(lastExportDir_).filePath("config.json"), tr("JSON (*.json)"));
     if (path.isEmpty())
         return;
     if (auto error = writeFileAtomically(path, configFileBytes(lastGoodConfig_)))
@@ -451,7 +463,8 @@ void MainWindow::saveSettings() const {
     QSettings settings;
     settings.setValue("window/geometry", saveGeometry());
     settings.setValue("window/state", saveState());
-    settings.setValue("run/config", QJsonDocument(configToJson(lastGoodConfig_)).toJson(QJsonDocument::Compact));
+    settings.setValue("run/config",
+                      QJsonDocument(configToJson(lastGoodConfig_)).toJson(QJsonDocument::Compact));
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {

@@ -34,7 +34,7 @@ public:
     // Starts a run with `config` now (used by the control panel after its debounce, and by tests).
     void startRun(const RunConfig& config);
     QString runStateText() const;
-    static constexpr int redrawIntervalMs = 33;  // at most ~30 redraws a second, however fast epochs arrive
+    static constexpr int redrawIntervalMs = 33; // at most ~30 redraws a second, however fast epochs arrive
 
 protected:
     void closeEvent(QCloseEvent* event) override;

@@ -42,10 +42,16 @@ NtkPlot::NtkPlot(const QString& fileName, const QString& title, QWidget* parent)
     note_->setTextColor(QColor(120, 120, 120));
     note_->setVisible(false);
     setMinimumSize(260, 200);
+    // Legends sit inside the plot: let the curves show through them.
+    legend->setBrush(QColor(255, 255, 255, 200));
+    legend->setBorderPen(QPen(QColor(180, 180, 180)));
     // The user took over the view: stop rescaling to the data until "Reset view".
     connect(this, &QCustomPlot::mouseWheel, this, [this] { userMovedView_ = true; });
     connect(this, &QCustomPlot::mousePress, this, [this] { userMovedView_ = true; });
     setMouseTracking(true);
+    // Few, well-spaced ticks: plots are often a third of a projector wide.
+    xAxis->ticker()->setTickCount(5);
+    yAxis->ticker()->setTickCount(5);
     applyStyle(style_);
 }
 
@@ -122,18 +128,19 @@ void NtkPlot::configureValueAxis(QCPAxis* axis, bool log) {
         ticker->setLogBase(10);
         ticker->setSubTickCount(8);
         axis->setTicker(ticker);
-        axis->setNumberFormat("eb");  // 10^k rendered as a power
+        axis->setNumberFormat("eb"); // 10^k rendered as a power
         axis->setNumberPrecision(0);
     } else {
         axis->setScaleType(QCPAxis::stLinear);
         axis->setTicker(QSharedPointer<QCPAxisTicker>::create());
+        axis->ticker()->setTickCount(5);
         axis->setNumberFormat("gb");
         axis->setNumberPrecision(6);
     }
 }
 
 QString NtkPlot::hoverText(const QPoint& pixel) const {
-    double bestDistance = 12.0;  // pixels
+    double bestDistance = 12.0; // pixels
     QString text;
     for (int i = 0; i < graphCount(); ++i) {
         const QCPGraph* g = graph(i);
@@ -147,8 +154,9 @@ QString NtkPlot::hoverText(const QPoint& pixel) const {
             if (distance < bestDistance) {
                 bestDistance = distance;
                 text = QString("%1\n%2 = %3\n%4 = %5")
-                           .arg(g->name(), g->keyAxis()->label().section(' ', 0, 0), QString::number(it->key, 'g', 6),
-                                g->valueAxis()->label().section(' ', 0, 0), QString::number(it->value, 'g', 6));
+                           .arg(g->name(), g->keyAxis()->label().section(' ', 0, 0),
+                                QString::number(it->key, 'g', 6), g->valueAxis()->label().section(' ', 0, 0),
+                                QString::number(it->value, 'g', 6));
             }
         }
     }

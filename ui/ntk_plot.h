@@ -5,8 +5,8 @@
 #include "plot_style.h"
 #include "run_history.h"
 
-#include <qcustomplot.h>
 #include <optional>
+#include <qcustomplot.h>
 
 namespace ntk {
 
@@ -40,7 +40,7 @@ protected:
     virtual QString hoverText(const QPoint& pixel) const;
     virtual bool supportsLogScale() const { return true; }
     void setTitleText(const QString& text);
-    void setNote(const QString& text);  // a small line under the title, e.g. "3 eigenvalues <= 0 not shown"
+    void setNote(const QString& text); // a small line under the title, e.g. "3 eigenvalues <= 0 not shown"
     void configureValueAxis(QCPAxis* axis, bool log);
     const PlotStyle& style() const { return style_; }
     bool followsData() const { return !userMovedView_; }

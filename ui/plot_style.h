@@ -7,7 +7,7 @@
 namespace ntk {
 
 struct PlotStyle {
-    double scale = 1.0;  // 1 on a laptop; presentation mode raises it
+    double scale = 1.0; // 1 on a laptop; presentation mode raises it
 
     QFont tickFont() const;
     QFont labelFont() const;
@@ -16,7 +16,7 @@ struct PlotStyle {
     double lineWidth() const { return 2.0 * scale; }
     double markerSize() const { return 5.0 * scale; }
 
-    static QColor color(int index);  // cycles through the palette
+    static QColor color(int index); // cycles through the palette
     static QColor trainColor() { return color(0); }
     static QColor testColor() { return color(1); }
     static QColor referenceColor() { return QColor(150, 150, 150); }

@@ -30,8 +30,8 @@ void ensureDrawableRange(QCPAxis* axis) {
     axis->setRange(range);
 }
 
-QCPGraph* addLine(QCustomPlot* plot, const QString& name, const QColor& color, double width, bool dashed = false,
-                  QCPAxis* valueAxis = nullptr) {
+QCPGraph* addLine(QCustomPlot* plot, const QString& name, const QColor& color, double width,
+                  bool dashed = false, QCPAxis* valueAxis = nullptr) {
     QCPGraph* g = plot->addGraph(plot->xAxis, valueAxis ? valueAxis : plot->yAxis);
     g->setName(name);
     QPen pen(color, width);
@@ -72,7 +72,21 @@ QCPColorScale* attachColorScale(QCustomPlot* plot, QCPColorMap* map, const QStri
     return scale;
 }
 
-QString epochTitle(const QString& what, int epoch) { return QString("%1, epoch %2").arg(what).arg(epoch); }
+// Several series: the legend goes under the plot, two entries a row, so it never hides a curve.
+void placeLegendBelow(QCustomPlot* plot) {
+    plot->axisRect()->insetLayout()->take(plot->legend);
+    const int row = plot->plotLayout()->rowCount();
+    plot->plotLayout()->addElement(row, 0, plot->legend);
+    plot->legend->setWrap(2);
+    plot->legend->setFillOrder(QCPLegend::foColumnsFirst, true);
+    plot->legend->setBorderPen(Qt::NoPen);
+    plot->legend->setMargins(QMargins(4, 0, 4, 2));
+    plot->plotLayout()->setRowStretchFactor(row, 0.001);
+}
+
+QString epochTitle(const QString& what, int epoch) {
+    return QString("%1, epoch %2").arg(what).arg(epoch);
+}
 
 } // namespace
 
@@ -113,11 +127,14 @@ void SpectrumPlot::rebuild(const RunHistory& history) {
     const int dropped = series(values, graph(0));
     series(history.initialSpectrum(), graph(1));
     graph(0)->setName(tr("epoch %1").arg(epoch));
-    graph(0)->setScatterStyle(QCPScatterStyle(values.size() <= 300 ? QCPScatterStyle::ssDisc : QCPScatterStyle::ssNone,
-                                              style().markerSize()));
-    const bool partial = history.info().config.topK > 0 && history.info().config.topK < history.info().trainSize;
-    setTitleText(epochTitle(partial ? tr("Top %1 NTK eigenvalues").arg(values.size()) : tr("NTK eigenvalues"), epoch));
-    setNote(dropped > 0 ? tr("%n eigenvalue(s) ≤ 0 (round-off) not shown on the log axis", nullptr, dropped) : QString());
+    graph(0)->setScatterStyle(QCPScatterStyle(
+        values.size() <= 300 ? QCPScatterStyle::ssDisc : QCPScatterStyle::ssNone, style().markerSize()));
+    const bool partial =
+        history.info().config.topK > 0 && history.info().config.topK < history.info().trainSize;
+    setTitleText(
+        epochTitle(partial ? tr("Top %1 NTK eigenvalues").arg(values.size()) : tr("NTK eigenvalues"), epoch));
+    setNote(dropped > 0 ? tr("%n eigenvalue(s) ≤ 0 (round-off) not shown on the log axis", nullptr, dropped)
+                        : QString());
     if (followsData()) {
         rescaleAxes();
         ensureDrawableRange(xAxis);
@@ -136,13 +153,16 @@ SeriesPlot::SeriesPlot(const QString& fileName, const QString& title, const QStr
     for (const Series& s : series_)
         addLine(this, s.name, s.color, style().lineWidth(), s.dashed, s.secondaryAxis ? yAxis2 : yAxis);
     legend->setVisible(series_.size() > 1);
-    axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
+    if (series_.size() > 1)
+        placeLegendBelow(this);
     stopLine_ = new QCPItemStraightLine(this);
     bestLine_ = new QCPItemStraightLine(this);
     stopLabel_ = new QCPItemText(this);
     stopLine_->setPen(QPen(QColor(200, 0, 0), 1.5, Qt::DashLine));
     bestLine_->setPen(QPen(QColor(0, 140, 0), 1.5, Qt::DotLine));
-    stopLabel_->setPositionAlignment(Qt::AlignLeft | Qt::AlignTop);
+    stopLabel_->setPositionAlignment(Qt::AlignRight |
+                                     Qt::AlignTop); // left of the line: the stop is often the last epoch
+    stopLabel_->setBrush(QColor(255, 255, 255, 200));
     stopLabel_->position->setTypeY(QCPItemPosition::ptAxisRectRatio);
     stopLabel_->setColor(QColor(200, 0, 0));
     for (QCPAbstractItem* item : std::initializer_list<QCPAbstractItem*>{stopLine_, bestLine_, stopLabel_})
@@ -179,9 +199,10 @@ void SeriesPlot::rebuild(const RunHistory& history) {
         stopLine_->point1->setCoords(outcome->stopEpoch, 0);
         stopLine_->point2->setCoords(outcome->stopEpoch, 1);
         stopLabel_->position->setCoords(outcome->stopEpoch, 0.02);
-        stopLabel_->setText(outcome->state == RunState::EarlyStopped
-                                ? tr(" early stop %1\n best %2").arg(outcome->stopEpoch).arg(outcome->bestEpoch)
-                                : tr(" diverged at %1").arg(outcome->stopEpoch));
+        stopLabel_->setText(
+            outcome->state == RunState::EarlyStopped
+                ? tr("early stop at %1\nbest epoch %2 ").arg(outcome->stopEpoch).arg(outcome->bestEpoch)
+                : tr("diverged at %1 ").arg(outcome->stopEpoch));
         stopLabel_->setFont(style().legendFont());
         bestLine_->point1->setCoords(outcome->bestEpoch, 0);
         bestLine_->point2->setCoords(outcome->bestEpoch, 1);
@@ -201,10 +222,10 @@ void SeriesPlot::rebuild(const RunHistory& history) {
 // ---------------------------------------------------------------------------------------------------------
 
 SpectrumHeatmapPlot::SpectrumHeatmapPlot(QWidget* parent)
-    : NtkPlot("spectrum_heatmap", tr("Spectrum over training"), parent) {
+    : NtkPlot("spectrum_heatmap", tr("Spectrum vs epoch"), parent) {
     xAxis->setLabel(tr("epoch"));
     yAxis->setLabel(tr("index k"));
-    yAxis->setRangeReversed(true);  // largest eigenvalue on top
+    yAxis->setRangeReversed(true); // largest eigenvalue on top
     map_ = new QCPColorMap(xAxis, yAxis);
     map_->setInterpolate(false);
     scale_ = attachColorScale(this, map_, tr("log₁₀ λ_k"));
@@ -235,7 +256,8 @@ void SpectrumHeatmapPlot::rebuild(const RunHistory& history) {
     const double first = rows.front()->first, last = rows.back()->first;
     const double half = columns > 1 ? 0.5 * (last - first) / (columns - 1) : 0.5;
     map_->data()->setSize(columns, int(n));
-    map_->data()->setRange(QCPRange(first, columns > 1 ? last : first + 1e-9), QCPRange(1, n > 1 ? double(n) : 1 + 1e-9));
+    map_->data()->setRange(QCPRange(first, columns > 1 ? last : first + 1e-9),
+                           QCPRange(1, n > 1 ? double(n) : 1 + 1e-9));
     double low = std::numeric_limits<double>::infinity(), high = -low;
     for (int c = 0; c < columns; ++c) {
         const Eigen::VectorXd& values = rows[c]->second;
@@ -250,7 +272,7 @@ void SpectrumHeatmapPlot::rebuild(const RunHistory& history) {
     }
     if (std::isfinite(low))
         map_->setDataRange(QCPRange(low, high > low ? high : low + 1.0));
-    setTitleText(epochTitle(tr("Spectrum over training"), rows.back()->first));
+    setTitleText(epochTitle(tr("Spectrum vs epoch"), rows.back()->first));
     if (followsData()) {
         xAxis->setRange(first - half, last + half);
         yAxis->setRange(0.5, double(n) + 0.5);
@@ -262,12 +284,16 @@ QString SpectrumHeatmapPlot::hoverText(const QPoint& pixel) const {
     map_->pixelsToCoords(pixel, key, value);
     int cellKey, cellValue;
     map_->data()->coordToCell(key, value, &cellKey, &cellValue);
-    if (cellKey < 0 || cellValue < 0 || cellKey >= map_->data()->keySize() || cellValue >= map_->data()->valueSize())
+    if (cellKey < 0 || cellValue < 0 || cellKey >= map_->data()->keySize() ||
+        cellValue >= map_->data()->valueSize())
         return {};
     const double logValue = map_->data()->cell(cellKey, cellValue);
     if (!std::isfinite(logValue))
         return tr("k = %1: λ ≤ 0").arg(cellValue + 1);
-    return tr("epoch ≈ %1\nk = %2\nλ = %3").arg(qRound(key)).arg(cellValue + 1).arg(std::pow(10.0, logValue), 0, 'g', 6);
+    return tr("epoch ≈ %1\nk = %2\nλ = %3")
+        .arg(qRound(key))
+        .arg(cellValue + 1)
+        .arg(std::pow(10.0, logValue), 0, 'g', 6);
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -276,7 +302,7 @@ KernelMatrixPlot::KernelMatrixPlot(QWidget* parent)
     : NtkPlot("kernel_matrix", tr("NTK matrix Θ"), parent) {
     xAxis->setLabel(tr("training point j (ordered by class)"));
     yAxis->setLabel(tr("training point i"));
-    yAxis->setRangeReversed(true);  // row 1 at the top, as a matrix is read
+    yAxis->setRangeReversed(true); // row 1 at the top, as a matrix is read
     map_ = new QCPColorMap(xAxis, yAxis);
     map_->setInterpolate(false);
     scale_ = attachColorScale(this, map_, tr("Θ_ij"));
@@ -311,8 +337,10 @@ void KernelMatrixPlot::rebuild(const RunHistory& history) {
     map_->data()->setRange(QCPRange(1, n), QCPRange(1, n));
     for (int cx = 0; cx < cells; ++cx)
         for (int cy = 0; cy < cells; ++cy) {
-            const Eigen::Index i0 = Eigen::Index(cy * stride), i1 = std::max(i0 + 1, Eigen::Index((cy + 1) * stride));
-            const Eigen::Index j0 = Eigen::Index(cx * stride), j1 = std::max(j0 + 1, Eigen::Index((cx + 1) * stride));
+            const Eigen::Index i0 = Eigen::Index(cy * stride),
+                               i1 = std::max(i0 + 1, Eigen::Index((cy + 1) * stride));
+            const Eigen::Index j0 = Eigen::Index(cx * stride),
+                               j1 = std::max(j0 + 1, Eigen::Index((cx + 1) * stride));
             double sum = 0.0;
             for (Eigen::Index i = i0; i < i1; ++i)
                 for (Eigen::Index j = j0; j < j1; ++j)
@@ -347,7 +375,10 @@ QString KernelMatrixPlot::hoverText(const QPoint& pixel) const {
     map_->data()->coordToCell(key, value, &cx, &cy);
     if (cx < 0 || cy < 0 || cx >= map_->data()->keySize() || cy >= map_->data()->valueSize())
         return {};
-    return tr("row %1, column %2\nΘ = %3").arg(qRound(value)).arg(qRound(key)).arg(map_->data()->cell(cx, cy), 0, 'g', 6);
+    return tr("row %1, column %2\nΘ = %3")
+        .arg(qRound(value))
+        .arg(qRound(key))
+        .arg(map_->data()->cell(cx, cy), 0, 'g', 6);
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -387,9 +418,11 @@ void PredictionPlot::rebuild(const RunHistory& history) {
         QCPGraph* g = addGraph();
         g->setName(name);
         g->setLineStyle(QCPGraph::lsNone);
-        QCPScatterStyle marker(filled ? QCPScatterStyle::ssDisc : QCPScatterStyle::ssCircle, style().markerSize() * 1.2);
-        marker.setPen(QPen(filled ? Qt::white : color, filled ? 0.5 : 1.5 * style().scale));
-        marker.setBrush(filled ? QBrush(color) : QBrush(Qt::NoBrush));
+        // Training points filled with a dark rim, test points hollow rings of the same class colour.
+        const QCPScatterStyle marker(
+            QCPScatterStyle::ssCircle,
+            QPen(filled ? color.darker(150) : color, (filled ? 1.0 : 1.6) * style().scale),
+            filled ? QBrush(color) : QBrush(Qt::NoBrush), style().markerSize() * 1.3);
         g->setScatterStyle(marker);
         QVector<double> keys, values;
         for (Eigen::Index i = 0; i < x.rows(); ++i) {
@@ -424,10 +457,12 @@ void PredictionPlot::rebuild(const RunHistory& history) {
                     // Class colour, paler where the network is unsure.
                     const QColor base = PlotStyle::color(grid->predictedClass(r, c));
                     const double classes = std::max(2, info.outputs);
-                    const double certainty = std::clamp((grid->confidence(r, c) - 1.0 / classes) / (1.0 - 1.0 / classes), 0.0, 1.0);
+                    const double certainty = std::clamp(
+                        (grid->confidence(r, c) - 1.0 / classes) / (1.0 - 1.0 / classes), 0.0, 1.0);
                     const double mix = 0.25 + 0.45 * certainty;
                     image.setPixelColor(c, rows - 1 - r,
-                                        QColor(int(255 + (base.red() - 255) * mix), int(255 + (base.green() - 255) * mix),
+                                        QColor(int(255 + (base.red() - 255) * mix),
+                                               int(255 + (base.green() - 255) * mix),
                                                int(255 + (base.blue() - 255) * mix)));
                 }
             regions_->setPixmap(QPixmap::fromImage(image));
@@ -444,9 +479,11 @@ void PredictionPlot::rebuild(const RunHistory& history) {
                         rows.push_back(i);
                 return Eigen::MatrixXd(x(rows, Eigen::all));
             };
-            scatter(pick(info.trainFeatures, info.trainLabels), {}, tr("class %1 train").arg(k), PlotStyle::color(k), true);
+            scatter(pick(info.trainFeatures, info.trainLabels), {}, tr("class %1 train").arg(k),
+                    PlotStyle::color(k), true);
             if (info.testFeatures.rows() > 0)
-                scatter(pick(info.testFeatures, info.testLabels), {}, tr("class %1 test").arg(k), PlotStyle::color(k), false);
+                scatter(pick(info.testFeatures, info.testLabels), {}, tr("class %1 test").arg(k),
+                        PlotStyle::color(k), false);
         }
     }
     legend->setVisible(graphCount() <= 6);
@@ -481,27 +518,33 @@ std::vector<NtkPlot*> createPlots(QWidget* parent) {
             return r.kernel.*member;
         };
     };
-    auto* lambdaMax = new SeriesPlot("lambda_max", QObject::tr("Largest eigenvalue λ_max"), QObject::tr("λ_max"),
-                                     {S{QObject::tr("λ_max"), kernelValue(&KernelSummary::lambdaMax), PlotStyle::color(0)}},
-                                     parent);
-    auto* trace = new SeriesPlot("trace", QObject::tr("Trace of the NTK"), QObject::tr("trace Σλ_k"),
-                                 {S{QObject::tr("trace"), kernelValue(&KernelSummary::trace), PlotStyle::color(2)}},
-                                 parent);
+    auto* lambdaMax = new SeriesPlot(
+        "lambda_max", QObject::tr("Largest eigenvalue"), QObject::tr("λ_max"),
+        {S{QObject::tr("λ_max"), kernelValue(&KernelSummary::lambdaMax), PlotStyle::color(0)}}, parent);
+    auto* trace = new SeriesPlot(
+        "trace", QObject::tr("Trace"), QObject::tr("trace Σλ_k"),
+        {S{QObject::tr("trace"), kernelValue(&KernelSummary::trace), PlotStyle::color(2)}}, parent);
     auto* loss = new SeriesPlot(
         "loss", QObject::tr("Loss and accuracy"), QObject::tr("loss"),
-        {S{QObject::tr("train loss"), [](const EpochReport& r) -> std::optional<double> { return r.trainLoss; },
+        {S{QObject::tr("train loss"),
+           [](const EpochReport& r) -> std::optional<double> { return r.trainLoss; },
            PlotStyle::trainColor()},
          S{QObject::tr("test loss"), [](const EpochReport& r) { return r.testLoss; }, PlotStyle::testColor()},
-         S{QObject::tr("train accuracy"), [](const EpochReport& r) { return r.trainAccuracy; }, PlotStyle::trainColor(),
-           true, true},
-         S{QObject::tr("test accuracy"), [](const EpochReport& r) { return r.testAccuracy; }, PlotStyle::testColor(),
-           true, true}},
+         S{QObject::tr("train accuracy"), [](const EpochReport& r) { return r.trainAccuracy; },
+           PlotStyle::trainColor(), true, true},
+         S{QObject::tr("test accuracy"), [](const EpochReport& r) { return r.testAccuracy; },
+           PlotStyle::testColor(), true, true}},
         parent);
     loss->setSecondaryAxisLabel(QObject::tr("accuracy (dashed)"));
     loss->setShowStopMarkers(true);
     lambdaMax->setShowStopMarkers(true);
-    return {new SpectrumPlot(parent), lambdaMax, trace, loss, new SpectrumHeatmapPlot(parent),
-            new KernelMatrixPlot(parent), new PredictionPlot(parent)};
+    return {new SpectrumPlot(parent),
+            lambdaMax,
+            trace,
+            loss,
+            new SpectrumHeatmapPlot(parent),
+            new KernelMatrixPlot(parent),
+            new PredictionPlot(parent)};
 }
 
 } // namespace ntk

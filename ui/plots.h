@@ -24,11 +24,11 @@ public:
         QString name;
         std::function<std::optional<double>(const EpochReport&)> value;
         QColor color;
-        bool secondaryAxis = false;  // right-hand axis (accuracy next to loss)
+        bool secondaryAxis = false; // right-hand axis (accuracy next to loss)
         bool dashed = false;
     };
-    SeriesPlot(const QString& fileName, const QString& title, const QString& valueLabel, std::vector<Series> series,
-               QWidget* parent = nullptr);
+    SeriesPlot(const QString& fileName, const QString& title, const QString& valueLabel,
+               std::vector<Series> series, QWidget* parent = nullptr);
     void setSecondaryAxisLabel(const QString& label);
     // Marks the early-stopping epochs (best and stop) with vertical lines.
     void setShowStopMarkers(bool show) { showStopMarkers_ = show; }

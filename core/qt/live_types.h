@@ -29,13 +29,13 @@ struct RunInfo {
 
 struct LiveReport {
     EpochReport epoch;
-    Eigen::MatrixXd kernel;               // a snapshot on some NTK epochs (rate-limited), else empty
-    std::optional<PredictionGrid> grid;   // likewise, for 1-D and 2-D data
+    Eigen::MatrixXd kernel;             // a snapshot on some NTK epochs (rate-limited), else empty
+    std::optional<PredictionGrid> grid; // likewise, for 1-D and 2-D data
 };
 
 struct LiveBatch {
     RunId runId = 0;
-    std::vector<LiveReport> reports;  // consecutive epochs, oldest first
+    std::vector<LiveReport> reports; // consecutive epochs, oldest first
 };
 
 struct RunOutcome {
@@ -43,7 +43,7 @@ struct RunOutcome {
     RunState state = RunState::Finished;
     int stopEpoch = 0;
     int bestEpoch = -1;
-    QString status;  // e.g. "diverged at epoch 12"
+    QString status; // e.g. "diverged at epoch 12"
 };
 
 void registerLiveTypes();

@@ -11,9 +11,13 @@
 namespace ntk {
 namespace {
 
-QByteArray npyBytes(const std::string& encoded) { return QByteArray(encoded.data(), qsizetype(encoded.size())); }
+QByteArray npyBytes(const std::string& encoded) {
+    return QByteArray(encoded.data(), qsizetype(encoded.size()));
+}
 
-QString cell(const std::optional<double>& value) { return value ? formatNumber(*value) : QString(); }
+QString cell(const std::optional<double>& value) {
+    return value ? formatNumber(*value) : QString();
+}
 
 } // namespace
 
@@ -25,19 +29,21 @@ QString formatNumber(double value) {
 
 QByteArray epochsCsv(const std::vector<EpochReport>& reports) {
     QStringList lines;
-    lines << "epoch,train_loss,test_loss,train_accuracy,test_accuracy,penalty,parameter_norm,zero_fraction,"
-             "trace,lambda_max,lambda_min,condition_number,effective_rank,frobenius_norm,top1_share,top5_share,"
-             "top10_share,kernel_distance,target_alignment,nonpositive_eigenvalues,kernel_seconds";
+    lines
+        << "epoch,train_loss,test_loss,train_accuracy,test_accuracy,penalty,parameter_norm,zero_fraction,"
+           "trace,lambda_max,lambda_min,condition_number,effective_rank,frobenius_norm,top1_share,top5_share,"
+           "top10_share,kernel_distance,target_alignment,nonpositive_eigenvalues,kernel_seconds";
     for (const EpochReport& r : reports) {
-        QStringList row{QString::number(r.epoch),      formatNumber(r.trainLoss),     cell(r.testLoss),
-                        cell(r.trainAccuracy),         cell(r.testAccuracy),          formatNumber(r.penalty),
+        QStringList row{QString::number(r.epoch),      formatNumber(r.trainLoss),   cell(r.testLoss),
+                        cell(r.trainAccuracy),         cell(r.testAccuracy),        formatNumber(r.penalty),
                         formatNumber(r.parameterNorm), formatNumber(r.zeroFraction)};
         if (r.hasKernel) {
             const KernelSummary& k = r.kernel;
-            row << formatNumber(k.trace) << formatNumber(k.lambdaMax) << cell(k.lambdaMin) << cell(k.conditionNumber)
-                << formatNumber(k.effectiveRank) << formatNumber(k.frobeniusNorm) << formatNumber(k.topShare1)
-                << formatNumber(k.topShare5) << formatNumber(k.topShare10) << cell(k.kernelDistance)
-                << cell(k.targetAlignment) << QString::number(k.nonPositiveCount) << formatNumber(r.kernelSeconds);
+            row << formatNumber(k.trace) << formatNumber(k.lambdaMax) << cell(k.lambdaMin)
+                << cell(k.conditionNumber) << formatNumber(k.effectiveRank) << formatNumber(k.frobeniusNorm)
+                << formatNumber(k.topShare1) << formatNumber(k.topShare5) << formatNumber(k.topShare10)
+                << cell(k.kernelDistance) << cell(k.targetAlignment) << QString::number(k.nonPositiveCount)
+                << formatNumber(r.kernelSeconds);
         } else {
             for (int i = 0; i < 13; ++i)
                 row << QString();
@@ -66,8 +72,8 @@ QByteArray spectraCsv(const std::vector<EpochReport>& reports) {
     return (lines.join('\n') + '\n').toUtf8();
 }
 
-std::optional<QString> writeRunDirectory(const QString& directory, const RunExport& run, const Trainer& trainer,
-                                         CancelFlag cancel) {
+std::optional<QString> writeRunDirectory(const QString& directory, const RunExport& run,
+                                         const Trainer& trainer, CancelFlag cancel) {
     if (!QDir().mkpath(directory))
         return directory + ": cannot create the output directory";
     const QDir dir(directory);
@@ -77,9 +83,9 @@ std::optional<QString> writeRunDirectory(const QString& directory, const RunExpo
     files.emplace_back("spectra.csv", spectraCsv(run.reports));
     const PreparedData& data = trainer.data();
     files.emplace_back("x_train.npy", npyBytes(encodeNpy(data.train.features)));
-    files.emplace_back("y_train.npy", npyBytes(data.train.task == TaskKind::Classification
-                                                   ? encodeNpy(data.train.labels)
-                                                   : encodeNpy(data.train.values)));
+    files.emplace_back("y_train.npy",
+                       npyBytes(data.train.task == TaskKind::Classification ? encodeNpy(data.train.labels)
+                                                                            : encodeNpy(data.train.values)));
     if (data.test.size() > 0) {
         files.emplace_back("x_test.npy", npyBytes(encodeNpy(data.test.features)));
         files.emplace_back("y_test.npy", npyBytes(data.test.task == TaskKind::Classification
@@ -91,7 +97,8 @@ std::optional<QString> writeRunDirectory(const QString& directory, const RunExpo
     if (run.config.ntkEvery > 0) {
         files.emplace_back("ntk_final.npy", npyBytes(encodeNpy(trainer.currentKernel(cancel))));
         if (data.test.size() > 0)
-            files.emplace_back("ntk_train_test_final.npy", npyBytes(encodeNpy(trainer.currentCrossKernel(cancel))));
+            files.emplace_back("ntk_train_test_final.npy",
+                               npyBytes(encodeNpy(trainer.currentCrossKernel(cancel))));
         if (run.config.perOutputBlocks) {
             const Mlp& model = trainer.model();
             const auto blocks = empiricalNtkPerOutput(model, model.forward(data.train.features), cancel);

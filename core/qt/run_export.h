@@ -13,17 +13,17 @@ namespace ntk {
 
 QByteArray epochsCsv(const std::vector<EpochReport>& reports);
 QByteArray spectraCsv(const std::vector<EpochReport>& reports);
-QString formatNumber(double value);  // shortest round-trip decimal
+QString formatNumber(double value); // shortest round-trip decimal
 
 struct RunExport {
     RunConfig config;
     std::vector<EpochReport> reports;
-    QString status;  // e.g. "finished at epoch 100"
+    QString status; // e.g. "finished at epoch 100"
 };
 
 // Writes config.json, epochs.csv, spectra.csv and the .npy arrays of `trainer` into `directory` (created if
 // needed). Each file is written atomically. Returns the first error, or nullopt.
-std::optional<QString> writeRunDirectory(const QString& directory, const RunExport& run, const Trainer& trainer,
-                                         CancelFlag cancel = nullptr);
+std::optional<QString> writeRunDirectory(const QString& directory, const RunExport& run,
+                                         const Trainer& trainer, CancelFlag cancel = nullptr);
 
 } // namespace ntk

@@ -7,7 +7,8 @@
 namespace ntk {
 
 void addSettingOptions(QCommandLineParser& parser) {
-    parser.addOption({"config", "Read settings from a JSON file (flags given as well override it).", "FILE.json"});
+    parser.addOption(
+        {"config", "Read settings from a JSON file (flags given as well override it).", "FILE.json"});
     for (const SettingSpec& spec : settingsTable())
         parser.addOption({spec.flag(), spec.help, spec.valueName});
 }

@@ -10,15 +10,17 @@
 namespace ntk {
 namespace {
 
-constexpr double maxExactJsonInteger = 9007199254740991.0;  // 2^53 - 1: larger integers lose digits in JSON
+constexpr double maxExactJsonInteger = 9007199254740991.0; // 2^53 - 1: larger integers lose digits in JSON
 
-QString quoted(const QString& text) { return '"' + text + '"'; }
+QString quoted(const QString& text) {
+    return '"' + text + '"';
+}
 
 std::optional<QString> typeError(const QString& key, const char* expected, const QJsonValue& value) {
-    const QString got = value.isString() ? quoted(value.toString())
-                        : value.isBool()  ? QString(value.toBool() ? "true" : "false")
-                        : value.isNull()  ? QString("null")
-                        : value.isArray() ? QString("an array")
+    const QString got = value.isString()   ? quoted(value.toString())
+                        : value.isBool()   ? QString(value.toBool() ? "true" : "false")
+                        : value.isNull()   ? QString("null")
+                        : value.isArray()  ? QString("an array")
                         : value.isObject() ? QString("an object")
                                            : QString::number(value.toDouble(), 'g', 17);
     return QString("%1: expected %2, got %3").arg(key, expected, got);
@@ -55,7 +57,8 @@ SettingSpec intSetting(const char* key, const char* valueName, const char* help,
     return spec;
 }
 
-SettingSpec doubleSetting(const char* key, const char* valueName, const char* help, double RunConfig::*member) {
+SettingSpec doubleSetting(const char* key, const char* valueName, const char* help,
+                          double RunConfig::*member) {
     SettingSpec spec{key, valueName, help, {}, {}, {}};
     const QString name = key;
     spec.toJson = [member](const RunConfig& c) { return QJsonValue(c.*member); };
@@ -69,7 +72,8 @@ SettingSpec doubleSetting(const char* key, const char* valueName, const char* he
         bool ok = false;
         const double value = text.trimmed().toDouble(&ok);
         if (!ok || !std::isfinite(value))
-            return QString("--%1: %2 is not a finite number").arg(QString(name).replace('_', '-'), quoted(text));
+            return QString("--%1: %2 is not a finite number")
+                .arg(QString(name).replace('_', '-'), quoted(text));
         c.*member = value;
         return std::nullopt;
     };
@@ -93,7 +97,8 @@ SettingSpec boolSetting(const char* key, const char* help, bool RunConfig::*memb
         else if (t == "false" || t == "0" || t == "no" || t == "off")
             c.*member = false;
         else
-            return QString("--%1: %2 is not true or false").arg(QString(name).replace('_', '-'), quoted(text));
+            return QString("--%1: %2 is not true or false")
+                .arg(QString(name).replace('_', '-'), quoted(text));
         return std::nullopt;
     };
     return spec;
@@ -123,7 +128,8 @@ SettingSpec enumSetting(const char* key, const char* help, Enum RunConfig::*memb
         if (!v.isString())
             return typeError(name, "a string", v);
         if (!set(c, v.toString()))
-            return QString("%1: unknown value %2 (expected one of %3)").arg(name, quoted(v.toString()), choices);
+            return QString("%1: unknown value %2 (expected one of %3)")
+                .arg(name, quoted(v.toString()), choices);
         return std::nullopt;
     };
     spec.fromText = [set, name, choices](RunConfig& c, const QString& text) -> std::optional<QString> {
@@ -136,7 +142,9 @@ SettingSpec enumSetting(const char* key, const char* help, Enum RunConfig::*memb
 }
 
 SettingSpec pathSetting() {
-    SettingSpec spec{"data", "PATH", "CSV file, or directory with IDX files (default: the Debian data package)", {}, {}, {}};
+    SettingSpec spec{
+        "data", "PATH", "CSV file, or directory with IDX files (default: the Debian data package)",
+        {},     {},     {}};
     spec.toJson = [](const RunConfig& c) { return QJsonValue(QString::fromStdString(c.dataPath)); };
     spec.fromJson = [](RunConfig& c, const QJsonValue& v) -> std::optional<QString> {
         if (!v.isString())
@@ -152,7 +160,8 @@ SettingSpec pathSetting() {
 }
 
 SettingSpec seedSetting() {
-    SettingSpec spec{"seed", "S", "Seed for the data subsample, the initial weights and the mini-batch order", {}, {}, {}};
+    SettingSpec spec{"seed", "S", "Seed for the data subsample, the initial weights and the mini-batch order",
+                     {},     {},  {}};
     spec.toJson = [](const RunConfig& c) { return QJsonValue(double(c.seed)); };
     spec.fromJson = [](RunConfig& c, const QJsonValue& v) -> std::optional<QString> {
         const auto value = integralValue(v, 0.0, maxExactJsonInteger);
@@ -175,47 +184,59 @@ SettingSpec seedSetting() {
 std::vector<SettingSpec> buildTable() {
     using C = RunConfig;
     return {
-        enumSetting("dataset", "Data set: Fashion-MNIST or MNIST images, a synthetic 2-D/1-D set, or a CSV file",
+        enumSetting("dataset",
+                    "Data set: Fashion-MNIST or MNIST images, a synthetic 2-D/1-D set, or a CSV file",
                     &C::dataset, &parseDatasetKind),
         pathSetting(),
-        intSetting("n", "N", "Number of training points (class-balanced subsample): the NTK is n x n", &C::trainSize),
+        intSetting("n", "N", "Number of training points (class-balanced subsample): the NTK is n x n",
+                   &C::trainSize),
         intSetting("test_n", "N", "Number of held-out test points (0: no test split)", &C::testSize),
         doubleSetting("noise", "X", "Standard deviation of the noise added to synthetic data", &C::noise),
-        intSetting("blob_classes", "K", "Number of Gaussian blobs (classes) for the blobs data set", &C::blobClasses),
-        enumSetting("scaling", "Feature scaling: auto is [0,1] pixels for images and standardization otherwise",
+        intSetting("blob_classes", "K", "Number of Gaussian blobs (classes) for the blobs data set",
+                   &C::blobClasses),
+        enumSetting("scaling",
+                    "Feature scaling: auto is [0,1] pixels for images and standardization otherwise",
                     &C::scaling, &parseScaling),
         intSetting("width", "W", "Units in each hidden layer", &C::width),
         intSetting("depth", "L", "Number of hidden layers", &C::depth),
         enumSetting("activation", "Nonlinearity of the hidden layers", &C::activation, &parseActivation),
-        enumSetting("param", "Parameterization: ntk scales by sigma_w/sqrt(fan_in) in the forward pass, standard at "
-                             "initialization",
+        enumSetting("param",
+                    "Parameterization: ntk scales by sigma_w/sqrt(fan_in) in the forward pass, standard at "
+                    "initialization",
                     &C::parameterization, &parseParameterization),
         doubleSetting("sigma_w", "X", "Weight scale sigma_w (variance sigma_w^2/fan_in)", &C::sigmaW),
         doubleSetting("sigma_b", "X", "Bias scale sigma_b", &C::sigmaB),
-        enumSetting("loss", "Loss: softmax cross-entropy, or mean squared error 1/(2nO) sum (f-y)^2", &C::loss,
-                    &parseLossKind),
-        enumSetting("optimizer", "gd: full-batch gradient descent; sgd, momentum, adam: mini-batches", &C::optimizer,
-                    &parseOptimizerKind),
+        enumSetting("loss", "Loss: softmax cross-entropy, or mean squared error 1/(2nO) sum (f-y)^2",
+                    &C::loss, &parseLossKind),
+        enumSetting("optimizer", "gd: full-batch gradient descent; sgd, momentum, adam: mini-batches",
+                    &C::optimizer, &parseOptimizerKind),
         intSetting("batch", "B", "Mini-batch size for sgd, momentum and adam", &C::batchSize),
         doubleSetting("lr", "X", "Learning rate (step size)", &C::learningRate),
         doubleSetting("momentum", "X", "Momentum coefficient for the momentum optimizer", &C::momentum),
         intSetting("epochs", "E", "Number of passes over the training set", &C::epochs),
         doubleSetting("l1", "X", "L1 penalty strength: adds l1 * sum |theta| to the loss", &C::l1),
         doubleSetting("l2", "X", "L2 penalty strength: adds l2 * sum theta^2 to the loss", &C::l2),
-        doubleSetting("weight_decay", "X", "Decoupled weight decay: theta <- theta - lr * wd * theta after each step",
+        doubleSetting("weight_decay", "X",
+                      "Decoupled weight decay: theta <- theta - lr * wd * theta after each step",
                       &C::weightDecay),
         enumSetting("l1_mode", "L1 by subgradient, or by the proximal soft-threshold that makes exact zeros",
                     &C::l1Mode, &parseL1Mode),
-        boolSetting("penalize_biases", "Whether L1, L2 and weight decay also act on the biases", &C::penalizeBiases),
+        boolSetting("penalize_biases", "Whether L1, L2 and weight decay also act on the biases",
+                    &C::penalizeBiases),
         intSetting("early_stop", "PATIENCE",
-                   "Stop when the test loss has not improved for this many epochs (0: off)", &C::earlyStopPatience),
+                   "Stop when the test loss has not improved for this many epochs (0: off)",
+                   &C::earlyStopPatience),
         boolSetting("restore_best", "After an early stop, go back to the parameters of the best epoch",
                     &C::restoreBest),
-        intSetting("ntk_every", "K", "Compute the NTK and its spectrum every K epochs (and at the first and last)",
+        intSetting("ntk_every", "K",
+                   "Compute the NTK and its spectrum every K epochs (and at the first and last)",
                    &C::ntkEvery),
-        intSetting("top_k", "K", "Only the K largest eigenvalues, by Lanczos (0: the full spectrum)", &C::topK),
-        boolSetting("per_output_blocks", "Also export the kernel of each output separately", &C::perOutputBlocks),
-        boolSetting("eigenvectors", "Also compute eigenvectors and the targets' energy in each", &C::eigenvectors),
+        intSetting("top_k", "K", "Only the K largest eigenvalues, by Lanczos (0: the full spectrum)",
+                   &C::topK),
+        boolSetting("per_output_blocks", "Also export the kernel of each output separately",
+                    &C::perOutputBlocks),
+        boolSetting("eigenvectors", "Also compute eigenvectors and the targets' energy in each",
+                    &C::eigenvectors),
         seedSetting(),
     };
 }
@@ -247,7 +268,8 @@ std::optional<QString> applyJson(const QJsonObject& json, RunConfig& config, con
     const QString prefix = source.isEmpty() ? QString() : source + ": ";
     if (json.contains("version")) {
         const QJsonValue version = json["version"];
-        if (!version.isDouble() || version.toDouble() != std::floor(version.toDouble()) || version.toDouble() < 1)
+        if (!version.isDouble() || version.toDouble() != std::floor(version.toDouble()) ||
+            version.toDouble() < 1)
             return prefix + *typeError("version", "a positive integer", version);
         if (version.toInt() > configFormatVersion)
             return prefix + QString("version %1 is newer than this program understands (%2); update ntkviz")

@@ -14,8 +14,8 @@
 namespace ntk {
 
 struct SettingSpec {
-    QString key;        // JSON key, e.g. "test_n"
-    QString valueName;  // for --help, e.g. "N"
+    QString key;       // JSON key, e.g. "test_n"
+    QString valueName; // for --help, e.g. "N"
     QString help;
     std::function<QJsonValue(const RunConfig&)> toJson;
     // Both return an error text naming the setting and the value, or nullopt on success.

@@ -104,7 +104,6 @@ const DataSource& TrainingWorker::sourceFor(const RunConfig& config) {
     return *cached;
 }
 
-
 void TrainingWorker::execute(const RunConfig& config, RunId id) {
     using Clock = std::chrono::steady_clock;
     try {

@@ -22,13 +22,13 @@ class TrainingWorker : public QThread {
     Q_OBJECT
 public:
     explicit TrainingWorker(QObject* parent = nullptr);
-    ~TrainingWorker() override;  // cancels the run and joins the thread
+    ~TrainingWorker() override; // cancels the run and joins the thread
 
     // Cancels the current run and starts `config` from a fresh seeded initialization. Returns its id.
     RunId start(const RunConfig& config);
-    void cancel();            // the current run stops; nothing more is reported for it
+    void cancel(); // the current run stops; nothing more is reported for it
     void setPaused(bool paused);
-    void step();              // while paused: run exactly one more epoch
+    void step(); // while paused: run exactly one more epoch
     bool isPaused() const { return paused_.load(); }
     RunId currentRunId() const { return currentRunId_.load(); }
     // Caps training speed so a lecture audience can follow; 0 = as fast as possible.
@@ -49,7 +49,7 @@ protected:
 
 private:
     void execute(const RunConfig& config, RunId id);
-    bool waitWhilePaused();  // false when the run was replaced or the thread is quitting
+    bool waitWhilePaused(); // false when the run was replaced or the thread is quitting
     const DataSource& sourceFor(const RunConfig& config);
 
     QMutex mutex_;

@@ -47,16 +47,16 @@ private:
 
     std::optional<RunInfo> info_;
     std::optional<RunOutcome> outcome_;
-    std::vector<EpochReport> reports_;  // eigenvalues moved out into spectra_
+    std::vector<EpochReport> reports_; // eigenvalues moved out into spectra_
     std::vector<std::pair<int, Eigen::VectorXd>> spectra_;
     std::pair<int, Eigen::VectorXd> latestSpectrum_{-1, {}};
-    int spectrumStride_ = 1;  // keep every stride-th NTK epoch once decimation has started
+    int spectrumStride_ = 1; // keep every stride-th NTK epoch once decimation has started
     int kernelEpochsSeen_ = 0;
     int latestKernelIndex_ = -1;
     Eigen::VectorXd initialSpectrum_;
     Eigen::MatrixXd latestKernel_, initialKernel_;
     std::optional<PredictionGrid> latestGrid_;
-    std::vector<std::pair<qint64, int>> arrivals_;  // (ms clock, last epoch) per batch, for the speed readout
+    std::vector<std::pair<qint64, int>> arrivals_; // (ms clock, last epoch) per batch, for the speed readout
 };
 
 } // namespace ntk

@@ -1,0 +1,205 @@
+// The main window offscreen: sliders restart runs whose data reach the plots, exports write real images,
+// degenerate spectra keep every axis drawable, and the headless figure export works without a display.
+#include "control_panel.h"
+#include "figure_export.h"
+#include "labeled_slider.h"
+#include "main_window.h"
+#include "plots.h"
+
+#include <QSlider>
+#include <QtTest>
+
+using namespace ntk;
+
+namespace {
+
+RunConfig quickConfig() {
+    RunConfig c;
+    c.dataset = DatasetKind::Moons;
+    c.trainSize = 40;
+    c.testSize = 20;
+    c.width = 16;
+    c.learningRate = 0.3;
+    c.epochs = 60;
+    return c;
+}
+
+// More than a handful of distinct colours: the image shows a plot, not an empty canvas.
+int distinctColours(const QImage& image) {
+    QSet<QRgb> colours;
+    for (int y = 0; y < image.height(); y += 3)
+        for (int x = 0; x < image.width(); x += 3)
+            colours.insert(image.pixel(x, y));
+    return int(colours.size());
+}
+
+bool axisDrawable(const QCPAxis* axis) {
+    const QCPRange r = axis->range();
+    if (!std::isfinite(r.lower) || !std::isfinite(r.upper) || !(r.upper > r.lower))
+        return false;
+    return axis->scaleType() != QCPAxis::stLogarithmic || r.lower > 0.0;
+}
+
+RunHistory historyWithSpectrum(const Eigen::VectorXd& eigenvalues) {
+    RunHistory history;
+    RunInfo info;
+    info.runId = 7;
+    info.config = quickConfig();
+    info.trainSize = int(eigenvalues.size());
+    info.inputDim = 5;
+    info.outputs = 2;
+    info.trainLabels = Eigen::VectorXi::Zero(eigenvalues.size());
+    history.reset(info);
+    LiveBatch batch{7, {}};
+    for (int epoch = 0; epoch < 3; ++epoch) {
+        LiveReport live;
+        live.epoch.epoch = epoch;
+        live.epoch.trainLoss = 1.0;
+        live.epoch.hasKernel = true;
+        live.epoch.eigenvalues = eigenvalues;
+        live.epoch.kernel.lambdaMax = eigenvalues.maxCoeff();
+        live.epoch.kernel.trace = eigenvalues.sum();
+        live.kernel = Eigen::MatrixXd(eigenvalues.asDiagonal());
+        batch.reports.push_back(live);
+    }
+    history.append(batch);
+    return history;
+}
+
+} // namespace
+
+class AppTest : public QObject {
+    Q_OBJECT
+private slots:
+    void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
+
+    void windowTrainsAndPlotsReceiveData() {
+        MainWindow window(quickConfig(), false);
+        window.resize(1366, 768);
+        window.show();
+        QTRY_VERIFY_WITH_TIMEOUT(window.history().outcome().has_value(), 30000);
+        QCOMPARE(int(window.history().reports().size()), 61);
+        auto* spectrum = window.plots()[0];
+        const int hidden = window.history().latestWithKernel()->kernel.nonPositiveCount;
+        // The log axis leaves out eigenvalues <= 0; everything else is drawn.
+        QTRY_COMPARE_WITH_TIMEOUT(spectrum->graph(0)->dataCount() + hidden, 40, 2000);
+        QVERIFY(window.runStateText().startsWith("finished"));
+    }
+
+    void everySliderStartsANewRunThatReachesThePlots() {
+        MainWindow window(quickConfig(), false);
+        window.show();
+        QTRY_VERIFY_WITH_TIMEOUT(window.history().outcome().has_value(), 30000);
+        const auto sliders = window.controls()->findChildren<LabeledSlider*>();
+        QVERIFY(sliders.size() >= 10);
+        for (LabeledSlider* slider : sliders) {
+            if (!slider->isEnabled())
+                continue;
+            auto* qslider = slider->findChild<QSlider*>();
+            const RunId before = window.worker().currentRunId();
+            // Move to the nearest stop that changes the value, downwards where possible so runs stay quick.
+            const double oldValue = slider->value();
+            const int direction = qslider->value() > qslider->minimum() ? -1 : 1;
+            for (int step = 1; slider->value() == oldValue && step < 20; ++step)
+                qslider->setValue(qslider->value() + direction);
+            QVERIFY(slider->value() != oldValue);
+            QTRY_VERIFY_WITH_TIMEOUT(window.worker().currentRunId() != before, 5000);
+            QTRY_VERIFY_WITH_TIMEOUT(window.history().hasRun() &&
+                                         window.history().runId() == window.worker().currentRunId() &&
+                                         !window.history().reports().empty(),
+                                     30000);
+            QVERIFY2(window.history().info().config.trainSize > 0, qPrintable(slider->objectName()));
+        }
+    }
+
+    void everyPlotExportsADecodablePngOfTheRequestedSize() {
+        MainWindow window(quickConfig(), false);
+        window.show();
+        QTRY_VERIFY_WITH_TIMEOUT(window.history().outcome().has_value(), 30000);
+        QTemporaryDir dir;
+        for (NtkPlot* plot : window.plots()) {
+            plot->refresh(window.history());
+            const QString path = dir.filePath(plot->fileName() + ".png");
+            const auto error = plot->exportPng(path, 800, 500, 2.0);
+            QVERIFY2(!error, qPrintable(error.value_or(QString())));
+            QImage image(path);
+            QVERIFY2(!image.isNull(), qPrintable(path));
+            QCOMPARE(image.size(), QSize(1600, 1000));
+            QVERIFY2(distinctColours(image) > 20, qPrintable(plot->fileName()));
+            const QString pdf = dir.filePath(plot->fileName() + ".pdf");
+            QVERIFY(!plot->exportPdf(pdf, 800, 500));
+            QFile pdfFile(pdf);
+            QVERIFY(pdfFile.open(QIODevice::ReadOnly) && pdfFile.read(5) == "%PDF-");
+        }
+        // An unwritable target gives an error and leaves no file.
+        const auto error = window.plots()[0]->exportPng("/nonexistent-dir/x.png", 400, 300, 1.0);
+        QVERIFY(error && error->contains("/nonexistent-dir/x.png"));
+    }
+
+    void degenerateSpectraKeepEveryAxisValid_data() {
+        QTest::addColumn<QVector<double>>("values");
+        QTest::newRow("all equal") << QVector<double>{2.0, 2.0, 2.0, 2.0};
+        QTest::newRow("zeros") << QVector<double>{0.0, 0.0, 0.0};
+        QTest::newRow("tiny negatives") << QVector<double>{5.0, 1e-3, -1e-15, -2e-16};
+        QTest::newRow("single") << QVector<double>{3.0};
+        QTest::newRow("huge range") << QVector<double>{1e12, 1.0, 1e-12};
+    }
+
+    void degenerateSpectraKeepEveryAxisValid() {
+        QFETCH(QVector<double>, values);
+        const Eigen::VectorXd eigenvalues = Eigen::Map<const Eigen::VectorXd>(values.data(), values.size());
+        const RunHistory history = historyWithSpectrum(eigenvalues);
+        QWidget host;
+        for (NtkPlot* plot : createPlots(&host)) {
+            for (bool log : {true, false}) {
+                plot->setLogScale(log);
+                plot->resize(400, 300);
+                plot->refresh(history);
+                plot->replot();
+                for (QCPAxis* axis : plot->axisRect()->axes())
+                    QVERIFY2(axisDrawable(axis), qPrintable(QString("%1 %2").arg(plot->fileName()).arg(log)));
+            }
+        }
+    }
+
+    void headlessFigureExportWorksOffscreen() {
+        QTemporaryDir dir;
+        QProcess process;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.remove("DISPLAY");
+        env.remove("WAYLAND_DISPLAY");
+        env.insert("QT_QPA_PLATFORM", "offscreen");
+        process.setProcessEnvironment(env);
+        process.start(NTKVIZ_GUI_PATH,
+                      {"--export-figures", dir.path(), "--dataset", "circles", "--n", "30", "--width", "8",
+                       "--epochs", "10", "--figure-size", "640x400", "--figure-scale", "1"});
+        QVERIFY(process.waitForFinished(60000));
+        QVERIFY2(process.exitCode() == 0, process.readAllStandardError().constData());
+        for (const char* name : {"spectrum", "lambda_max", "trace", "loss", "spectrum_heatmap",
+                                 "kernel_matrix", "predictions"}) {
+            QImage image(dir.filePath(QString(name) + ".png"));
+            QVERIFY2(!image.isNull(), name);
+            QCOMPARE(image.size(), QSize(640, 400));
+            QVERIFY2(distinctColours(image) > 20, name);
+        }
+    }
+
+    void closingMidRunShutsDownPromptly() {
+        RunConfig c = quickConfig();
+        c.trainSize = 800;
+        c.width = 256;
+        c.epochs = 100000;
+        QElapsedTimer clock;
+        {
+            MainWindow window(c, false);
+            window.show();
+            QTRY_VERIFY_WITH_TIMEOUT(!window.history().reports().empty(), 30000);
+            window.close();
+            clock.start();
+        }
+        QVERIFY2(clock.elapsed() < 2000, qPrintable(QString("%1 ms").arg(clock.elapsed())));
+    }
+};
+
+QTEST_MAIN(AppTest)
+#include "test_app.moc"
