@@ -1,4 +1,5 @@
 // ntkviz-cli: the headless command line. Needs no display.
+#include "scene_command.h"
 #include "train_command.h"
 
 #include <QCoreApplication>
@@ -13,11 +14,18 @@ int main(int argc, char** argv) {
     const QString command = arguments.value(1);
     if (command == "train")
         return runTrainCommand(arguments.mid(1));
+    if (command == "scene")
+        return runSceneCommand(arguments.mid(1));
+    if (command == "merge")
+        return runMergeCommand(arguments.mid(1));
     if (command == "--version" || command == "-v") {
         out << "ntkviz-cli " << NTKVIZ_VERSION << "\n";
         return 0;
     }
-    const QString usage = "Usage: ntkviz-cli train [options]   (ntkviz-cli train --help lists the options)\n";
+    const QString usage =
+        "Usage: ntkviz-cli train [options]          one run (train --help lists the options)\n"
+        "       ntkviz-cli scene NAME|FILE --out DIR   every run of a scene (scene --list)\n"
+        "       ntkviz-cli merge DIR... --out DIR      merge scene shards\n";
     if (command.isEmpty() || command == "--help" || command == "-h") {
         out << usage;
         return 0;

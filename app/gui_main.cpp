@@ -1,6 +1,7 @@
 // ntkviz: the desktop app. With --export-figures it runs headless and writes the plots as PNG files.
 #include "figure_export.h"
 #include "main_window.h"
+#include "scene.h"
 #include "settings_cli.h"
 
 #include <QApplication>
@@ -64,6 +65,10 @@ int main(int argc, char** argv) {
         {"figure-size", "Figure size for --export-figures, WIDTHxHEIGHT (default 1600x1000).", "WxH"});
     parser.addOption({"figure-scale", "Pixel scale for --export-figures (default 2).", "X"});
     parser.addOption({"fresh", "Ignore the settings saved from the last session."});
+    parser.addOption({"scene",
+                      "Open a scene (built-in name such as 01-l2-spectrum, or a scene .json file); with "
+                      "--export-figures, run it headless and write its plots and numbers.",
+                      "NAME|FILE"});
     ntk::addSettingOptions(parser);
     parser.process(app);
 
@@ -93,12 +98,40 @@ int main(int argc, char** argv) {
                 return 2;
             }
         }
+        if (parser.isSet("scene")) {
+            QString error;
+            const auto scene = ntk::findScene(parser.value("scene"), error);
+            if (!scene) {
+                QTextStream(stderr) << "ntkviz: " << error << Qt::endl;
+                return 2;
+            }
+            QStringList written;
+            if (auto problem =
+                    ntk::exportSceneFigures(*scene, parser.value("export-figures"), options, &written)) {
+                QTextStream(stderr) << "ntkviz: " << *problem << Qt::endl;
+                return 2;
+            }
+            for (const QString& path : written)
+                QTextStream(stdout) << path << Qt::endl;
+            return 0;
+        }
         return exportHeadless(config, parser.value("export-figures"), options);
+    }
+    std::optional<ntk::Scene> startupScene;
+    if (parser.isSet("scene")) {
+        QString error;
+        startupScene = ntk::findScene(parser.value("scene"), error);
+        if (!startupScene) {
+            QTextStream(stderr) << "ntkviz: " << error << Qt::endl;
+            return 2;
+        }
     }
     // Settings given on the command line win over the last session's.
     const bool explicitSettings = !parser.optionNames().isEmpty();
     ntk::MainWindow window(config, !explicitSettings);
     window.resize(1366, 768);
     window.show();
+    if (startupScene)
+        window.openScene(*startupScene);
     return app.exec();
 }

@@ -117,7 +117,7 @@ private slots:
         window.show();
         QTRY_VERIFY_WITH_TIMEOUT(window.history().outcome().has_value(), 30000);
         QTemporaryDir dir;
-        for (NtkPlot* plot : window.plots()) {
+        for (LivePlot* plot : window.plots()) {
             plot->refresh(window.history());
             const QString path = dir.filePath(plot->fileName() + ".png");
             const auto error = plot->exportPng(path, 800, 500, 2.0);
@@ -150,7 +150,7 @@ private slots:
         const Eigen::VectorXd eigenvalues = Eigen::Map<const Eigen::VectorXd>(values.data(), values.size());
         const RunHistory history = historyWithSpectrum(eigenvalues);
         QWidget host;
-        for (NtkPlot* plot : createPlots(&host)) {
+        for (LivePlot* plot : createPlots(&host)) {
             for (bool log : {true, false}) {
                 plot->setLogScale(log);
                 plot->resize(400, 300);

@@ -2,7 +2,11 @@
 
 #include "data_prep.h"
 #include "plots.h"
+#include "scene_summary.h"
+#include "scene_view.h"
+
 #include "trainer.h"
+#include <QThread>
 
 #include <QDir>
 
@@ -29,10 +33,38 @@ std::optional<QString> exportFigures(const RunHistory& history, const QString& d
     QWidget host;
     PlotStyle style;
     style.scale = options.styleScale;
-    for (NtkPlot* plot : createPlots(&host)) {
+    for (LivePlot* plot : createPlots(&host)) {
         plot->resize(options.size);
         plot->applyStyle(style);
         plot->refresh(history);
+        const QString path = QDir(directory).filePath(plot->fileName() + ".png");
+        if (auto error = plot->exportPng(path, options.size.width(), options.size.height(), options.scale))
+            return error;
+        if (written)
+            *written << path;
+    }
+    return std::nullopt;
+}
+
+std::optional<QString> exportSceneFigures(const Scene& scene, const QString& directory,
+                                          const FigureOptions& options, QStringList* written) {
+    std::vector<std::pair<int, SceneRun>> runs;
+    for (int i = 0; i < int(scene.runs.size()); ++i)
+        runs.emplace_back(i, scene.runs[i]);
+    SceneResults results{scene, runSceneRuns(runs, QThread::idealThreadCount())};
+    for (const RunResult& run : results.runs)
+        if (!run.error.isEmpty())
+            return scene.path + ": run \"" + run.label + "\": " + run.error;
+    if (auto error = writeSceneDirectory(directory, scene, results.runs))
+        return error;
+    SceneView view;
+    PlotStyle style;
+    style.scale = options.styleScale;
+    view.applyStyle(style);
+    view.showResults(results);
+    for (ComparisonPlot* plot : view.plots()) {
+        plot->resize(options.size);
+        plot->refresh(view.results());
         const QString path = QDir(directory).filePath(plot->fileName() + ".png");
         if (auto error = plot->exportPng(path, options.size.width(), options.size.height(), options.scale))
             return error;

@@ -4,6 +4,7 @@
 // scripts.
 #include "config.h"
 #include "ntk_plot.h"
+#include "scene.h"
 
 #include <QSize>
 #include <QString>
@@ -26,5 +27,10 @@ void runToHistory(const RunConfig& config, RunHistory& history,
 // Writes <plot>.png for each plot into `directory`; returns the files written or an error.
 std::optional<QString> exportFigures(const RunHistory& history, const QString& directory,
                                      const FigureOptions& options, QStringList* written = nullptr);
+
+// Runs every run of `scene` (on all cores), writes the comparison plots as PNG and the numbers as
+// runs.csv, epochs.csv and spectra.csv into `directory`.
+std::optional<QString> exportSceneFigures(const Scene& scene, const QString& directory,
+                                          const FigureOptions& options, QStringList* written = nullptr);
 
 } // namespace ntk

@@ -8,6 +8,7 @@
 #include "npy.h"
 #include "plots.h"
 #include "run_export.h"
+#include "scene_view.h"
 #include "settings_cli.h"
 #include "settings_table.h"
 
@@ -28,6 +29,7 @@
 #include <QSettings>
 #include <QStatusBar>
 #include <QTabWidget>
+#include <QThread>
 #include <QToolBar>
 
 namespace ntk {
@@ -133,7 +135,11 @@ void MainWindow::buildLayout() {
         grid->setColumnStretch(column, 1);
     grid->setRowStretch(0, 1);
     grid->setRowStretch(1, 1);
-    setCentralWidget(central);
+    pages_ = new QTabWidget;
+    pages_->addTab(central, tr("Live run"));
+    sceneView_ = new SceneView;
+    pages_->addTab(sceneView_, tr("Scene"));
+    setCentralWidget(pages_);
     for (NtkPlot* plot : plots_)
         connect(plot, &NtkPlot::exportRequested, this, &MainWindow::exportPlot);
 
@@ -198,6 +204,47 @@ void MainWindow::buildMenus() {
         a->setActionGroup(speedGroup);
     }
 
+    QMenu* scenes = menuBar()->addMenu(tr("&Scenes"));
+    for (const QString& path : builtinScenePaths()) {
+        QString error;
+        const auto scene = loadScene(path, error);
+        if (!scene)
+            continue; // a broken built-in scene is caught by the tests, not shown to users
+        QAction* action = scenes->addAction(scene->name, this, [this, scene = *scene] { openScene(scene); });
+        action->setToolTip(scene->caption);
+        action->setStatusTip(scene->caption);
+    }
+    scenes->setToolTipsVisible(true);
+    scenes->addSeparator();
+    scenes->addAction(tr("Open scene &file…"), this, [this] {
+        const QString path =
+            QFileDialog::getOpenFileName(this, tr("Open scene"), lastExportDir_, tr("Scene (*.json)"));
+        if (path.isEmpty())
+            return;
+        QString error;
+        if (const auto scene = loadScene(path, error))
+            openScene(*scene);
+        else
+            showError(tr("Cannot open scene"), error);
+    });
+    scenes->addAction(tr("Export scene plots…"), this, [this] {
+        const auto size = ExportDialog::ask(this, exportSize_);
+        if (!size)
+            return;
+        const QString dir =
+            QFileDialog::getExistingDirectory(this, tr("Export scene plots to"), lastExportDir_);
+        if (dir.isEmpty())
+            return;
+        for (ComparisonPlot* plot : sceneView_->plots())
+            if (auto error = plot->exportPng(QDir(dir).filePath(plot->fileName() + ".png"), size->width,
+                                             size->height, size->scale)) {
+                showError(tr("Export failed"), *error);
+                return;
+            }
+        if (auto error = writeSceneDirectory(dir, sceneView_->results().scene, sceneView_->results().runs))
+            showError(tr("Export failed"), *error);
+    });
+
     QMenu* view = menuBar()->addMenu(tr("&View"));
     presentationAction_ = view->addAction(tr("&Presentation mode"));
     presentationAction_->setCheckable(true);
@@ -226,6 +273,16 @@ void MainWindow::buildMenus() {
     toolbar->addAction(reset);
     toolbar->addSeparator();
     toolbar->addAction(presentationAction_);
+}
+
+void MainWindow::openScene(const Scene& scene) {
+    pages_->setCurrentWidget(sceneView_);
+    sceneView_->start(scene);
+    statusBar()->showMessage(tr("Running %1: %2 runs on %3 threads")
+                                 .arg(scene.name)
+                                 .arg(scene.runs.size())
+                                 .arg(QThread::idealThreadCount()),
+                             8000);
 }
 
 void MainWindow::startRun(const RunConfig& requested) {
@@ -289,7 +346,7 @@ void MainWindow::showError(const QString& title, const QString& message) {
 
 void MainWindow::redraw() {
     dirty_ = false;
-    for (NtkPlot* plot : plots_)
+    for (LivePlot* plot : plots_)
         if (plot->isVisible())
             plot->refresh(history_);
     updateStatus();
@@ -325,6 +382,7 @@ void MainWindow::setPresentationScale(double scale) {
     QApplication::setFont(font);
     for (NtkPlot* plot : plots_)
         plot->applyStyle(style_);
+    sceneView_->applyStyle(style_);
 }
 
 void MainWindow::togglePresentationMode(bool on) {
@@ -364,7 +422,7 @@ void MainWindow::exportAllPlots() {
     if (dir.isEmpty())
         return;
     lastExportDir_ = dir;
-    for (NtkPlot* plot : plots_) {
+    for (LivePlot* plot : plots_) {
         plot->refresh(history_); // hidden tabs may not have drawn the latest data
         if (auto error = plot->exportPng(QDir(dir).filePath(plot->fileName() + ".png"), size->width,
                                          size->height, size->scale)) {

@@ -4,6 +4,7 @@
 #include "export_dialog.h"
 #include "plot_style.h"
 #include "run_history.h"
+#include "scene.h"
 #include "training_worker.h"
 
 #include <QMainWindow>
@@ -17,7 +18,9 @@ class QDockWidget;
 namespace ntk {
 
 class ControlPanel;
+class SceneView;
 class NtkPlot;
+class LivePlot;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
@@ -27,13 +30,16 @@ public:
     MainWindow(const RunConfig& startup, bool restoreSettings, QWidget* parent = nullptr);
     ~MainWindow() override;
 
-    const std::vector<NtkPlot*>& plots() const { return plots_; }
+    const std::vector<LivePlot*>& plots() const { return plots_; }
     const RunHistory& history() const { return history_; }
     ControlPanel* controls() const { return controls_; }
     TrainingWorker& worker() { return worker_; }
     // Starts a run with `config` now (used by the control panel after its debounce, and by tests).
     void startRun(const RunConfig& config);
     QString runStateText() const;
+    // Shows the scene page and runs every run of `scene` in the background.
+    void openScene(const Scene& scene);
+    SceneView* sceneView() const { return sceneView_; }
     static constexpr int redrawIntervalMs = 33; // at most ~30 redraws a second, however fast epochs arrive
 
 protected:
@@ -63,8 +69,10 @@ private:
     TrainingWorker worker_;
     RunHistory history_;
     ControlPanel* controls_ = nullptr;
-    std::vector<NtkPlot*> plots_;
+    std::vector<LivePlot*> plots_;
     QTabWidget* detailTabs_ = nullptr;
+    QTabWidget* pages_ = nullptr;
+    SceneView* sceneView_ = nullptr;
     QDockWidget* helpDock_ = nullptr;
     QTimer restartDebounce_;
     QTimer redrawTimer_;

@@ -52,16 +52,21 @@ NtkPlot::NtkPlot(const QString& fileName, const QString& title, QWidget* parent)
     // Few, well-spaced ticks: plots are often a third of a projector wide.
     xAxis->ticker()->setTickCount(5);
     yAxis->ticker()->setTickCount(5);
-    applyStyle(style_);
+    applyFonts(style_); // not applyStyle: it redraws, which needs the derived class
 }
 
-void NtkPlot::refresh(const RunHistory& history) {
-    lastHistory_ = &history;
-    rebuild(history);
+void NtkPlot::redraw() {
+    if (hasData())
+        rebuild();
     replot(rpQueuedReplot);
 }
 
 void NtkPlot::applyStyle(const PlotStyle& style) {
+    applyFonts(style);
+    redraw();
+}
+
+void NtkPlot::applyFonts(const PlotStyle& style) {
     style_ = style;
     title_->setFont(style.titleFont());
     note_->setFont(style.legendFont());
@@ -79,25 +84,17 @@ void NtkPlot::applyStyle(const PlotStyle& style) {
         pen.setWidthF(style.lineWidth() * (pen.style() == Qt::DashLine ? 0.75 : 1.0));
         graph(i)->setPen(pen);
     }
-    if (lastHistory_)
-        refresh(*lastHistory_);
-    else
-        replot(rpQueuedReplot);
 }
 
 void NtkPlot::setLogScale(bool log) {
     logScale_ = log;
     userMovedView_ = false;
-    if (lastHistory_)
-        refresh(*lastHistory_);
+    redraw();
 }
 
 void NtkPlot::resetView() {
     userMovedView_ = false;
-    if (lastHistory_)
-        refresh(*lastHistory_);
-    else
-        replot(rpQueuedReplot);
+    redraw();
 }
 
 void NtkPlot::setTitleText(const QString& text) {

@@ -19,8 +19,8 @@ public:
     QString fileName() const { return fileName_; }
     QString title() const { return titleText_; }
 
-    // Takes the run's current data; draws with a queued replot.
-    void refresh(const RunHistory& history);
+    // Rebuilds from the plot's data source and queues a replot.
+    void redraw();
     virtual void applyStyle(const PlotStyle& style);
 
     bool logScale() const { return logScale_; }
@@ -35,7 +35,8 @@ signals:
     void exportRequested(ntk::NtkPlot* plot);
 
 protected:
-    virtual void rebuild(const RunHistory& history) = 0;
+    virtual bool hasData() const = 0;
+    virtual void rebuild() = 0;
     // Text for the hover tooltip at a pixel position; the default finds the nearest graph point.
     virtual QString hoverText(const QPoint& pixel) const;
     virtual bool supportsLogScale() const { return true; }
@@ -49,6 +50,8 @@ protected:
     void mouseMoveEvent(QMouseEvent* event) override;
 
 private:
+    void applyFonts(const PlotStyle& style);
+
     QString fileName_;
     QString titleText_;
     QCPTextElement* title_ = nullptr;
@@ -56,7 +59,26 @@ private:
     PlotStyle style_;
     bool logScale_ = false;
     bool userMovedView_ = false;
-    const RunHistory* lastHistory_ = nullptr;
+};
+
+// A plot of the live run on screen.
+class LivePlot : public NtkPlot {
+    Q_OBJECT
+public:
+    using NtkPlot::NtkPlot;
+    // Takes the run's current data; draws with a queued replot. The history must outlive the plot.
+    void refresh(const RunHistory& history) {
+        history_ = &history;
+        redraw();
+    }
+
+protected:
+    virtual void rebuild(const RunHistory& history) = 0;
+    bool hasData() const override { return history_ != nullptr; }
+    void rebuild() override { rebuild(*history_); }
+
+private:
+    const RunHistory* history_ = nullptr;
 };
 
 // Keeps finite, and for log axes positive, points only; returns how many were dropped.

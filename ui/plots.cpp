@@ -18,7 +18,7 @@ void ensureDrawableRange(QCPAxis* axis) {
         if (range.upper / range.lower < 1.5)
             range = QCPRange(range.lower / 2.0, range.upper * 2.0);
         else
-            range = QCPRange(range.lower / 1.25, range.upper * 1.25);
+            range = QCPRange(range.lower / 1.5, range.upper * 1.5);
     } else {
         const double span = range.size();
         if (!(span > 1e-12 * std::max(1.0, std::abs(range.center()))))
@@ -93,11 +93,13 @@ QString epochTitle(const QString& what, int epoch) {
 // ---------------------------------------------------------------------------------------------------------
 
 SpectrumPlot::SpectrumPlot(QWidget* parent)
-    : NtkPlot("spectrum", tr("NTK eigenvalues"), parent) {
+    : LivePlot("spectrum", tr("NTK eigenvalues"), parent) {
     xAxis->setLabel(tr("index k (sorted, largest first)"));
     yAxis->setLabel(tr("eigenvalue λ_k"));
     addLine(this, tr("current"), PlotStyle::color(0), style().lineWidth());
     addLine(this, tr("initialization"), PlotStyle::referenceColor(), style().lineWidth(), true);
+    addLine(this, tr("infinite width"), PlotStyle::color(4), style().lineWidth(), true);
+    graph(2)->setVisible(false);
     graph(0)->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, style().markerSize()));
     legend->setVisible(true);
     axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
@@ -126,6 +128,13 @@ void SpectrumPlot::rebuild(const RunHistory& history) {
     };
     const int dropped = series(values, graph(0));
     series(history.initialSpectrum(), graph(1));
+    const Eigen::VectorXd& limit = history.info().analyticSpectrum;
+    series(limit, graph(2));
+    graph(2)->setVisible(limit.size() > 0);
+    if (graph(2)->visible())
+        graph(2)->addToLegend();
+    else
+        graph(2)->removeFromLegend();
     graph(0)->setName(tr("epoch %1").arg(epoch));
     graph(0)->setScatterStyle(QCPScatterStyle(
         values.size() <= 300 ? QCPScatterStyle::ssDisc : QCPScatterStyle::ssNone, style().markerSize()));
@@ -133,8 +142,9 @@ void SpectrumPlot::rebuild(const RunHistory& history) {
         history.info().config.topK > 0 && history.info().config.topK < history.info().trainSize;
     setTitleText(
         epochTitle(partial ? tr("Top %1 NTK eigenvalues").arg(values.size()) : tr("NTK eigenvalues"), epoch));
-    setNote(dropped > 0 ? tr("%n eigenvalue(s) ≤ 0 (round-off) not shown on the log axis", nullptr, dropped)
-                        : QString());
+    setNote(dropped == 1  ? tr("1 eigenvalue ≤ 0 (round-off) not shown on the log axis")
+            : dropped > 1 ? tr("%1 eigenvalues ≤ 0 (round-off) not shown on the log axis").arg(dropped)
+                          : QString());
     if (followsData()) {
         rescaleAxes();
         ensureDrawableRange(xAxis);
@@ -146,7 +156,7 @@ void SpectrumPlot::rebuild(const RunHistory& history) {
 
 SeriesPlot::SeriesPlot(const QString& fileName, const QString& title, const QString& valueLabel,
                        std::vector<Series> series, QWidget* parent)
-    : NtkPlot(fileName, title, parent)
+    : LivePlot(fileName, title, parent)
     , series_(std::move(series)) {
     xAxis->setLabel(tr("epoch"));
     yAxis->setLabel(valueLabel);
@@ -165,7 +175,14 @@ SeriesPlot::SeriesPlot(const QString& fileName, const QString& title, const QStr
     stopLabel_->setBrush(QColor(255, 255, 255, 200));
     stopLabel_->position->setTypeY(QCPItemPosition::ptAxisRectRatio);
     stopLabel_->setColor(QColor(200, 0, 0));
-    for (QCPAbstractItem* item : std::initializer_list<QCPAbstractItem*>{stopLine_, bestLine_, stopLabel_})
+    edgeLine_ = new QCPItemStraightLine(this);
+    edgeLine_->setPen(QPen(QColor(120, 0, 160), 1.5, Qt::DashDotLine));
+    edgeLabel_ = new QCPItemText(this);
+    edgeLabel_->setPositionAlignment(Qt::AlignLeft | Qt::AlignBottom);
+    edgeLabel_->position->setTypeX(QCPItemPosition::ptAxisRectRatio);
+    edgeLabel_->setColor(QColor(120, 0, 160));
+    for (QCPAbstractItem* item :
+         std::initializer_list<QCPAbstractItem*>{stopLine_, bestLine_, stopLabel_, edgeLine_, edgeLabel_})
         item->setVisible(false);
 }
 
@@ -217,25 +234,49 @@ void SeriesPlot::rebuild(const RunHistory& history) {
             yAxis2->setRange(0.0, 1.05);
         }
     }
+    QString note;
+    const bool edge = showStabilityEdge_ && history.hasRun() && history.latest();
+    edgeLine_->setVisible(edge);
+    edgeLabel_->setVisible(edge);
+    if (edge) {
+        const RunConfig& c = history.info().config;
+        const bool mse = c.loss == LossKind::Mse;
+        const double n = history.info().trainSize, outputs = history.info().outputs;
+        const double value = mse ? 2.0 * n * outputs / c.learningRate : 4.0 * n / c.learningRate;
+        const QString formula = mse ? tr("2nO/η") : tr("4n/η");
+        edgeLine_->point1->setCoords(0, value);
+        edgeLine_->point2->setCoords(1, value);
+        edgeLabel_->position->setCoords(0.02, value);
+        edgeLabel_->setText(tr("stability edge %1").arg(formula));
+        edgeLabel_->setFont(style().legendFont());
+        const bool inView = yAxis->range().contains(value);
+        edgeLabel_->setVisible(inView);
+        if (!inView)
+            note = tr("stability edge %1 = %2 (%3 the view)")
+                       .arg(formula)
+                       .arg(value, 0, 'g', 3)
+                       .arg(value > yAxis->range().upper ? tr("above") : tr("below"));
+    }
+    setNote(note);
 }
 
 // ---------------------------------------------------------------------------------------------------------
 
 SpectrumHeatmapPlot::SpectrumHeatmapPlot(QWidget* parent)
-    : NtkPlot("spectrum_heatmap", tr("Spectrum vs epoch"), parent) {
+    : LivePlot("spectrum_heatmap", tr("Spectrum vs epoch"), parent) {
     xAxis->setLabel(tr("epoch"));
     yAxis->setLabel(tr("index k"));
     yAxis->setRangeReversed(true); // largest eigenvalue on top
     map_ = new QCPColorMap(xAxis, yAxis);
     map_->setInterpolate(false);
     scale_ = attachColorScale(this, map_, tr("log₁₀ λ_k"));
-    NtkPlot::applyStyle(style());
+    LivePlot::applyStyle(style());
 }
 
 void SpectrumHeatmapPlot::applyStyle(const PlotStyle& style) {
     if (scale_)
         styleColorScale(scale_, style);
-    NtkPlot::applyStyle(style);
+    LivePlot::applyStyle(style);
 }
 
 void SpectrumHeatmapPlot::rebuild(const RunHistory& history) {
@@ -299,20 +340,20 @@ QString SpectrumHeatmapPlot::hoverText(const QPoint& pixel) const {
 // ---------------------------------------------------------------------------------------------------------
 
 KernelMatrixPlot::KernelMatrixPlot(QWidget* parent)
-    : NtkPlot("kernel_matrix", tr("NTK matrix Θ"), parent) {
+    : LivePlot("kernel_matrix", tr("NTK matrix Θ"), parent) {
     xAxis->setLabel(tr("training point j (ordered by class)"));
     yAxis->setLabel(tr("training point i"));
     yAxis->setRangeReversed(true); // row 1 at the top, as a matrix is read
     map_ = new QCPColorMap(xAxis, yAxis);
     map_->setInterpolate(false);
     scale_ = attachColorScale(this, map_, tr("Θ_ij"));
-    NtkPlot::applyStyle(style());
+    LivePlot::applyStyle(style());
 }
 
 void KernelMatrixPlot::applyStyle(const PlotStyle& style) {
     if (scale_)
         styleColorScale(scale_, style);
-    NtkPlot::applyStyle(style);
+    LivePlot::applyStyle(style);
 }
 
 void KernelMatrixPlot::rebuild(const RunHistory& history) {
@@ -384,7 +425,7 @@ QString KernelMatrixPlot::hoverText(const QPoint& pixel) const {
 // ---------------------------------------------------------------------------------------------------------
 
 PredictionPlot::PredictionPlot(QWidget* parent)
-    : NtkPlot("predictions", tr("Predictions"), parent) {
+    : LivePlot("predictions", tr("Predictions"), parent) {
     xAxis->setLabel(tr("x₁ (scaled)"));
     yAxis->setLabel(tr("x₂ (scaled)"));
     regions_ = new QCPItemPixmap(this);
@@ -509,7 +550,7 @@ void PredictionPlot::rebuild(const RunHistory& history) {
 
 // ---------------------------------------------------------------------------------------------------------
 
-std::vector<NtkPlot*> createPlots(QWidget* parent) {
+std::vector<LivePlot*> createPlots(QWidget* parent) {
     using S = SeriesPlot::Series;
     auto kernelValue = [](double KernelSummary::*member) {
         return [member](const EpochReport& r) -> std::optional<double> {
@@ -538,6 +579,11 @@ std::vector<NtkPlot*> createPlots(QWidget* parent) {
     loss->setSecondaryAxisLabel(QObject::tr("accuracy (dashed)"));
     loss->setShowStopMarkers(true);
     lambdaMax->setShowStopMarkers(true);
+    lambdaMax->setShowStabilityEdge(true);
+    lambdaMax->setToolTip(
+        QObject::tr("Purple: the largest λ_max for which gradient descent on the linearized network "
+                    "is stable, 2nO/η for mse (loss 1/(2nO)·Σ(f−y)²) and the bound 4n/η for "
+                    "cross-entropy (mean over n points)."));
     return {new SpectrumPlot(parent),
             lambdaMax,
             trace,

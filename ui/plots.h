@@ -7,7 +7,7 @@
 namespace ntk {
 
 // 1. The sorted eigenvalues of the latest NTK epoch, with the initial spectrum as a faint reference.
-class SpectrumPlot : public NtkPlot {
+class SpectrumPlot : public LivePlot {
     Q_OBJECT
 public:
     explicit SpectrumPlot(QWidget* parent = nullptr);
@@ -17,7 +17,7 @@ protected:
 };
 
 // A quantity per epoch, one line per series (lambda_max, trace, losses, ...).
-class SeriesPlot : public NtkPlot {
+class SeriesPlot : public LivePlot {
     Q_OBJECT
 public:
     struct Series {
@@ -32,6 +32,10 @@ public:
     void setSecondaryAxisLabel(const QString& label);
     // Marks the early-stopping epochs (best and stop) with vertical lines.
     void setShowStopMarkers(bool show) { showStopMarkers_ = show; }
+    // A horizontal line at the largest lambda_max for which linearized gradient descent is stable, for the
+    // losses as implemented: 2nO/lr for mse (1/(2nO) sum (f-y)^2), 4n/lr for cross-entropy (mean over n;
+    // the softmax curvature is at most 1/2, so this is a bound).
+    void setShowStabilityEdge(bool show) { showStabilityEdge_ = show; }
 
 protected:
     void rebuild(const RunHistory& history) override;
@@ -39,13 +43,16 @@ protected:
 private:
     std::vector<Series> series_;
     bool showStopMarkers_ = false;
+    bool showStabilityEdge_ = false;
+    QCPItemStraightLine* edgeLine_ = nullptr;
+    QCPItemText* edgeLabel_ = nullptr;
     QCPItemStraightLine* stopLine_ = nullptr;
     QCPItemStraightLine* bestLine_ = nullptr;
     QCPItemText* stopLabel_ = nullptr;
 };
 
 // 5. Epoch x eigenvalue index, coloured by log10 of the eigenvalue.
-class SpectrumHeatmapPlot : public NtkPlot {
+class SpectrumHeatmapPlot : public LivePlot {
     Q_OBJECT
 public:
     explicit SpectrumHeatmapPlot(QWidget* parent = nullptr);
@@ -62,7 +69,7 @@ private:
 };
 
 // 6. The kernel matrix itself, with the training points ordered by class.
-class KernelMatrixPlot : public NtkPlot {
+class KernelMatrixPlot : public LivePlot {
     Q_OBJECT
 public:
     explicit KernelMatrixPlot(QWidget* parent = nullptr);
@@ -80,7 +87,7 @@ private:
 };
 
 // 7. For 1-D and 2-D inputs: the network's decision regions (or regression curve) with the points.
-class PredictionPlot : public NtkPlot {
+class PredictionPlot : public LivePlot {
     Q_OBJECT
 public:
     explicit PredictionPlot(QWidget* parent = nullptr);
@@ -95,6 +102,6 @@ private:
 };
 
 // The plots of the main window, in display order.
-std::vector<NtkPlot*> createPlots(QWidget* parent);
+std::vector<LivePlot*> createPlots(QWidget* parent);
 
 } // namespace ntk

@@ -1,5 +1,8 @@
 #include "live_types.h"
 
+#include "analytic_ntk.h"
+#include "spectrum.h"
+
 namespace ntk {
 
 void registerLiveTypes() {
@@ -24,6 +27,15 @@ RunInfo describeRun(RunId id, const RunConfig& config, const Trainer& trainer) {
     info.testLabels = data.test.labels;
     info.trainValues = data.train.values;
     info.testValues = data.test.values;
+    if (config.parameterization == Parameterization::Ntk && hasAnalyticNtk(config.activation)) {
+        const AnalyticNtkSpec spec{config.depth, config.activation, config.sigmaW, config.sigmaB};
+        const Eigen::MatrixXd limit = double(info.outputs) * analyticNtk(spec, data.train.features);
+        const Spectrum spectrum = config.topK > 0 && config.topK < limit.rows()
+                                      ? topSpectrum(limit, config.topK)
+                                      : fullSpectrum(limit);
+        if (spectrum.ok())
+            info.analyticSpectrum = spectrum.eigenvalues;
+    }
     if (info.inputDim <= 2) {
         info.trainFeatures = data.train.features;
         info.testFeatures = data.test.features;

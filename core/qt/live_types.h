@@ -25,6 +25,10 @@ struct RunInfo {
     Eigen::MatrixXd trainFeatures, testFeatures;
     Eigen::VectorXi trainLabels, testLabels;
     Eigen::VectorXd trainValues, testValues;
+    // Eigenvalues (descending) of the infinite-width NTK of the same architecture on the training points,
+    // summed over outputs like the empirical kernel; empty where there is no closed form (tanh, gelu) or
+    // the parameterization is standard (its kernel has no finite limit).
+    Eigen::VectorXd analyticSpectrum;
 };
 
 struct LiveReport {

@@ -1,6 +1,7 @@
 #include "training_worker.h"
 
 #include "data_error.h"
+#include "data_source_cache.h"
 
 #include <QElapsedTimer>
 #include <QMutexLocker>
@@ -88,26 +89,10 @@ bool TrainingWorker::waitWhilePaused() {
     return true;
 }
 
-const DataSource& TrainingWorker::sourceFor(const RunConfig& config) {
-    // Image sets are large and the same for every run on them: load once. Synthetic and CSV data are cheap
-    // to make and depend on n, noise and seed, so they are made afresh.
-    if (!isImageDataset(config.dataset)) {
-        currentSource_ = std::make_shared<const DataSource>(loadSource(config));
-        return *currentSource_;
-    }
-    const std::string key = std::string(toString(config.dataset)) + '\n' + config.dataPath + '\n' +
-                            (config.testSize > 0 ? "test" : "");
-    auto& cached = sourceCache_[key];
-    if (!cached)
-        cached = std::make_shared<const DataSource>(loadSource(config));
-    currentSource_ = cached;
-    return *cached;
-}
-
 void TrainingWorker::execute(const RunConfig& config, RunId id) {
     using Clock = std::chrono::steady_clock;
     try {
-        Trainer trainer(config, prepare(sourceFor(config), config));
+        Trainer trainer(config, prepare(*sharedDataSource(config), config));
         if (abortRun_)
             return;
         emit runStarted(describeRun(id, config, trainer));

@@ -13,7 +13,6 @@
 #include <QWaitCondition>
 #include <atomic>
 #include <chrono>
-#include <map>
 #include <memory>
 
 namespace ntk {
@@ -50,7 +49,6 @@ protected:
 private:
     void execute(const RunConfig& config, RunId id);
     bool waitWhilePaused(); // false when the run was replaced or the thread is quitting
-    const DataSource& sourceFor(const RunConfig& config);
 
     QMutex mutex_;
     QWaitCondition condition_;
@@ -62,10 +60,6 @@ private:
     std::atomic<bool> paused_{false};
     std::atomic<RunId> currentRunId_{0};
     std::atomic<double> maxEpochsPerSecond_{0.0};
-
-    // Touched only by the worker thread: loaded image data sets, kept across runs.
-    std::map<std::string, std::shared_ptr<const DataSource>> sourceCache_;
-    std::shared_ptr<const DataSource> currentSource_;
 };
 
 } // namespace ntk

@@ -1,0 +1,46 @@
+#pragma once
+// A scene: a named experiment from a JSON file, one or more runs that differ in a setting or two, with a
+// caption that says what to look for. Format:
+//   {"format": "ntkviz-scene", "version": 1, "name": "...", "caption": "...",
+//    "settings": {...base settings, as in config.json...},
+//    "sweep": {"key": "l2", "values": [0, 1e-4, 0.01]}          one setting varied, or
+//    "grid": [{"key": "n", "values": [...]}, {"key": "l2", "values": [...]}]   every combination, or
+//    "runs": [{"label": "without", "settings": {...}}, ...]      explicit runs
+//    "view": "spectra" | "lambda_max" | ...   (optional: which comparison plot to show first)}
+#include "config.h"
+
+#include <QString>
+#include <QStringList>
+#include <optional>
+#include <vector>
+
+namespace ntk {
+
+struct SceneRun {
+    QString label; // e.g. "l2 = 0.001"
+    RunConfig config;
+    double sweepValue = 0.0;  // the first varied setting's value (for plots against it)
+    double seriesValue = 0.0; // the second varied setting's value in a grid (groups lines)
+};
+
+struct Scene {
+    QString name;
+    QString caption;
+    QString path;
+    QString sweepKey;  // the setting on the x axis of summary plots; empty for explicit runs
+    QString seriesKey; // the second setting of a grid, else empty
+    QString view;
+    RunConfig base;
+    std::vector<SceneRun> runs;
+};
+
+inline constexpr int sceneFormatVersion = 1;
+
+// Errors name the file and the key.
+std::optional<Scene> loadScene(const QString& path, QString& error);
+// Scene files shipped with the program (resources), sorted by file name.
+QStringList builtinScenePaths();
+// A scene by file path, or by the name of a built-in scene file without ".json" (e.g. "l2-spectrum").
+std::optional<Scene> findScene(const QString& nameOrPath, QString& error);
+
+} // namespace ntk

@@ -1,0 +1,36 @@
+#include "statistics.h"
+
+#include <stdexcept>
+
+namespace ntk {
+
+LinearFit fitLine(const Eigen::VectorXd& x, const Eigen::VectorXd& y) {
+    if (x.size() != y.size() || x.size() < 2)
+        throw std::invalid_argument("fitLine: needs two or more (x, y) pairs");
+    const double mx = x.mean(), my = y.mean();
+    const Eigen::ArrayXd dx = x.array() - mx, dy = y.array() - my;
+    const double sxx = dx.square().sum();
+    LinearFit fit;
+    fit.slope = sxx > 0.0 ? (dx * dy).sum() / sxx : 0.0;
+    fit.intercept = my - fit.slope * mx;
+    const double total = dy.square().sum();
+    const double residual = (y.array() - (fit.slope * x.array() + fit.intercept)).square().sum();
+    fit.rSquared = total > 0.0 ? 1.0 - residual / total : 0.0;
+    return fit;
+}
+
+Moments moments(const Eigen::VectorXd& values) {
+    Moments m;
+    if (values.size() == 0)
+        return m;
+    m.mean = values.mean();
+    const Eigen::ArrayXd centred = values.array() - m.mean;
+    m.variance = centred.square().mean();
+    if (m.variance > 0.0) {
+        m.skewness = centred.cube().mean() / std::pow(m.variance, 1.5);
+        m.kurtosis = centred.square().square().mean() / (m.variance * m.variance) - 3.0;
+    }
+    return m;
+}
+
+} // namespace ntk

@@ -1,0 +1,150 @@
+#include "scene_view.h"
+
+#include <QComboBox>
+#include <QGridLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QVBoxLayout>
+
+namespace ntk {
+
+SceneView::SceneView(QWidget* parent)
+    : QWidget(parent)
+    , runner_(this) {
+    auto* layout = new QVBoxLayout(this);
+    title_ = new QLabel(tr("Choose a scene from the Scenes menu."));
+    QFont titleFont = title_->font();
+    titleFont.setPointSizeF(titleFont.pointSizeF() * 1.3);
+    titleFont.setBold(true);
+    title_->setFont(titleFont);
+    caption_ = new QLabel;
+    caption_->setWordWrap(true);
+    auto* bar = new QHBoxLayout;
+    progress_ = new QProgressBar;
+    progress_->setFormat(tr("%v of %m runs"));
+    cancel_ = new QPushButton(tr("Stop"));
+    cancel_->setToolTip(tr("Stop the runs that have not finished; finished ones stay on the plots"));
+    metric_ = new QComboBox;
+    for (SummaryMetric m : allSummaryMetrics())
+        metric_->addItem(metricLabel(m), int(m));
+    metric_->setToolTip(tr("The quantity the summary plot shows against the varied setting"));
+    mode_ = new QComboBox;
+    mode_->addItem(tr("λ_max against training loss"), int(TrajectoryPlot::Mode::LambdaVsLoss));
+    mode_->addItem(tr("Eigenvalue distribution (CDF)"), int(TrajectoryPlot::Mode::Density));
+    bar->addWidget(progress_, 1);
+    bar->addWidget(cancel_);
+    bar->addSpacing(20);
+    bar->addWidget(new QLabel(tr("Summary:")));
+    bar->addWidget(metric_);
+    bar->addWidget(new QLabel(tr("Sixth plot:")));
+    bar->addWidget(mode_);
+    layout->addWidget(title_);
+    layout->addWidget(caption_);
+    layout->addLayout(bar);
+
+    auto* grid = new QGridLayout;
+    summary_ = new SummaryPlot;
+    trajectory_ = new TrajectoryPlot;
+    plots_ = {new StripPlot,
+              new SpectraOverlayPlot,
+              new EpochOverlayPlot(EpochOverlayPlot::Quantity::LambdaMax),
+              new EpochOverlayPlot(EpochOverlayPlot::Quantity::Loss),
+              summary_,
+              trajectory_};
+    for (int i = 0; i < int(plots_.size()); ++i)
+        grid->addWidget(plots_[i], i / 3, i % 3);
+    for (int c = 0; c < 3; ++c)
+        grid->setColumnStretch(c, 1);
+    layout->addLayout(grid, 1);
+
+    connect(cancel_, &QPushButton::clicked, this, &SceneView::cancel);
+    connect(metric_, &QComboBox::activated, this,
+            [this] { summary_->setMetric(SummaryMetric(metric_->currentData().toInt())); });
+    connect(mode_, &QComboBox::activated, this,
+            [this] { trajectory_->setMode(TrajectoryPlot::Mode(mode_->currentData().toInt())); });
+    connect(&runner_, &SweepRunner::runFinished, this, [this](quint64 id, const RunResult& result) {
+        if (id != runner_.currentSweep())
+            return;
+        results_.add(result);
+        dirty_ = true;
+    });
+    connect(&runner_, &SweepRunner::progress, this, [this](quint64 id, int done, int) {
+        if (id == runner_.currentSweep())
+            progress_->setValue(done);
+    });
+    connect(&runner_, &SweepRunner::sweepFinished, this, [this](quint64 id) {
+        if (id != runner_.currentSweep())
+            return;
+        running_ = false;
+        cancel_->setEnabled(false);
+        dirty_ = true;
+        emit finished();
+    });
+    redrawTimer_.setInterval(100);
+    connect(&redrawTimer_, &QTimer::timeout, this, [this] {
+        if (dirty_)
+            redraw();
+    });
+    redrawTimer_.start();
+    for (ComparisonPlot* plot : plots_)
+        plot->refresh(results_);
+}
+
+void SceneView::start(const Scene& scene) {
+    results_ = SceneResults{scene, {}};
+    title_->setText(scene.name);
+    caption_->setText(scene.caption);
+    progress_->setRange(0, int(scene.runs.size()));
+    progress_->setValue(0);
+    cancel_->setEnabled(true);
+    running_ = true;
+    applySceneView();
+    runner_.start(scene);
+    redraw();
+}
+
+void SceneView::cancel() {
+    runner_.cancel();
+    running_ = false;
+    cancel_->setEnabled(false);
+}
+
+void SceneView::showResults(const SceneResults& results) {
+    results_ = results;
+    title_->setText(results.scene.name);
+    caption_->setText(results.scene.caption);
+    progress_->setRange(0, int(results.scene.runs.size()));
+    progress_->setValue(int(results.runs.size()));
+    applySceneView();
+    redraw();
+}
+
+void SceneView::applySceneView() {
+    // "summary:frobenius" picks the summary metric, "density" the sixth plot's mode.
+    const QString view = results_.scene.view;
+    if (view.startsWith("summary:"))
+        if (const auto m = parseMetric(view.section(':', 1))) {
+            metric_->setCurrentIndex(metric_->findData(int(*m)));
+            summary_->setMetric(*m);
+        }
+    const auto mode = view == "density" ? TrajectoryPlot::Mode::Density : TrajectoryPlot::Mode::LambdaVsLoss;
+    mode_->setCurrentIndex(mode_->findData(int(mode)));
+    trajectory_->setMode(mode);
+    for (ComparisonPlot* plot : plots_)
+        plot->resetView();
+}
+
+void SceneView::redraw() {
+    dirty_ = false;
+    for (ComparisonPlot* plot : plots_)
+        plot->refresh(results_);
+}
+
+void SceneView::applyStyle(const PlotStyle& style) {
+    for (ComparisonPlot* plot : plots_)
+        plot->applyStyle(style);
+}
+
+} // namespace ntk
