@@ -1,0 +1,170 @@
+// Scene files and sweeps: every built-in scene loads and runs, the trace grows linearly with n, fits and
+// moments follow their formulas, and sharded runs merge into the unsharded result.
+#include "scene_summary.h"
+#include "sweep_runner.h"
+
+#include <QtTest>
+
+using namespace ntk;
+
+namespace {
+
+// A scene cut down to a couple of cheap epochs per run, for smoke-testing every file.
+Scene shrunk(Scene scene) {
+    for (SceneRun& run : scene.runs) {
+        run.config.epochs = 2;
+        run.config.ntkEvery = 1;
+        run.config.trainSize = std::min(run.config.trainSize, 30);
+        run.config.testSize = std::min(run.config.testSize, 20);
+        run.config.width = std::min(run.config.width, 32);
+        run.config.dataset = DatasetKind::Blobs; // the image data may not be installed where tests run
+        run.config.blobClasses = 3;
+    }
+    return scene;
+}
+
+std::vector<RunResult> runEverything(const Scene& scene) {
+    std::vector<std::pair<int, SceneRun>> runs;
+    for (int i = 0; i < int(scene.runs.size()); ++i)
+        runs.emplace_back(i, scene.runs[i]);
+    return runSceneRuns(runs, 2);
+}
+
+QByteArray readAll(const QString& path) {
+    QFile file(path);
+    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
+}
+
+} // namespace
+
+class SceneTest : public QObject {
+    Q_OBJECT
+private slots:
+    void everyBuiltinSceneLoadsAndRuns() {
+        const QStringList paths = builtinScenePaths();
+        QVERIFY(paths.size() >= 14);
+        for (const QString& path : paths) {
+            QString error;
+            const auto scene = loadScene(path, error);
+            QVERIFY2(scene.has_value(), qPrintable(error));
+            QVERIFY2(!scene->caption.isEmpty() && !scene->name.isEmpty(), qPrintable(path));
+            QVERIFY(!scene->runs.empty());
+            const auto results = runEverything(shrunk(*scene));
+            for (const RunResult& run : results) {
+                QVERIFY2(run.error.isEmpty(), qPrintable(path + ": " + run.label + ": " + run.error));
+                QCOMPARE(int(run.reports.size()), 3);
+                QVERIFY(run.lastKernel() != nullptr);
+            }
+        }
+    }
+
+    void sweepLabelsAndValuesFollowTheFile() {
+        QString error;
+        const auto grid = findScene("03-n-by-l2", error);
+        QVERIFY2(grid, qPrintable(error));
+        QCOMPARE(int(grid->runs.size()), 20);
+        QCOMPARE(grid->sweepKey, QString("n"));
+        QCOMPARE(grid->seriesKey, QString("l2"));
+        QCOMPARE(grid->runs[6].label, QString("n = 100, l2 = 0.001"));
+        QCOMPARE(grid->runs[6].config.trainSize, 100);
+        QCOMPARE(grid->runs[6].config.l2, 0.001);
+        QCOMPARE(grid->runs[6].config.learningRate, grid->base.learningRate);
+    }
+
+    void badSceneFilesNameTheProblem_data() {
+        QTest::addColumn<QByteArray>("json");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("not a scene") << QByteArray(R"({"format": "other"})") << "format";
+        QTest::newRow("unknown key") << QByteArray(R"({"format": "ntkviz-scene", "sweeps": {}})") << "sweeps";
+        QTest::newRow("bad sweep key")
+            << QByteArray(R"({"format": "ntkviz-scene", "sweep": {"key": "size", "values": [1]}})") << "size";
+        QTest::newRow("bad value")
+            << QByteArray(R"({"format": "ntkviz-scene", "sweep": {"key": "width", "values": [0]}})")
+            << "width = 0";
+        QTest::newRow("future") << QByteArray(R"({"format": "ntkviz-scene", "version": 9})") << "version 9";
+    }
+
+    void badSceneFilesNameTheProblem() {
+        QFETCH(QByteArray, json);
+        QFETCH(QString, expected);
+        QTemporaryDir dir;
+        const QString path = dir.filePath("bad-scene.json");
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(json);
+        file.close();
+        QString error;
+        QVERIFY(!loadScene(path, error));
+        QVERIFY2(error.contains("bad-scene.json") && error.contains(expected), qPrintable(error));
+    }
+
+    // The seed's claim, measured on the default data: the trace grows linearly with n.
+    void traceGrowsLinearlyWithN() {
+        QString error;
+        auto scene = findScene("13-trace-vs-n", error);
+        QVERIFY2(scene, qPrintable(error));
+        for (SceneRun& run : scene->runs)
+            if (!QFileInfo::exists("/usr/share/datasets/fashion-mnist"))
+                run.config.dataset = DatasetKind::Blobs; // without the data package: the same claim on blobs
+        const auto results = runEverything(*scene);
+        const auto fit = metricFit(results, SummaryMetric::Trace);
+        QVERIFY(fit.has_value());
+        qInfo("trace = %.4f n + %.3f, R^2 = %.5f", fit->slope, fit->intercept, fit->rSquared);
+        QVERIFY2(fit->rSquared > 0.95, qPrintable(QString::number(fit->rSquared)));
+        QVERIFY(fit->slope > 0);
+    }
+
+    void fitAndMomentsFollowTheirFormulas() {
+        Eigen::VectorXd x(4), y(4);
+        x << 1, 2, 3, 4;
+        y << 3, 5, 7, 9;
+        const LinearFit exact = fitLine(x, y);
+        QCOMPARE(exact.slope, 2.0);
+        QCOMPARE(exact.intercept, 1.0);
+        QCOMPARE(exact.rSquared, 1.0);
+        Eigen::VectorXd symmetric(4);
+        symmetric << -2, -1, 1, 2;
+        const Moments m = moments(symmetric);
+        QCOMPARE(m.mean, 0.0);
+        QCOMPARE(m.variance, 2.5);
+        QCOMPARE(m.skewness, 0.0);
+        QVERIFY(std::abs(m.kurtosis - (8.5 / 6.25 - 3.0)) < 1e-12);
+    }
+
+    void shardsMergeIntoTheUnshardedResult() {
+        QTemporaryDir dir;
+        QTemporaryDir scenes;
+        const QString scenePath = scenes.filePath("tiny.json");
+        QFile file(scenePath);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(R"({"format": "ntkviz-scene", "version": 1, "name": "tiny",
+                       "settings": {"dataset": "xor", "n": 24, "test_n": 8, "width": 8, "epochs": 3},
+                       "sweep": {"key": "width", "values": [4, 8, 16, 32, 64]}})");
+        file.close();
+        auto cli = [](const QStringList& args) {
+            QProcess p;
+            p.start(NTKVIZ_CLI_PATH, args);
+            p.waitForFinished(120000);
+            return p.exitCode();
+        };
+        QCOMPARE(cli({"scene", scenePath, "--out", dir.filePath("all"), "--quiet"}), 0);
+        QCOMPARE(cli({"scene", scenePath, "--shard", "0/2", "--out", dir.filePath("s0"), "--quiet"}), 0);
+        QCOMPARE(cli({"scene", scenePath, "--shard", "1/2", "--out", dir.filePath("s1"), "--quiet"}), 0);
+        QCOMPARE(cli({"merge", dir.filePath("s1"), dir.filePath("s0"), "--out", dir.filePath("merged")}), 0);
+        QCOMPARE(cli({"scene", scenePath, "--shard", "2/2", "--out", dir.filePath("bad")}), 2);
+        // Same runs, same numbers (the last epochs.csv column is wall time and may differ).
+        QCOMPARE(readAll(dir.filePath("merged/runs.csv")), readAll(dir.filePath("all/runs.csv")));
+        QCOMPARE(readAll(dir.filePath("merged/spectra.csv")), readAll(dir.filePath("all/spectra.csv")));
+        const auto stripTime = [](const QByteArray& csv) {
+            QStringList lines;
+            for (const QString& line : QString::fromUtf8(csv).split('\n'))
+                lines << line.section(',', 0, -2);
+            return lines;
+        };
+        QCOMPARE(stripTime(readAll(dir.filePath("merged/epochs.csv"))),
+                 stripTime(readAll(dir.filePath("all/epochs.csv"))));
+    }
+};
+
+QTEST_GUILESS_MAIN(SceneTest)
+#include "test_scenes.moc"
