@@ -37,6 +37,15 @@ QCPGraph* line(QCustomPlot* plot, const QString& name, const QColor& color, doub
     return g;
 }
 
+// "l2 = 0.001" on an axis already titled l2 reads better as "0.001"; grid labels go on two lines.
+QString shortLabel(const Scene& scene, const SceneRun& run) {
+    QString label = run.label;
+    for (const QString& key : {scene.sweepKey, scene.seriesKey})
+        if (!key.isEmpty())
+            label.replace(key + " = ", "");
+    return label.replace(", ", "\n");
+}
+
 } // namespace
 
 void SceneResults::add(RunResult result) {
@@ -74,7 +83,7 @@ void StripPlot::rebuild() {
     auto ticker = QSharedPointer<QCPAxisTickerText>::create();
     const auto& scene = results().scene;
     for (int i = 0; i < int(scene.runs.size()); ++i)
-        ticker->addTick(i, QString(scene.runs[i].label).replace(", ", "\n"));
+        ticker->addTick(i, shortLabel(scene, scene.runs[i]));
     xAxis->setTicker(ticker);
     xAxis->setTickLabelRotation(scene.runs.size() > 6 ? 45 : 0);
     xAxis->setLabel(scene.sweepKey.isEmpty() ? tr("run") : scene.sweepKey);
@@ -320,7 +329,8 @@ void TrajectoryPlot::rebuild() {
     clearGraphsAndItems();
     configureValueAxis(yAxis, logScale() && mode_ == Mode::LambdaVsLoss);
     if (mode_ == Mode::LambdaVsLoss) {
-        setTitleText(tr("λ_max against training loss (each run starts on the right)"));
+        setTitleText(tr("λ_max against train loss"));
+        setNote(tr("each run starts on the right"));
         xAxis->setLabel(tr("train loss"));
         yAxis->setLabel(tr("λ_max"));
         xAxis->setRangeReversed(false);
@@ -340,6 +350,7 @@ void TrajectoryPlot::rebuild() {
         }
     } else {
         setTitleText(tr("Distribution of the final eigenvalues (CDF)"));
+        setNote(tr("legend: moments of log₁₀ λ"));
         xAxis->setLabel(tr("log₁₀ λ"));
         yAxis->setLabel(tr("fraction of eigenvalues ≤ λ"));
         for (const RunResult& run : results().runs) {

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Regenerates the README gallery: runs every built-in scene headless and keeps the plot its scene file
+# names as its main view, as docs/gallery/<scene>.png; the numbers go to docs/gallery/<scene>/runs.csv.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+[[ -x build/app/ntkviz ]] || { scripts/install-deps.sh && scripts/build.sh; }
+out=docs/gallery
+mkdir -p "$out"
+for file in resources/scenes/*.json; do
+  name=$(basename "$file" .json)
+  view=$(/usr/bin/python3 -c "import json,sys; print(json.load(open(sys.argv[1])).get('view',''))" "$file")
+  case "$view" in
+    strip) plot=scene_strip ;;
+    spectra) plot=scene_spectra ;;
+    summary*) plot=scene_summary ;;
+    lambda_max) plot=scene_lambda_max ;;
+    loss) plot=scene_loss ;;
+    *) plot=scene_trajectory ;;
+  esac
+  tmp=$(mktemp -d)
+  echo "$name ($plot)" >&2
+  QT_QPA_PLATFORM=offscreen build/app/ntkviz --scene "$file" --export-figures "$tmp" \
+      --figure-size 1200x750 --figure-scale 1 >/dev/null
+  cp "$tmp/$plot.png" "$out/$name.png"
+  mkdir -p "$out/$name"
+  cp "$tmp/runs.csv" "$out/$name/runs.csv"
+  rm -rf "$tmp"
+done
