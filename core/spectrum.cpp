@@ -1,6 +1,9 @@
 #include "spectrum.h"
 
 #include <Eigen/Eigenvalues>
+#ifdef NTKVIZ_HAVE_LAPACKE
+#include <lapacke.h>
+#endif
 #include <Spectra/MatOp/DenseSymMatProd.h>
 #include <Spectra/SymEigsSolver.h>
 #include <algorithm>
@@ -47,6 +50,26 @@ std::optional<Spectrum> refuseUnsolvable(const Eigen::MatrixXd& kernel) {
 Spectrum fullSpectrum(const Eigen::MatrixXd& kernel, bool withVectors) {
     if (auto refused = refuseUnsolvable(kernel))
         return *refused;
+#ifdef NTKVIZ_HAVE_LAPACKE
+    // Divide and conquer (dsyevd): several times faster than Eigen's QR iterations at n in the thousands,
+    // and the same routine numpy and PyTorch call.
+    Eigen::MatrixXd work = kernel;
+    Eigen::VectorXd ascending(kernel.rows());
+    const lapack_int info =
+        LAPACKE_dsyevd(LAPACK_COL_MAJOR, withVectors ? 'V' : 'N', 'L', lapack_int(work.rows()), work.data(),
+                       lapack_int(work.rows()), ascending.data());
+    Spectrum result;
+    if (info != 0) {
+        result.status = SpectrumStatus::NotConverged;
+        return result;
+    }
+    result.status = SpectrumStatus::Ok;
+    result.complete = true;
+    result.eigenvalues = ascending.reverse();
+    if (withVectors)
+        result.eigenvectors = work.rowwise().reverse();
+    return result;
+#else
     Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> solver(kernel, withVectors ? Eigen::ComputeEigenvectors
                                                                               : Eigen::EigenvaluesOnly);
     Spectrum result;
@@ -60,6 +83,7 @@ Spectrum fullSpectrum(const Eigen::MatrixXd& kernel, bool withVectors) {
     if (withVectors)
         result.eigenvectors = solver.eigenvectors().rowwise().reverse();
     return result;
+#endif
 }
 
 Spectrum topSpectrum(const Eigen::MatrixXd& kernel, int k, bool withVectors) {

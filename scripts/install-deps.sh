@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(build-essential cmake qt6-base-dev libqcustomplot-dev libeigen3-dev zlib1g-dev libspectra-dev
-          dataset-fashion-mnist)
+          libopenblas-dev liblapacke-dev dataset-fashion-mnist)
 if [[ "${1:-}" == "--test" ]]; then
   # numpy checks that exported .npy files load; Xvfb and ImageMagick serve the screenshot checks.
   packages+=(python3-numpy xvfb xauth imagemagick)
