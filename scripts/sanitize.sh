@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Sanitizer runs. (1) ASan + UBSan + LeakSanitizer: builds into build-asan and runs the whole test suite.
+# (2) ThreadSanitizer: builds into build-tsan and runs the threaded tests (test_worker, test_app).
+# Exits non-zero on any failing test or any sanitizer report, also one from a child process (the CLI
+# and app the tests start) whose exit code a test might not look at: every report goes to a log file
+# under build-*/sanitizer-logs/, and any such file fails the run.
+# Usage: scripts/sanitize.sh [address|thread]   (default: both)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root="$PWD"
+which="${1:-both}"
+
+scripts/install-deps.sh --test
+export QT_QPA_PLATFORM=offscreen
+
+elapsed() { printf '%dm%02ds' $(($1 / 60)) $(($1 % 60)); }
+timings=()
+
+# Builds into $1 with NTKVIZ_SANITIZE=$2 (only the targets $3..., or all), runs ctest with the rest of
+# the arguments after "--", then fails if any report was logged.
+build_and_test() {
+  local dir="$1" sanitizer="$2"
+  shift 2
+  local targets=()
+  while (($# > 0)) && [[ "$1" != "--" ]]; do
+    targets+=(--target "$1")
+    shift
+  done
+  shift # the "--"
+  local start=$SECONDS
+  cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DNTKVIZ_SANITIZE="$sanitizer" >/dev/null
+  cmake --build "$dir" --parallel "$(nproc)" "${targets[@]}"
+  local built=$SECONDS
+  timings+=("$sanitizer build: $(elapsed $((built - start)))")
+  rm -rf "$dir/sanitizer-logs"
+  mkdir -p "$dir/sanitizer-logs"
+  local status=0
+  (cd "$dir" && ctest --output-on-failure --timeout 3600 "$@") || status=$?
+  timings+=("$sanitizer tests: $(elapsed $((SECONDS - built)))")
+  local reports
+  reports=$(find "$dir/sanitizer-logs" -type f | sort)
+  if [[ -n "$reports" ]]; then
+    echo "Sanitizer reports ($sanitizer):" >&2
+    for report in $reports; do
+      echo "---- $report" >&2
+      cat "$report" >&2
+    done
+    status=1
+  fi
+  return "$status"
+}
+
+failed=0
+if [[ "$which" == both || "$which" == address ]]; then
+  logs="$root/build-asan/sanitizer-logs"
+  # halt_on_error/abort_on_error make a report fail the test that triggered it; the log file catches
+  # reports in child processes too. Leak checking runs when each process exits; tests/lsan.supp lists
+  # the one-time allocations inside Qt and its libraries that are never freed by design.
+  export ASAN_OPTIONS="detect_leaks=1:halt_on_error=1:abort_on_error=1:detect_stack_use_after_return=1:check_initialization_order=1:strict_init_order=1:log_path=$logs/asan"
+  export LSAN_OPTIONS="suppressions=$root/tests/lsan.supp:print_suppressions=0"
+  export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:log_path=$logs/ubsan"
+  build_and_test build-asan address -- || failed=1
+  unset ASAN_OPTIONS LSAN_OPTIONS UBSAN_OPTIONS
+fi
+if [[ "$which" == both || "$which" == thread ]]; then
+  logs="$root/build-tsan/sanitizer-logs"
+  # tests/tsan.supp: races that TSan attributes to Qt's own (uninstrumented) code; none in ours.
+  export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$root/tests/tsan.supp:log_path=$logs/tsan"
+  build_and_test build-tsan thread test_worker test_app -- -R "test_worker|test_app" || failed=1
+  unset TSAN_OPTIONS
+fi
+
+printf '%s\n' "${timings[@]}" >&2
+if ((failed)); then
+  echo "sanitize.sh: FAILED" >&2
+else
+  echo "sanitize.sh: no sanitizer reports, all tests passed" >&2
+fi
+exit "$failed"
