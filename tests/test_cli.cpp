@@ -77,6 +77,21 @@ private slots:
         QCOMPARE(rows[1].split(',').size(), 41);
     }
 
+    void eigenvectorsAddTheTargetsEnergyPerEigenvector() {
+        QTemporaryDir dir;
+        const Result r = runCli({"train", "--dataset", "moons", "--n", "20", "--test-n", "10", "--width", "8",
+                                 "--epochs", "2", "--eigenvectors", "true", "--out", dir.path(), "--quiet"});
+        QCOMPARE(r.exitCode, 0);
+        QFile file(dir.filePath("target_energy.csv"));
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QStringList lines = QString::fromUtf8(file.readAll()).trimmed().split('\n');
+        QCOMPARE(lines.size(), 4); // header + epochs 0, 1, 2
+        double total = 0.0;
+        for (const QString& cell : lines[1].split(',').mid(1))
+            total += cell.toDouble();
+        QVERIFY2(std::abs(total - 1.0) < 1e-9, qPrintable(QString::number(total))); // a complete eigenbasis
+    }
+
     void configFileIsReadAndFlagsOverrideIt() {
         QTemporaryDir dir;
         const QString configPath = dir.filePath("run.json");

@@ -72,6 +72,25 @@ QByteArray spectraCsv(const std::vector<EpochReport>& reports) {
     return (lines.join('\n') + '\n').toUtf8();
 }
 
+QByteArray targetEnergyCsv(const std::vector<EpochReport>& reports) {
+    Eigen::Index columns = 0;
+    for (const EpochReport& r : reports)
+        columns = std::max(columns, r.kernel.targetEnergy.size());
+    QStringList header{"epoch"};
+    for (Eigen::Index i = 1; i <= columns; ++i)
+        header << QString("energy_%1").arg(i);
+    QStringList lines{header.join(',')};
+    for (const EpochReport& r : reports) {
+        if (!r.hasKernel || r.kernel.targetEnergy.size() == 0)
+            continue;
+        QStringList row{QString::number(r.epoch)};
+        for (double value : r.kernel.targetEnergy)
+            row << formatNumber(value);
+        lines << row.join(',');
+    }
+    return (lines.join('\n') + '\n').toUtf8();
+}
+
 std::optional<QString> writeRunDirectory(const QString& directory, const RunExport& run,
                                          const Trainer& trainer, CancelFlag cancel) {
     if (!QDir().mkpath(directory))
@@ -81,6 +100,8 @@ std::optional<QString> writeRunDirectory(const QString& directory, const RunExpo
     files.emplace_back("config.json", configFileBytes(run.config));
     files.emplace_back("epochs.csv", epochsCsv(run.reports));
     files.emplace_back("spectra.csv", spectraCsv(run.reports));
+    if (run.config.eigenvectors)
+        files.emplace_back("target_energy.csv", targetEnergyCsv(run.reports));
     const PreparedData& data = trainer.data();
     files.emplace_back("x_train.npy", npyBytes(encodeNpy(data.train.features)));
     files.emplace_back("y_train.npy",

@@ -13,6 +13,8 @@ namespace ntk {
 
 QByteArray epochsCsv(const std::vector<EpochReport>& reports);
 QByteArray spectraCsv(const std::vector<EpochReport>& reports);
+// Share of the targets' energy |v_k^T Y|^2 / |Y|^2 in each eigenvector, per NTK epoch (needs eigenvectors).
+QByteArray targetEnergyCsv(const std::vector<EpochReport>& reports);
 QString formatNumber(double value); // shortest round-trip decimal
 
 struct RunExport {
