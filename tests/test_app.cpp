@@ -184,6 +184,30 @@ private slots:
         }
     }
 
+    void pinnedRunIsDrawnBesideTheNextOne() {
+        MainWindow window(quickConfig(), false);
+        window.show();
+        QTRY_VERIFY_WITH_TIMEOUT(window.history().outcome().has_value(), 30000);
+        const int firstLength = int(window.history().reports().size());
+        QAction* pin = nullptr;
+        for (QAction* action : window.findChildren<QAction*>())
+            if (action->text().contains("Pin as"))
+                pin = action;
+        QVERIFY(pin);
+        pin->trigger();
+        RunConfig longer = quickConfig();
+        longer.epochs = 90;
+        window.startRun(longer);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            window.history().outcome().has_value() && window.history().reports().size() == 91, 30000);
+        auto* lambdaMax = window.plots()[1];
+        lambdaMax->refresh(window.history());
+        // Graph 0: the live run's lambda_max (91 epochs); graph 1: the pinned run's (61 epochs).
+        QCOMPARE(lambdaMax->graph(0)->dataCount(), 91);
+        QVERIFY(lambdaMax->graph(1)->visible());
+        QCOMPARE(lambdaMax->graph(1)->dataCount(), firstLength);
+    }
+
     void closingMidRunShutsDownPromptly() {
         RunConfig c = quickConfig();
         c.trainSize = 800;

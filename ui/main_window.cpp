@@ -129,6 +129,7 @@ void MainWindow::buildLayout() {
     detailTabs_ = new QTabWidget;
     detailTabs_->addTab(plots_[5], tr("Kernel matrix"));
     detailTabs_->addTab(plots_[6], tr("Predictions"));
+    detailTabs_->addTab(plots_[7], tr("Lazy or rich"));
     grid->addWidget(detailTabs_, 1, 2);
     connect(detailTabs_, &QTabWidget::currentChanged, this, [this] { dirty_ = true; });
     for (int column = 0; column < 3; ++column)
@@ -193,6 +194,20 @@ void MainWindow::buildMenus() {
     QAction* reset = run->addAction(tr("&Reset"), this, [this] { startRun(lastGoodConfig_); });
     reset->setShortcut(Qt::Key_R);
     reset->setToolTip(tr("Start the run again from its seeded initialization (R)"));
+    QAction* pin = run->addAction(tr("Pin as &reference"), this, [this] {
+        reference_ = history_;
+        for (LivePlot* plot : plots_)
+            plot->setReference(&reference_);
+        statusBar()->showMessage(tr("Pinned this run: the next runs are drawn against it (dashed)."), 6000);
+    });
+    pin->setShortcut(QKeySequence(tr("Ctrl+P")));
+    pin->setToolTip(
+        tr("Keep this run on the plots, pale and dashed, to compare the next settings with it (A/B)"));
+    run->addAction(tr("&Unpin reference"), this, [this] {
+        for (LivePlot* plot : plots_)
+            plot->setReference(nullptr);
+        reference_.clear();
+    });
     QMenu* speed = run->addMenu(tr("Speed &limit"));
     auto* speedGroup = new QActionGroup(speed);
     for (double rate : {0.0, 5.0, 20.0, 100.0}) {

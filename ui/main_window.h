@@ -68,6 +68,7 @@ private:
 
     TrainingWorker worker_;
     RunHistory history_;
+    RunHistory reference_; // a pinned earlier run for A/B comparison
     ControlPanel* controls_ = nullptr;
     std::vector<LivePlot*> plots_;
     QTabWidget* detailTabs_ = nullptr;

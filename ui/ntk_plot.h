@@ -71,14 +71,21 @@ public:
         history_ = &history;
         redraw();
     }
+    // A pinned earlier run drawn faintly beside the live one (A/B comparison); nullptr removes it.
+    void setReference(const RunHistory* reference) {
+        reference_ = reference;
+        redraw();
+    }
 
 protected:
     virtual void rebuild(const RunHistory& history) = 0;
+    const RunHistory* reference() const { return reference_ && reference_->hasRun() ? reference_ : nullptr; }
     bool hasData() const override { return history_ != nullptr; }
     void rebuild() override { rebuild(*history_); }
 
 private:
     const RunHistory* history_ = nullptr;
+    const RunHistory* reference_ = nullptr;
 };
 
 // Keeps finite, and for log axes positive, points only; returns how many were dropped.

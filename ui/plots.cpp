@@ -100,6 +100,8 @@ SpectrumPlot::SpectrumPlot(QWidget* parent)
     addLine(this, tr("initialization"), PlotStyle::referenceColor(), style().lineWidth(), true);
     addLine(this, tr("infinite width"), PlotStyle::color(4), style().lineWidth(), true);
     graph(2)->setVisible(false);
+    addLine(this, tr("pinned run"), PlotStyle::color(3), style().lineWidth(), true);
+    graph(3)->setVisible(false);
     graph(0)->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, style().markerSize()));
     legend->setVisible(true);
     axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
@@ -135,6 +137,15 @@ void SpectrumPlot::rebuild(const RunHistory& history) {
         graph(2)->addToLegend();
     else
         graph(2)->removeFromLegend();
+    const RunHistory* pinned = reference();
+    graph(3)->setVisible(pinned && pinned->latestSpectrum().first >= 0);
+    if (graph(3)->visible()) {
+        series(pinned->latestSpectrum().second, graph(3));
+        graph(3)->setName(tr("pinned: epoch %1").arg(pinned->latestSpectrum().first));
+        graph(3)->addToLegend();
+    } else {
+        graph(3)->removeFromLegend();
+    }
     graph(0)->setName(tr("epoch %1").arg(epoch));
     graph(0)->setScatterStyle(QCPScatterStyle(
         values.size() <= 300 ? QCPScatterStyle::ssDisc : QCPScatterStyle::ssNone, style().markerSize()));
@@ -162,6 +173,15 @@ SeriesPlot::SeriesPlot(const QString& fileName, const QString& title, const QStr
     yAxis->setLabel(valueLabel);
     for (const Series& s : series_)
         addLine(this, s.name, s.color, style().lineWidth(), s.dashed, s.secondaryAxis ? yAxis2 : yAxis);
+    // The same series of a pinned run, thin and pale, listed once in the legend.
+    for (const Series& s : series_) {
+        QColor pale = s.color;
+        pale.setAlpha(110);
+        QCPGraph* g = addLine(this, tr("pinned run"), pale, style().lineWidth() * 0.6, true,
+                              s.secondaryAxis ? yAxis2 : yAxis);
+        g->setVisible(false);
+        g->removeFromLegend();
+    }
     legend->setVisible(series_.size() > 1);
     if (series_.size() > 1)
         placeLegendBelow(this);
@@ -193,8 +213,7 @@ void SeriesPlot::setSecondaryAxisLabel(const QString& label) {
 
 void SeriesPlot::rebuild(const RunHistory& history) {
     configureValueAxis(yAxis, logScale());
-    const auto& reports = history.reports();
-    for (std::size_t s = 0; s < series_.size(); ++s) {
+    auto fill = [&](const std::vector<EpochReport>& reports, std::size_t s, QCPGraph* g) {
         QVector<double> keys, values;
         keys.reserve(qsizetype(reports.size()));
         values.reserve(qsizetype(reports.size()));
@@ -204,7 +223,19 @@ void SeriesPlot::rebuild(const RunHistory& history) {
                 values << *v;
             }
         filterForAxis(keys, values, logScale() && !series_[s].secondaryAxis);
-        graph(int(s))->setData(keys, values, true);
+        g->setData(keys, values, true);
+    };
+    const RunHistory* pinned = reference();
+    for (std::size_t s = 0; s < series_.size(); ++s) {
+        fill(history.reports(), s, graph(int(s)));
+        QCPGraph* shadow = graph(int(series_.size() + s));
+        shadow->setVisible(pinned != nullptr);
+        if (pinned)
+            fill(pinned->reports(), s, shadow);
+        if (pinned && s == 0)
+            shadow->addToLegend();
+        else
+            shadow->removeFromLegend();
     }
     const auto& outcome = history.outcome();
     const bool marked = showStopMarkers_ && outcome &&
@@ -576,6 +607,18 @@ std::vector<LivePlot*> createPlots(QWidget* parent) {
          S{QObject::tr("test accuracy"), [](const EpochReport& r) { return r.testAccuracy; },
            PlotStyle::testColor(), true, true}},
         parent);
+    auto* lazy = new SeriesPlot(
+        "kernel_motion", QObject::tr("Lazy or rich training"), QObject::tr("value"),
+        {S{QObject::tr("kernel distance from init"),
+           [](const EpochReport& r) { return r.hasKernel ? r.kernel.kernelDistance : std::nullopt; },
+           PlotStyle::color(3)},
+         S{QObject::tr("kernel-target alignment"),
+           [](const EpochReport& r) { return r.hasKernel ? r.kernel.targetAlignment : std::nullopt; },
+           PlotStyle::color(2)}},
+        parent);
+    lazy->setToolTip(
+        QObject::tr("Kernel distance 1 − ⟨Θ₀,Θ⟩/(‖Θ₀‖‖Θ‖): near 0 the network trains lazily, as a fixed "
+                    "kernel machine. Alignment ⟨Θ,YYᵀ⟩/(‖Θ‖‖YYᵀ‖): how well the kernel matches the labels."));
     loss->setSecondaryAxisLabel(QObject::tr("accuracy (dashed)"));
     loss->setShowStopMarkers(true);
     lambdaMax->setShowStopMarkers(true);
@@ -590,7 +633,8 @@ std::vector<LivePlot*> createPlots(QWidget* parent) {
             loss,
             new SpectrumHeatmapPlot(parent),
             new KernelMatrixPlot(parent),
-            new PredictionPlot(parent)};
+            new PredictionPlot(parent),
+            lazy};
 }
 
 } // namespace ntk

@@ -1,5 +1,5 @@
 #pragma once
-// The seven live plots. Each one reads a RunHistory and draws; none computes anything about the kernel.
+// The live plots. Each one reads a RunHistory and draws; none computes anything about the kernel.
 #include "ntk_plot.h"
 
 #include <functional>
