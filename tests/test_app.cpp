@@ -208,6 +208,21 @@ private slots:
         QCOMPARE(lambdaMax->graph(1)->dataCount(), firstLength);
     }
 
+    void lastSettingsComeBackOnTheNextLaunch() {
+        RunConfig custom = quickConfig();
+        custom.width = 24;
+        custom.l2 = 0.003;
+        {
+            MainWindow first(custom, false);
+            first.show();
+            QTRY_VERIFY_WITH_TIMEOUT(first.history().hasRun(), 30000);
+            first.close(); // saves layout and settings
+        }
+        MainWindow second(quickConfig(), true);
+        QCOMPARE(second.controls()->config().width, 24);
+        QCOMPARE(second.controls()->config().l2, 0.003);
+    }
+
     void closingMidRunShutsDownPromptly() {
         RunConfig c = quickConfig();
         c.trainSize = 800;
