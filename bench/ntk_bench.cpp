@@ -16,6 +16,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
+#include <dlfcn.h>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -25,6 +26,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <sys/resource.h>
 #include <utility>
 #include <vector>
 
@@ -56,9 +58,10 @@ struct Options {
         "usage: ntkviz-bench [--shapes small|large|all] [--reps N] [--threads N] [--export-dir DIR]\n"
         "                    [--only NAME]\n"
         "  --shapes      which shapes to time (default all)\n"
-        "  --reps        repetitions for small shapes (default 9); large shapes use max(1, N/3),\n"
-        "                the n=8000 full eigen-solve always runs once\n"
-        "  --threads     Eigen::setNbThreads(N); a no-op unless the core is built with OpenMP\n"
+        "  --reps        repetitions for small shapes (default 9); seconds-long shapes use (N+1)/2,\n"
+        "                the n=4000 eigen-solve N/3, the n=8000 full eigen-solve always runs once\n"
+        "  --threads     Eigen::setNbThreads(N) (a no-op unless built with OpenMP) and, when the core's\n"
+        "                products run on OpenBLAS, openblas_set_num_threads(N)\n"
         "  --export-dir  write the spectrum kernels and a small reference network as .npy, so the\n"
         "                PyTorch peers solve the same matrices and can check they compute our kernel\n"
         "  --only        run only benchmarks whose name contains NAME (ntk_build, full_spectrum,\n"
@@ -120,6 +123,68 @@ Options parseOptions(int argc, char** argv) {
 }
 
 // ---------------------------------------------------------------------------------------------------------
+// Backends. The core may route Eigen's products to a BLAS (EIGEN_USE_BLAS, a PUBLIC definition of
+// ntkviz_core, so it reaches this file too) and full spectra to LAPACKE; the JSON says which, because
+// "SSE2 Eigen on one thread" and "OpenBLAS on every core" are different machines as far as timings go.
+
+std::string productsBackend() {
+#ifdef EIGEN_USE_BLAS
+    return "BLAS (EIGEN_USE_BLAS)";
+#else
+    return "Eigen's own kernels";
+#endif
+}
+
+std::string fullSpectrumBackend() {
+#ifdef NTKVIZ_HAVE_LAPACKE
+    return "LAPACKE dsyevd";
+#else
+    return "Eigen SelfAdjointEigenSolver";
+#endif
+}
+
+// OpenBLAS's thread controls, looked up at run time so the bench links whether or not the core uses OpenBLAS.
+using SetThreadsFn = void (*)(int);
+using GetThreadsFn = int (*)();
+
+void setThreads(int threads) {
+    Eigen::setNbThreads(threads);
+    if (auto set = reinterpret_cast<SetThreadsFn>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads")))
+        set(threads);
+}
+
+// 0 when no OpenBLAS is loaded.
+int blasThreads() {
+    auto get = reinterpret_cast<GetThreadsFn>(dlsym(RTLD_DEFAULT, "openblas_get_num_threads"));
+    return get ? get() : 0;
+}
+
+// Shared objects mapped into this process whose file name contains one of `tags`, e.g. the BLAS that
+// Debian's alternatives resolved libblas.so.3 to.
+std::string mappedLibraries(const std::vector<std::string>& tags) {
+    std::ifstream maps("/proc/self/maps");
+    std::vector<std::string> found;
+    for (std::string line; std::getline(maps, line);) {
+        const std::size_t slash = line.find('/');
+        if (slash == std::string::npos)
+            continue;
+        const std::filesystem::path path(line.substr(slash));
+        const std::string name = path.filename().string();
+        const bool wanted = std::any_of(tags.begin(), tags.end(), [&](const std::string& tag) {
+            return name.find(tag) != std::string::npos;
+        });
+        std::error_code error;
+        const std::string resolved = std::filesystem::canonical(path, error).string();
+        if (wanted && !error && std::find(found.begin(), found.end(), resolved) == found.end())
+            found.push_back(resolved);
+    }
+    std::string joined;
+    for (const std::string& library : found)
+        joined += (joined.empty() ? "" : " ") + library;
+    return joined.empty() ? "none" : joined;
+}
+
+// ---------------------------------------------------------------------------------------------------------
 // Timing
 
 using Clock = std::chrono::steady_clock;
@@ -147,6 +212,13 @@ std::vector<double> timeRepeated(int reps, int warmups, const std::function<void
     return seconds;
 }
 
+// Minor page faults so far: each one is a fresh page of a temporary the kernel had to map and zero.
+long minorPageFaults() {
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    return usage.ru_minflt;
+}
+
 void progress(const std::string& line) {
     std::cerr << "[ntkviz-bench] " << line << std::endl;
 }
@@ -167,6 +239,16 @@ struct Result {
     std::vector<std::pair<std::string, double>> numbers; // extra measured values
     std::vector<std::pair<std::string, std::string>> notes;
 };
+
+// Times `work` into r.seconds (see timeRepeated) and records the minor page faults per repetition: allocation
+// churn of n x n temporaries shows up there long before it shows up in a profile.
+void timeInto(Result& r, int reps, int warmups, const std::function<void()>& work) {
+    for (int i = 0; i < warmups; ++i)
+        work();
+    const long faultsBefore = minorPageFaults();
+    r.seconds = timeRepeated(reps, 0, work);
+    r.numbers.push_back({"minor_page_faults_per_rep", double(minorPageFaults() - faultsBefore) / reps});
+}
 
 std::string jsonString(const std::string& s) {
     std::string out = "\"";
@@ -315,7 +397,10 @@ public:
         : options_(options) {}
 
     int smallReps() const { return options_.reps; }
-    int largeReps() const { return std::max(1, options_.reps / 3); }
+    // Seconds-long shapes: about half the repetitions, still enough for a median on a noisy machine.
+    int largeReps() const { return std::max(1, (options_.reps + 1) / 2); }
+    // Tens of seconds per repetition (the n = 4000 eigen-solve): a third.
+    int slowReps() const { return std::max(1, options_.reps / 3); }
     bool wantSmall() const { return options_.shapes != ShapeSet::Large; }
     bool wantLarge() const { return options_.shapes != ShapeSet::Small; }
     bool selected(const std::string& name) const {
@@ -330,7 +415,7 @@ public:
         Eigen::MatrixXd c(n, n);
         progress("GEMM peak, 2000 x 2000 double");
         Result r{"gemm_peak", {{"m", n}, {"n", n}, {"k", n}}, {}, 2.0 * double(n) * n * n, {}, {}};
-        r.seconds = timeRepeated(std::max(3, largeReps()), 1, [&] {
+        timeInto(r, std::max(3, largeReps()), 1, [&] {
             c.noalias() = a * b;
             benchSink = benchSink + c(0, 0);
         });
@@ -350,16 +435,17 @@ public:
         Eigen::MatrixXd gram(n, n);
         progress("probe: rank-k update vs GEMM, n=2000 k=512");
         Result syrk{"probe_rank_update", {{"n", n}, {"k", k}}, {}, double(n) * n * k, {}, {}};
-        syrk.seconds = timeRepeated(largeReps(), 1, [&] {
+        timeInto(syrk, largeReps(), 1, [&] {
             gram.setZero();
             gram.selfadjointView<Eigen::Lower>().rankUpdate(factor);
             benchSink = benchSink + gram(n - 1, 0);
         });
-        syrk.notes.push_back({"what", "selfadjointView<Lower>().rankUpdate(D), the call core/ntk.cpp makes"});
+        syrk.notes.push_back(
+            {"what", "selfadjointView<Lower>().rankUpdate(D), the product core/ntk.cpp builds on"});
         results_.push_back(std::move(syrk));
 
         Result gemm{"probe_gemm_same_factor", {{"n", n}, {"k", k}}, {}, 2.0 * double(n) * n * k, {}, {}};
-        gemm.seconds = timeRepeated(largeReps(), 1, [&] {
+        timeInto(gemm, largeReps(), 1, [&] {
             gram.noalias() = factor * factor.transpose();
             benchSink = benchSink + gram(n - 1, 0);
         });
@@ -376,18 +462,17 @@ public:
         const double layerFlops = double(n) * n * k * outputs;
         Result perOutput{
             "probe_signal_gram_per_output", {{"n", n}, {"w", k}, {"O", outputs}}, {}, layerFlops, {}, {}};
-        perOutput.seconds = timeRepeated(largeReps(), 0, [&] {
+        timeInto(perOutput, largeReps(), 0, [&] {
             gram.setZero();
             for (const Eigen::MatrixXd& signal : signals)
                 gram.selfadjointView<Eigen::Lower>().rankUpdate(signal);
             benchSink = benchSink + gram(n - 1, 0);
         });
-        perOutput.notes.push_back(
-            {"what", "sum_k rankUpdate(D_k), O = 10 updates of k = 512 (as core does)"});
+        perOutput.notes.push_back({"what", "sum_k rankUpdate(D_k), O = 10 separate updates of k = 512"});
         results_.push_back(std::move(perOutput));
         Result stackedUpdate{
             "probe_signal_gram_stacked", {{"n", n}, {"w", k}, {"O", outputs}}, {}, layerFlops, {}, {}};
-        stackedUpdate.seconds = timeRepeated(largeReps(), 0, [&] {
+        timeInto(stackedUpdate, largeReps(), 0, [&] {
             gram.setZero();
             gram.selfadjointView<Eigen::Lower>().rankUpdate(stacked);
             benchSink = benchSink + gram(n - 1, 0);
@@ -403,7 +488,8 @@ public:
         ntk::NtkOptions options;
         options.inputGram = &p.inputGram;
         Result r{name, shapeEntries(s), {}, kernelFlops(s), {}, {}};
-        r.seconds = timeRepeated(reps, 1, [&] {
+        // Seconds-long shapes skip the warm-up: first-touch costs are noise next to the build itself.
+        timeInto(r, reps, s.n <= 500 ? 1 : 0, [&] {
             const Eigen::MatrixXd kernel = ntk::empiricalNtk(p.model, p.cache, options);
             benchSink = benchSink + kernel(0, 0);
         });
@@ -418,7 +504,7 @@ public:
         const Eigen::MatrixXd kernel = spectrumTestKernel(n, 41 + n);
         Result r{"full_spectrum", {{"n", n}}, {}, std::nullopt, {}, {}};
         ntk::Spectrum spectrum;
-        r.seconds = timeRepeated(reps, n <= 1000 ? 1 : 0, [&] {
+        timeInto(r, reps, n <= 1000 ? 1 : 0, [&] {
             spectrum = ntk::fullSpectrum(kernel);
             benchSink = benchSink + spectrum.eigenvalues[0];
         });
@@ -442,14 +528,14 @@ public:
         const Eigen::MatrixXd kernel = spectrumTestKernel(n, 51);
         ntk::Spectrum top;
         Result r{"top_spectrum", {{"n", n}, {"k", k}}, {}, std::nullopt, {}, {}};
-        r.seconds = timeRepeated(reps, 0, [&] {
+        timeInto(r, reps, 0, [&] {
             top = ntk::topSpectrum(kernel, k);
             benchSink = benchSink + top.eigenvalues[0];
         });
         progress("full_spectrum n=" + std::to_string(n) + " (reference for top-k, runs once)");
         ntk::Spectrum full;
         Result fullResult{"full_spectrum", {{"n", n}}, {}, std::nullopt, {}, {}};
-        fullResult.seconds = timeRepeated(1, 0, [&] {
+        timeInto(fullResult, 1, 0, [&] {
             full = ntk::fullSpectrum(kernel);
             benchSink = benchSink + full.eigenvalues[0];
         });
@@ -488,7 +574,7 @@ public:
             trainer.advance();
         Result r{"epoch", shapeEntries(s), {}, std::nullopt, {}, {}};
         r.shape.push_back({"test_n", testSize});
-        r.seconds = timeRepeated(reps, 0, [&] {
+        timeInto(r, reps, 0, [&] {
             const std::optional<ntk::EpochReport> report = trainer.advance();
             if (!report || !report->hasKernel)
                 throw std::runtime_error("epoch benchmark: the run ended or skipped its kernel");
@@ -528,7 +614,7 @@ public:
 
     void run() {
         if (options_.threads > 0)
-            Eigen::setNbThreads(options_.threads);
+            setThreads(options_.threads);
         if (!options_.exportDir.empty())
             std::filesystem::create_directories(options_.exportDir);
         const auto start = Clock::now();
@@ -555,9 +641,8 @@ public:
                 // The epoch shape's kernel alone, to split its epoch time into kernel and eigen-solve.
                 kernelBuild({2000, 784, 512, 2, 10}, largeReps());
             }
-            // About 30 s per solve at n = 4000 with this Eigen build: one repetition fewer than the others.
             if (selected("full_spectrum"))
-                fullSpectrum(4000, std::max(1, largeReps() - 1));
+                fullSpectrum(4000, slowReps());
             if (selected("epoch"))
                 epochs({2000, 784, 512, 2, 10}, 200, 1, largeReps());
             if (selected("top_spectrum"))
@@ -576,6 +661,10 @@ public:
             << "\",\n  \"eigen_simd\": " << jsonString(Eigen::SimdInstructionSetsInUse())
             << ",\n  \"build_type\": " << jsonString(NTKVIZ_BENCH_BUILD_TYPE)
             << ",\n  \"cxx_flags\": " << jsonString(NTKVIZ_BENCH_CXX_FLAGS)
+            << ",\n  \"products_backend\": " << jsonString(productsBackend())
+            << ",\n  \"full_spectrum_backend\": " << jsonString(fullSpectrumBackend())
+            << ",\n  \"blas_libraries\": " << jsonString(mappedLibraries({"blas", "lapack"}))
+            << ",\n  \"blas_threads\": " << blasThreads()
             << ",\n  \"requested_threads\": " << options_.threads
             << ",\n  \"eigen_nb_threads\": " << Eigen::nbThreads()
             << ",\n  \"gemm_peak_gflops\": " << jsonNumber(peakGflops_)

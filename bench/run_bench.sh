@@ -15,7 +15,7 @@ SUDO=""
 [[ $(id -u) -eq 0 ]] || SUDO=sudo
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
 
-scripts/install-deps.sh
+scripts/install-deps.sh >&2
 # python3-torch is the peer. libtorch recommends an optimized BLAS; without one (an install with
 # --no-install-recommends) torch falls back to the reference BLAS and every peer number would be several
 # times too slow, so OpenBLAS is required here rather than left to chance.
@@ -30,7 +30,7 @@ if ((${#missing[@]} > 0)); then
 fi
 
 # The bench links ntkviz_core only: no GUI, no tests, so a half-edited ui/ or tests/ cannot break it.
-cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=Release -DNTKVIZ_BUILD_GUI=OFF -DNTKVIZ_BUILD_TESTS=OFF >/dev/null
+cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=Release -DNTKVIZ_BUILD_GUI=OFF -DNTKVIZ_BUILD_TESTS=OFF >&2
 targets=(ntkviz-bench)
 # The probes exist only where the compiler takes -march=native (and OpenMP); read the list once, since
 # `grep -q` closing the pipe early would fail the pipeline under pipefail.
@@ -40,7 +40,8 @@ for probe in ntkviz-gemm-probe ntkviz-gemm-probe-omp; do
     targets+=("$probe")
   fi
 done
-cmake --build "$build_dir" --parallel "$(nproc)" --target "${targets[@]}"
+# Build logs to stderr: stdout is the table alone.
+cmake --build "$build_dir" --parallel "$(nproc)" --target "${targets[@]}" >&2
 
 # Debian's interpreter on purpose: a pyenv python3 earlier on PATH has no torch.
 exec /usr/bin/python3 bench/run_bench.py --build-dir "$build_dir" "$@"

@@ -248,7 +248,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--shapes", choices=["small", "large", "all"], default="all")
     parser.add_argument("--reps", type=int, default=9,
-                        help="repetitions for small shapes; large shapes and vmap(jacrev) use max(1, N/3)")
+                        help="repetitions for small shapes; large shapes (N+1)/2, n=4000 N/3, vmap(jacrev) N/4")
     parser.add_argument("--threads", type=int, default=2, help="torch.set_num_threads (default 2)")
     parser.add_argument("--kernel-dir", default="",
                         help="ntkviz-bench --export-dir: solve the same kernels and check against its network")
@@ -257,7 +257,8 @@ def main():
         parser.error("--reps and --threads must be at least 1")
 
     torch.set_num_threads(args.threads)
-    small_reps, large_reps = args.reps, max(1, args.reps // 3)
+    # The same repetition policy as ntkviz-bench: seconds-long shapes (N+1)/2, the n=4000 solve N/3.
+    small_reps, large_reps, slow_reps = args.reps, max(1, (args.reps + 1) // 2), max(1, args.reps // 3)
     want_small, want_large = args.shapes != "large", args.shapes != "small"
     wall_start = time.perf_counter()
     results = []
@@ -280,16 +281,19 @@ def main():
             inputs, slopes = forward_cache(params, x)
             input_gram = x @ x.T
             reps = small_reps * (5 if n <= 200 else 3) if n <= 500 else large_reps
-            # Timed at --threads and at 1 thread: on 2 shared cores one torch thread plus OpenBLAS's own threads
-            # is sometimes faster, and the targets should be measured against the stronger setting.
-            for threads, name in ((args.threads, "ntk_layerwise"), (1, "ntk_layerwise_threads1")):
-                if name != "ntk_layerwise" and threads == args.threads:
-                    continue
+            # Small shapes are also timed at 1 torch thread: there, one torch thread beside OpenBLAS's own threads
+            # is sometimes faster, and the targets should be measured against the stronger setting. Large shapes
+            # are GEMM-bound, and OpenBLAS threads them the same either way.
+            settings = [(args.threads, "ntk_layerwise")]
+            if n <= 500 and args.threads != 1:
+                settings.append((1, "ntk_layerwise_threads1"))
+            for threads, name in settings:
                 torch.set_num_threads(threads)
                 progress(f"layerwise n={n} w={w} L={depth}, {threads} torch threads")
-                results.append(result(
-                    name, shape, time_repeated(reps, 1, lambda: ntk_layerwise(params, inputs, slopes, input_gram)),
-                    flops=kernel_flops(n, d, w, depth, outputs), peak=peak, torch_threads=threads))
+                seconds = time_repeated(reps, 1 if n <= 500 else 0,
+                                        lambda: ntk_layerwise(params, inputs, slopes, input_gram))
+                results.append(result(name, shape, seconds, flops=kernel_flops(n, d, w, depth, outputs), peak=peak,
+                                      torch_threads=threads))
             torch.set_num_threads(args.threads)
         parameter_count = sum(W.numel() + bias.numel() for W, bias in params)
         jacobian_entries = n * outputs * parameter_count
@@ -326,7 +330,8 @@ def main():
             nonlocal values
             values = torch.linalg.eigvalsh(kernel)
 
-        seconds = time_repeated(small_reps * 5 if n <= 500 else large_reps, 1 if n <= 2000 else 0, solve)
+        reps = small_reps * 5 if n <= 500 else (large_reps if n <= 2000 else slow_reps)
+        seconds = time_repeated(reps, 1 if n <= 2000 else 0, solve)
         ours_file = os.path.join(args.kernel_dir, f"spectrum_eigenvalues_n{n}.npy") if args.kernel_dir else ""
         if ours_file and os.path.exists(ours_file):
             ours = load_npy(args.kernel_dir, f"spectrum_eigenvalues_n{n}.npy")
