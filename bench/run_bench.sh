@@ -4,7 +4,8 @@
 # after the other on the same shapes and prints the table of ratios against the targets (PASS/FAIL).
 #
 # Usage: bench/run_bench.sh [--shapes small|large|all] [--reps N] [--threads N] [--out DIR] [--skip-peers]
-#   about 10-15 minutes for the default `--shapes all --reps 9` on 2 cores; `--shapes small` about 3.
+#   measured 7 min for the default `--shapes all --reps 9` on 2 cores (13 min with a core rebuild on a
+#   busy machine); `--shapes small` about 2.
 # Environment: NTKVIZ_BENCH_BUILD_DIR (default build-bench/ in the repository, ignored by git).
 # Exits non-zero only when something fails to install, build or run; FAIL verdicts are results, not errors.
 set -euo pipefail
