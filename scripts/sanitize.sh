@@ -54,8 +54,8 @@ failed=0
 if [[ "$which" == both || "$which" == address ]]; then
   logs="$root/build-asan/sanitizer-logs"
   # halt_on_error/abort_on_error make a report fail the test that triggered it; the log file catches
-  # reports in child processes too. Leak checking runs when each process exits; tests/lsan.supp lists
-  # the one-time allocations inside Qt and its libraries that are never freed by design.
+  # reports in child processes too. Leak checking runs when each process exits; tests/lsan.supp is for
+  # one-time allocations inside Qt and its libraries that are never freed by design (none needed yet).
   export ASAN_OPTIONS="detect_leaks=1:halt_on_error=1:abort_on_error=1:detect_stack_use_after_return=1:check_initialization_order=1:strict_init_order=1:log_path=$logs/asan"
   export LSAN_OPTIONS="suppressions=$root/tests/lsan.supp:print_suppressions=0"
   export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:log_path=$logs/ubsan"
