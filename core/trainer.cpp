@@ -1,5 +1,7 @@
 #include "trainer.h"
 
+#include "theory.h"
+
 #include "loss.h"
 #include "ntk.h"
 
@@ -105,8 +107,9 @@ std::optional<EpochReport> Trainer::advance(CancelFlag cancel) {
     }
     if (data_.train.task == TaskKind::Classification)
         report.trainAccuracy = accuracy(trainCache.output, data_.train.labels);
+    Eigen::MatrixXd testOutput;
     if (data_.test.size() > 0) {
-        const Eigen::MatrixXd testOutput = model_.predict(data_.test.features);
+        testOutput = model_.predict(data_.test.features);
         report.testLoss = lossValue(config_.loss, testOutput, testTargets_);
         if (data_.test.task == TaskKind::Classification)
             report.testAccuracy = accuracy(testOutput, data_.test.labels);
@@ -124,6 +127,17 @@ std::optional<EpochReport> Trainer::advance(CancelFlag cancel) {
             markDiverged(epoch_);
             return std::nullopt;
         }
+        if (epoch_ == 0 && theoryApplies())
+            startTheory(trainCache.output, testOutput, cancel);
+    }
+    if (initialEigenvectors_.size() > 0) {
+        const Eigen::Index n = trainTargets_.rows();
+        const double scale = residualScale(config_.loss, int(n), int(trainTargets_.cols()));
+        report.residualEnergy = energyAlong(initialEigenvectors_, scale * outputGradient);
+    }
+    if (linearized_) {
+        report.linearizedTrainLoss = linearized_->trainLoss();
+        report.linearizedTestLoss = linearized_->testLoss();
     }
     lastFinite_ = parameters;
 
@@ -135,6 +149,8 @@ std::optional<EpochReport> Trainer::advance(CancelFlag cancel) {
         return report;
     }
     updateParameters(trainCache, outputGradient, cancel);
+    if (linearized_)
+        linearized_->step();
     ++epoch_;
     if (!allFinite(model_.layers()))
         markDiverged(epoch_);
@@ -151,17 +167,49 @@ void Trainer::computeKernel(const ForwardCache& cache, EpochReport& report, Canc
     Eigen::MatrixXd kernel = empiricalNtk(model_, cache, options);
     const Eigen::Index n = kernel.rows();
     const bool partial = config_.topK > 0 && config_.topK < n;
-    const Spectrum spectrum = partial ? topSpectrum(kernel, config_.topK, config_.eigenvectors)
-                                      : fullSpectrum(kernel, config_.eigenvectors);
+    const bool first = initialKernel_.size() == 0;
+    // The initial eigenvectors are the basis of the spectral-bias view.
+    const bool vectors = config_.eigenvectors || (first && theoryApplies());
+    const Spectrum spectrum =
+        partial ? topSpectrum(kernel, config_.topK, vectors) : fullSpectrum(kernel, vectors);
     if (!spectrum.ok())
         return;
-    if (initialKernel_.size() == 0)
+    if (first) {
         initialKernel_ = kernel;
+        if (theoryApplies())
+            initialEigenvectors_ = spectrum.eigenvectors;
+    }
     report.hasKernel = true;
     report.kernel = summarize(kernel, spectrum, &initialKernel_, &trainTargets_);
     report.eigenvalues = spectrum.eigenvalues;
     report.kernelSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     latestKernel_ = std::move(kernel);
+}
+
+bool Trainer::theoryApplies() const {
+    return config_.ntkEvery > 0 && data_.train.size() <= maxTheoryPoints;
+}
+
+void Trainer::startTheory(const Eigen::MatrixXd& trainOutput, const Eigen::MatrixXd& testOutput,
+                          CancelFlag cancel) {
+    const bool fullBatch =
+        config_.optimizer == OptimizerKind::Gd ||
+        (config_.optimizer == OptimizerKind::Sgd && config_.batchSize >= data_.train.size());
+    if (!fullBatch || config_.l1 > 0.0 || initialKernel_.size() == 0)
+        return;
+    LinearizedStart start;
+    start.kernel = initialKernel_;
+    if (data_.test.size() > 0)
+        start.crossKernel = currentCrossKernel(cancel).transpose();
+    start.trainOutput = trainOutput;
+    start.testOutput = testOutput;
+    start.trainTargets = trainTargets_;
+    start.testTargets = testTargets_;
+    const double lr = config_.learningRate;
+    const double keep = (1.0 - 2.0 * lr * config_.l2) * (1.0 - lr * config_.weightDecay);
+    if (keep < 0.0 || keep > 1.0)
+        return; // the penalty alone would overshoot: no meaningful linearization
+    linearized_.emplace(config_.loss, lr, keep, std::move(start));
 }
 
 void Trainer::markDiverged(int epoch) {

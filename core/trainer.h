@@ -5,6 +5,7 @@
 #include "cancel.h"
 #include "config.h"
 #include "data_prep.h"
+#include "linearized_model.h"
 #include "mlp.h"
 #include "optimizer.h"
 #include "spectrum.h"
@@ -31,10 +32,22 @@ struct EpochReport {
     KernelSummary kernel;
     Eigen::VectorXd eigenvalues; // descending; all of them, or the top-k
     double kernelSeconds = 0.0;  // NTK build plus eigen-solve
+    // Theory, when the initial kernel could be diagonalized with its eigenvectors (see Trainer):
+    // the residual's energy along each eigenvector of the initial NTK (descending eigenvalue), summed over
+    // outputs; every epoch. The residual is f - y for mse and softmax(f) - y for cross-entropy.
+    Eigen::VectorXd residualEnergy;
+    // The linearized network (kernel regression with the initial NTK) after as many steps; full-batch
+    // gradient descent without L1 only.
+    std::optional<double> linearizedTrainLoss, linearizedTestLoss;
 };
 
 class Trainer {
 public:
+    // Above this many training points the theory overlays (spectral bias, linearized network) are skipped:
+    // they need all eigenvectors of the initial kernel, an n x n matrix and a solve several times slower
+    // than the eigenvalues alone.
+    static constexpr int maxTheoryPoints = 3000;
+
     // Throws std::invalid_argument when validate(config) fails or the data do not fit the loss.
     Trainer(const RunConfig& config, PreparedData data);
 
@@ -64,6 +77,9 @@ public:
 private:
     bool kernelDue() const;
     void computeKernel(const ForwardCache& cache, EpochReport& report, CancelFlag cancel);
+    bool theoryApplies() const;
+    void startTheory(const Eigen::MatrixXd& trainOutput, const Eigen::MatrixXd& testOutput,
+                     CancelFlag cancel);
     void markDiverged(int epoch);
     bool checkEarlyStop(const EpochReport& report);
     void updateParameters(const ForwardCache& trainCache, const Eigen::MatrixXd& outputGradient,
@@ -79,6 +95,8 @@ private:
     Eigen::MatrixXd inputGram_;
     Eigen::MatrixXd initialKernel_;
     Eigen::MatrixXd latestKernel_;
+    Eigen::MatrixXd initialEigenvectors_; // columns, descending eigenvalue; empty without theory
+    std::optional<LinearizedModel> linearized_;
     LayerSet lastFinite_;
     LayerSet best_;
     double bestTestLoss_ = 0.0;
