@@ -23,6 +23,12 @@ double stepFactor(double summedEigenvalue, double learningRate, int n, int outpu
 
 } // namespace
 
+bool linearizedDynamicsApply(const RunConfig& config, int trainSize) {
+    const bool fullBatch = config.optimizer == OptimizerKind::Gd ||
+                           (config.optimizer == OptimizerKind::Sgd && config.batchSize >= trainSize);
+    return fullBatch && config.l1 == 0.0;
+}
+
 double stabilityEdge(LossKind loss, int n, int outputs, double learningRate) {
     requirePositive(n, outputs, learningRate);
     const double perOutputEdge =

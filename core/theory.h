@@ -16,6 +16,10 @@
 
 namespace ntk {
 
+// Whether the run trains by plain full-batch gradient descent without L1, the dynamics the linearized
+// formulas describe (L2 and weight decay only shrink them; see LinearizedModel).
+bool linearizedDynamicsApply(const RunConfig& config, int trainSize);
+
 // Per-output eigenvalue kappa for an eigenvalue of the output-summed kernel.
 inline double perOutputEigenvalue(double summedEigenvalue, int outputs) {
     return summedEigenvalue / double(outputs);

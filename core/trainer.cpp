@@ -192,10 +192,7 @@ bool Trainer::theoryApplies() const {
 
 void Trainer::startTheory(const Eigen::MatrixXd& trainOutput, const Eigen::MatrixXd& testOutput,
                           CancelFlag cancel) {
-    const bool fullBatch =
-        config_.optimizer == OptimizerKind::Gd ||
-        (config_.optimizer == OptimizerKind::Sgd && config_.batchSize >= data_.train.size());
-    if (!fullBatch || config_.l1 > 0.0 || initialKernel_.size() == 0)
+    if (!linearizedDynamicsApply(config_, int(data_.train.size())) || initialKernel_.size() == 0)
         return;
     LinearizedStart start;
     start.kernel = initialKernel_;

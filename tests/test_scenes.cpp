@@ -114,6 +114,74 @@ private slots:
         QVERIFY(fit->slope > 0);
     }
 
+    // The parameterization scene: names as series, and the claim its caption makes, on small data.
+    void standardParameterizationGrowsWithWidth() {
+        QString error;
+        auto scene = findScene("15-parameterization-width", error);
+        QVERIFY2(scene, qPrintable(error));
+        QCOMPARE(scene->seriesKey, QString("param"));
+        QCOMPARE(scene->runs.front().seriesLabel, QString("ntk"));
+        QCOMPARE(scene->runs.back().seriesLabel, QString("standard"));
+        QCOMPARE(scene->runs.back().seriesValue, 1.0);
+        QVERIFY(scene->runs.back().config.parameterization == Parameterization::Standard);
+        std::vector<SceneRun> runs;
+        for (SceneRun run : scene->runs)
+            if (run.config.width == 16 || run.config.width == 1024) {
+                run.config.dataset = DatasetKind::Blobs;
+                run.config.trainSize = 40;
+                run.config.testSize = 10;
+                run.config.epochs = 1;
+                run.config.ntkEvery = 1;
+                runs.push_back(run);
+            }
+        scene->runs = runs;
+        const auto results = runEverything(*scene);
+        QCOMPARE(int(results.size()), 4);
+        auto lambdaMax = [&](int width, Parameterization p) {
+            for (const RunResult& r : results)
+                if (r.config.width == width && r.config.parameterization == p)
+                    return *finalMetric(r, SummaryMetric::LambdaMax);
+            return 0.0;
+        };
+        const double ntkWide = lambdaMax(1024, Parameterization::Ntk);
+        const double standardNarrow = lambdaMax(16, Parameterization::Standard);
+        const double standardWide = lambdaMax(1024, Parameterization::Standard);
+        qInfo("lambda_max: ntk %.4g -> %.4g, standard %.4g -> %.4g", lambdaMax(16, Parameterization::Ntk),
+              ntkWide, standardNarrow, standardWide);
+        QVERIFY(standardWide > 2.0 * standardNarrow);
+        QVERIFY(standardWide > 10.0 * ntkWide);
+        for (const RunResult& r : results) {
+            const auto limit = infiniteWidthMetric(r, SummaryMetric::LambdaMax);
+            QCOMPARE(limit.has_value(), r.config.parameterization == Parameterization::Ntk);
+            if (limit && r.config.width == 1024)
+                QVERIFY2(std::abs(ntkWide / *limit - 1.0) < 0.1, qPrintable(QString::number(*limit)));
+        }
+        const QByteArray csv = sceneRunsCsv(*scene, results);
+        QVERIFY(csv.contains("infinite_width_lambda_max") && csv.contains(",standard,"));
+    }
+
+    // An early-stopped run that restores its best epoch is summarized by that epoch, not the last one.
+    void summaryUsesTheRestoredBestEpoch() {
+        RunResult run;
+        run.config.restoreBest = true;
+        run.state = RunState::EarlyStopped;
+        run.bestEpoch = 2;
+        run.stopEpoch = 5;
+        for (int epoch = 0; epoch <= 5; ++epoch) {
+            EpochReport r;
+            r.epoch = epoch;
+            r.testLoss = 1.0 + std::abs(epoch - 2.0);
+            r.hasKernel = epoch % 2 == 1;
+            r.kernel.lambdaMax = 10.0 * epoch;
+            run.reports.push_back(r);
+        }
+        QCOMPARE(*finalMetric(run, SummaryMetric::TestLoss), 1.0);
+        QCOMPARE(*finalMetric(run, SummaryMetric::LambdaMax), 10.0); // the NTK epoch 1 <= best epoch 2
+        run.config.restoreBest = false;
+        QCOMPARE(*finalMetric(run, SummaryMetric::TestLoss), 4.0);
+        QCOMPARE(*finalMetric(run, SummaryMetric::LambdaMax), 50.0);
+    }
+
     void fitAndMomentsFollowTheirFormulas() {
         Eigen::VectorXd x(4), y(4);
         x << 1, 2, 3, 4;

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
+#include <map>
 
 namespace ntk {
 namespace {
@@ -227,6 +229,16 @@ void SummaryPlot::setMetric(SummaryMetric metric) {
 
 void SummaryPlot::rebuild() {
     clearGraphsAndItems();
+    // Values over two or more decades (lambda_max by parameterization, Frobenius norm by L2) read on a
+    // log axis; the user's own choice from the context menu wins.
+    double smallest = std::numeric_limits<double>::infinity(), largest = 0.0;
+    for (const RunResult& run : results().runs)
+        if (const auto v = finalMetric(run, metric_); v && *v > 0.0 && std::isfinite(*v)) {
+            smallest = std::min(smallest, *v);
+            largest = std::max(largest, *v);
+        }
+    if (largest > 0.0)
+        suggestLogScale(largest / smallest >= 100.0);
     configureValueAxis(yAxis, logScale());
     const Scene& scene = results().scene;
     yAxis->setLabel(metricLabel(metric_));
@@ -245,7 +257,7 @@ void SummaryPlot::rebuild() {
     if (numeric) {
         xAxis->setLabel(scene.sweepKey);
         if (logX) {
-            xAxis->setNumberFormat("g");
+            xAxis->setNumberFormat("eb"); // 10^k, as on the log value axes
         } else { // the empty scene shown before any run starts leaves a text ticker behind
             xAxis->setTicker(QSharedPointer<QCPAxisTicker>::create());
             xAxis->ticker()->setTickCount(5);
@@ -280,11 +292,31 @@ void SummaryPlot::rebuild() {
                     vals << *v;
                 }
         filterForAxis(keys, vals, logScale());
-        const QString name = scene.seriesKey.isEmpty()
-                                 ? metricLabel(metric_)
-                                 : scene.seriesKey + " = " + QString::number(seriesValues[s], 'g', 4);
+        QString seriesLabel = QString::number(seriesValues[s], 'g', 4);
+        for (const RunResult& run : results().runs)
+            if (run.seriesValue == seriesValues[s] && !run.seriesLabel.isEmpty())
+                seriesLabel = run.seriesLabel;
+        const QString name =
+            scene.seriesKey.isEmpty() ? metricLabel(metric_) : scene.seriesKey + " = " + seriesLabel;
         QCPGraph* g = line(this, name, PlotStyle::color(s), style().lineWidth());
         g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, style().markerSize() * 1.4));
+        g->setData(keys, vals, true);
+    }
+    // The infinite-width value for the same points and architecture, where there is one.
+    std::map<double, double> limits;
+    for (const RunResult& run : results().runs)
+        if (const auto limit = infiniteWidthMetric(run, metric_))
+            limits[xOf(run.sweepValue)] = *limit;
+    if (!limits.empty()) {
+        QVector<double> keys, vals;
+        for (const auto& [x, y] : limits) {
+            keys << x;
+            vals << y;
+        }
+        filterForAxis(keys, vals, logScale());
+        QCPGraph* g =
+            line(this, tr("infinite width"), PlotStyle::color(4), style().lineWidth(), Qt::DashLine);
+        g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDiamond, style().markerSize() * 1.4));
         g->setData(keys, vals, true);
     }
     QString note;

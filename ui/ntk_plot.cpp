@@ -88,6 +88,7 @@ void NtkPlot::applyFonts(const PlotStyle& style) {
 
 void NtkPlot::setLogScale(bool log) {
     logScale_ = log;
+    scaleChosen_ = true;
     userMovedView_ = false;
     redraw();
 }

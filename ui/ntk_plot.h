@@ -43,6 +43,11 @@ protected:
     void setTitleText(const QString& text);
     void setNote(const QString& text); // a small line under the title, e.g. "3 eigenvalues <= 0 not shown"
     void configureValueAxis(QCPAxis* axis, bool log);
+    // Picks the scale from the data, until someone chooses one with setLogScale().
+    void suggestLogScale(bool log) {
+        if (!scaleChosen_)
+            logScale_ = log;
+    }
     const PlotStyle& style() const { return style_; }
     bool followsData() const { return !userMovedView_; }
 
@@ -58,6 +63,7 @@ private:
     QCPTextElement* note_ = nullptr;
     PlotStyle style_;
     bool logScale_ = false;
+    bool scaleChosen_ = false;
     bool userMovedView_ = false;
 };
 

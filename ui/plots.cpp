@@ -1,94 +1,15 @@
 #include "plots.h"
 
+#include "plot_helpers.h"
+#include "theory.h"
+#include "theory_plots.h"
+
 #include <QImage>
 #include <algorithm>
 #include <cmath>
 #include <numeric>
 
 namespace ntk {
-namespace {
-
-// A range QCustomPlot can draw even for one point or constant data, positive on log axes.
-void ensureDrawableRange(QCPAxis* axis) {
-    QCPRange range = axis->range();
-    const bool log = axis->scaleType() == QCPAxis::stLogarithmic;
-    if (log) {
-        if (range.lower <= 0.0 || !std::isfinite(range.lower))
-            range.lower = std::max(range.upper * 1e-6, 1e-300);
-        if (range.upper / range.lower < 1.5)
-            range = QCPRange(range.lower / 2.0, range.upper * 2.0);
-        else
-            range = QCPRange(range.lower / 1.5, range.upper * 1.5);
-    } else {
-        const double span = range.size();
-        if (!(span > 1e-12 * std::max(1.0, std::abs(range.center()))))
-            range = QCPRange(range.center() - std::max(1.0, std::abs(range.center()) * 0.1),
-                             range.center() + std::max(1.0, std::abs(range.center()) * 0.1));
-        else
-            range = QCPRange(range.lower - 0.04 * span, range.upper + 0.04 * span);
-    }
-    axis->setRange(range);
-}
-
-QCPGraph* addLine(QCustomPlot* plot, const QString& name, const QColor& color, double width,
-                  bool dashed = false, QCPAxis* valueAxis = nullptr) {
-    QCPGraph* g = plot->addGraph(plot->xAxis, valueAxis ? valueAxis : plot->yAxis);
-    g->setName(name);
-    QPen pen(color, width);
-    if (dashed)
-        pen.setStyle(Qt::DashLine);
-    g->setPen(pen);
-    return g;
-}
-
-QCPColorGradient viridis() {
-    QCPColorGradient gradient;
-    gradient.setColorStopAt(0.00, QColor(68, 1, 84));
-    gradient.setColorStopAt(0.25, QColor(59, 82, 139));
-    gradient.setColorStopAt(0.50, QColor(33, 145, 140));
-    gradient.setColorStopAt(0.75, QColor(94, 201, 98));
-    gradient.setColorStopAt(1.00, QColor(253, 231, 37));
-    gradient.setNanHandling(QCPColorGradient::nhTransparent);
-    return gradient;
-}
-
-void styleColorScale(QCPColorScale* scale, const PlotStyle& style) {
-    scale->axis()->setTickLabelFont(style.tickFont());
-    scale->axis()->setLabelFont(style.labelFont());
-    scale->setBarWidth(int(12 * style.scale));
-}
-
-QCPColorScale* attachColorScale(QCustomPlot* plot, QCPColorMap* map, const QString& label) {
-    auto* scale = new QCPColorScale(plot);
-    plot->plotLayout()->addElement(plot->plotLayout()->rowCount() - 1, 1, scale);
-    scale->setType(QCPAxis::atRight);
-    scale->axis()->setLabel(label);
-    map->setColorScale(scale);
-    map->setGradient(viridis());
-    // Keep the colour bar the height of the plot area.
-    auto* group = new QCPMarginGroup(plot);
-    plot->axisRect()->setMarginGroup(QCP::msBottom | QCP::msTop, group);
-    scale->setMarginGroup(QCP::msBottom | QCP::msTop, group);
-    return scale;
-}
-
-// Several series: the legend goes under the plot, two entries a row, so it never hides a curve.
-void placeLegendBelow(QCustomPlot* plot) {
-    plot->axisRect()->insetLayout()->take(plot->legend);
-    const int row = plot->plotLayout()->rowCount();
-    plot->plotLayout()->addElement(row, 0, plot->legend);
-    plot->legend->setWrap(2);
-    plot->legend->setFillOrder(QCPLegend::foColumnsFirst, true);
-    plot->legend->setBorderPen(Qt::NoPen);
-    plot->legend->setMargins(QMargins(4, 0, 4, 2));
-    plot->plotLayout()->setRowStretchFactor(row, 0.001);
-}
-
-QString epochTitle(const QString& what, int epoch) {
-    return QString("%1, epoch %2").arg(what).arg(epoch);
-}
-
-} // namespace
 
 // ---------------------------------------------------------------------------------------------------------
 
@@ -206,6 +127,20 @@ SeriesPlot::SeriesPlot(const QString& fileName, const QString& title, const QStr
         item->setVisible(false);
 }
 
+void SeriesPlot::setLimitLine(std::function<std::optional<double>(const RunInfo&)> value,
+                              const QString& label) {
+    limitValue_ = std::move(value);
+    // A graph rather than an item, so it has a legend entry and a hover value like the data.
+    limitGraph_ = addLine(this, label, PlotStyle::color(4), style().lineWidth(), true);
+    limitGraph_->setVisible(false);
+    limitGraph_->removeFromLegend();
+}
+
+void SeriesPlot::setMissingNote(int index, std::function<QString(const RunInfo&)> note) {
+    missingIndex_ = index;
+    missingNote_ = std::move(note);
+}
+
 void SeriesPlot::setSecondaryAxisLabel(const QString& label) {
     yAxis2->setVisible(true);
     yAxis2->setLabel(label);
@@ -237,6 +172,21 @@ void SeriesPlot::rebuild(const RunHistory& history) {
         else
             shadow->removeFromLegend();
     }
+    if (limitGraph_) {
+        const std::optional<double> limit =
+            history.hasRun() && !history.reports().empty() ? limitValue_(history.info()) : std::nullopt;
+        limitGraph_->setVisible(limit.has_value());
+        limitGraph_->data()->clear();
+        if (limit) {
+            // Spans the epochs on screen; redrawn as they grow.
+            limitGraph_->addData(0.0, *limit);
+            limitGraph_->addData(std::max(1.0, double(history.reports().back().epoch)), *limit);
+            limitGraph_->addToLegend();
+        } else {
+            limitGraph_->removeFromLegend();
+        }
+        legend->setVisible(series_.size() > 1 || limit.has_value() || pinned != nullptr);
+    }
     const auto& outcome = history.outcome();
     const bool marked = showStopMarkers_ && outcome &&
                         (outcome->state == RunState::EarlyStopped || outcome->state == RunState::Diverged);
@@ -266,15 +216,20 @@ void SeriesPlot::rebuild(const RunHistory& history) {
         }
     }
     QString note;
+    if (missingNote_ && history.hasRun() && !history.reports().empty() &&
+        graph(missingIndex_)->data()->isEmpty())
+        note = missingNote_(history.info());
     const bool edge = showStabilityEdge_ && history.hasRun() && history.latest();
     edgeLine_->setVisible(edge);
     edgeLabel_->setVisible(edge);
     if (edge) {
         const RunConfig& c = history.info().config;
         const bool mse = c.loss == LossKind::Mse;
-        const double n = history.info().trainSize, outputs = history.info().outputs;
-        const double value = mse ? 2.0 * n * outputs / c.learningRate : 4.0 * n / c.learningRate;
-        const QString formula = mse ? tr("2nO/η") : tr("4n/η");
+        const int outputs = history.info().outputs;
+        const double value = stabilityEdge(c.loss, history.info().trainSize, outputs, c.learningRate);
+        // Written for the summed kernel on the plot: O times the per-output edge (see core/theory.h).
+        const QString formula =
+            outputs == 1 ? (mse ? tr("2n/η") : tr("4n/η")) : (mse ? tr("2nO²/η") : tr("4nO/η"));
         edgeLine_->point1->setCoords(0, value);
         edgeLine_->point2->setCoords(1, value);
         edgeLabel_->position->setCoords(0.02, value);
@@ -623,10 +578,48 @@ std::vector<LivePlot*> createPlots(QWidget* parent) {
     loss->setShowStopMarkers(true);
     lambdaMax->setShowStopMarkers(true);
     lambdaMax->setShowStabilityEdge(true);
-    lambdaMax->setToolTip(
-        QObject::tr("Purple: the largest λ_max for which gradient descent on the linearized network "
-                    "is stable, 2nO/η for mse (loss 1/(2nO)·Σ(f−y)²) and the bound 4n/η for "
-                    "cross-entropy (mean over n points)."));
+    lambdaMax->setToolTip(QObject::tr(
+        "Purple: the edge of stability of gradient descent on the linearized network. Per output the step "
+        "is stable while κ_max < 2nO/η for mse (loss 1/(2nO)·Σ(f−y)²) and, as a guarantee, κ_max < 4n/η "
+        "for cross-entropy (mean over n points). The plot shows the kernel summed over the O outputs, "
+        "whose λ_max is O·κ_max when outputs are decoupled, so the line is drawn at O times that edge. "
+        "Dashed: λ_max of the infinite-width NTK."));
+    auto analytic = [](double (*reduce)(const Eigen::VectorXd&)) {
+        return [reduce](const RunInfo& info) -> std::optional<double> {
+            if (info.analyticSpectrum.size() == 0)
+                return std::nullopt;
+            return reduce(info.analyticSpectrum);
+        };
+    };
+    lambdaMax->setLimitLine(analytic([](const Eigen::VectorXd& v) { return v.maxCoeff(); }),
+                            QObject::tr("infinite width"));
+    trace->setLimitLine(analytic([](const Eigen::VectorXd& v) { return v.sum(); }),
+                        QObject::tr("infinite width"));
+    trace->setToolTip(QObject::tr("Σλ_k: the sum of all eigenvalues. Dashed: the trace of the "
+                                  "infinite-width NTK of the same architecture on the same points."));
+    auto* linearized = new SeriesPlot(
+        "linearized", QObject::tr("Network vs its linearization"), QObject::tr("loss"),
+        {S{QObject::tr("network, train"),
+           [](const EpochReport& r) -> std::optional<double> { return r.trainLoss; },
+           PlotStyle::trainColor()},
+         S{QObject::tr("network, test"), [](const EpochReport& r) { return r.testLoss; },
+           PlotStyle::testColor()},
+         S{QObject::tr("linearized, train"), [](const EpochReport& r) { return r.linearizedTrainLoss; },
+           PlotStyle::trainColor(), false, true},
+         S{QObject::tr("linearized, test"), [](const EpochReport& r) { return r.linearizedTestLoss; },
+           PlotStyle::testColor(), false, true}},
+        parent);
+    linearized->setShowStopMarkers(true);
+    linearized->setMissingNote(2, [](const RunInfo& info) {
+        return info.trainSize > Trainer::maxTheoryPoints
+                   ? QObject::tr("no linearization above n = %1").arg(Trainer::maxTheoryPoints)
+                   : QObject::tr("linearization shown for plain full-batch GD without L1, with the NTK at "
+                                 "epoch 0");
+    });
+    linearized->setToolTip(QObject::tr(
+        "Dashed: the network's first-order Taylor expansion at initialization, trained by the same "
+        "gradient descent: kernel regression with the initial NTK (train and train×test kernels). Where "
+        "the solid lines leave the dashed ones, the network is no longer a fixed kernel machine."));
     return {new SpectrumPlot(parent),
             lambdaMax,
             trace,
@@ -634,7 +627,10 @@ std::vector<LivePlot*> createPlots(QWidget* parent) {
             new SpectrumHeatmapPlot(parent),
             new KernelMatrixPlot(parent),
             new PredictionPlot(parent),
-            lazy};
+            lazy,
+            new SpectralBiasPlot(parent),
+            new SpectralFilterPlot(parent),
+            linearized};
 }
 
 } // namespace ntk

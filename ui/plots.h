@@ -36,6 +36,10 @@ public:
     // losses as implemented: 2nO/lr for mse (1/(2nO) sum (f-y)^2), 4n/lr for cross-entropy (mean over n;
     // the softmax curvature is at most 1/2, so this is a bound).
     void setShowStabilityEdge(bool show) { showStabilityEdge_ = show; }
+    // A horizontal line at the value the infinite-width limit predicts for this run, when it has one.
+    void setLimitLine(std::function<std::optional<double>(const RunInfo&)> value, const QString& label);
+    // A note shown while the series at `index` has no value at all (why it is missing).
+    void setMissingNote(int index, std::function<QString(const RunInfo&)> note);
 
 protected:
     void rebuild(const RunHistory& history) override;
@@ -44,6 +48,10 @@ private:
     std::vector<Series> series_;
     bool showStopMarkers_ = false;
     bool showStabilityEdge_ = false;
+    std::function<std::optional<double>(const RunInfo&)> limitValue_;
+    int missingIndex_ = -1;
+    std::function<QString(const RunInfo&)> missingNote_;
+    QCPGraph* limitGraph_ = nullptr;
     QCPItemStraightLine* edgeLine_ = nullptr;
     QCPItemText* edgeLabel_ = nullptr;
     QCPItemStraightLine* stopLine_ = nullptr;

@@ -32,7 +32,8 @@ QByteArray epochsCsv(const std::vector<EpochReport>& reports) {
     lines
         << "epoch,train_loss,test_loss,train_accuracy,test_accuracy,penalty,parameter_norm,zero_fraction,"
            "trace,lambda_max,lambda_min,condition_number,effective_rank,frobenius_norm,top1_share,top5_share,"
-           "top10_share,kernel_distance,target_alignment,nonpositive_eigenvalues,kernel_seconds";
+           "top10_share,kernel_distance,target_alignment,nonpositive_eigenvalues,linearized_train_loss,"
+           "linearized_test_loss,kernel_seconds"; // wall time last: the one column runs may not reproduce
     for (const EpochReport& r : reports) {
         QStringList row{QString::number(r.epoch),      formatNumber(r.trainLoss),   cell(r.testLoss),
                         cell(r.trainAccuracy),         cell(r.testAccuracy),        formatNumber(r.penalty),
@@ -42,12 +43,13 @@ QByteArray epochsCsv(const std::vector<EpochReport>& reports) {
             row << formatNumber(k.trace) << formatNumber(k.lambdaMax) << cell(k.lambdaMin)
                 << cell(k.conditionNumber) << formatNumber(k.effectiveRank) << formatNumber(k.frobeniusNorm)
                 << formatNumber(k.topShare1) << formatNumber(k.topShare5) << formatNumber(k.topShare10)
-                << cell(k.kernelDistance) << cell(k.targetAlignment) << QString::number(k.nonPositiveCount)
-                << formatNumber(r.kernelSeconds);
+                << cell(k.kernelDistance) << cell(k.targetAlignment) << QString::number(k.nonPositiveCount);
         } else {
-            for (int i = 0; i < 13; ++i)
+            for (int i = 0; i < 12; ++i)
                 row << QString();
         }
+        row << cell(r.linearizedTrainLoss) << cell(r.linearizedTestLoss)
+            << (r.hasKernel ? formatNumber(r.kernelSeconds) : QString());
         lines << row.join(',');
     }
     return (lines.join('\n') + '\n').toUtf8();
@@ -91,6 +93,18 @@ QByteArray targetEnergyCsv(const std::vector<EpochReport>& reports) {
     return (lines.join('\n') + '\n').toUtf8();
 }
 
+std::optional<Eigen::MatrixXd> residualEnergyMatrix(const std::vector<EpochReport>& reports) {
+    if (reports.empty() || reports.front().residualEnergy.size() == 0)
+        return std::nullopt;
+    Eigen::MatrixXd energies(Eigen::Index(reports.size()), reports.front().residualEnergy.size());
+    for (std::size_t i = 0; i < reports.size(); ++i) {
+        if (reports[i].residualEnergy.size() != energies.cols())
+            return std::nullopt;
+        energies.row(Eigen::Index(i)) = reports[i].residualEnergy.transpose();
+    }
+    return energies;
+}
+
 std::optional<QString> writeRunDirectory(const QString& directory, const RunExport& run,
                                          const Trainer& trainer, CancelFlag cancel) {
     if (!QDir().mkpath(directory))
@@ -102,6 +116,8 @@ std::optional<QString> writeRunDirectory(const QString& directory, const RunExpo
     files.emplace_back("spectra.csv", spectraCsv(run.reports));
     if (run.config.eigenvectors)
         files.emplace_back("target_energy.csv", targetEnergyCsv(run.reports));
+    if (const auto energies = residualEnergyMatrix(run.reports))
+        files.emplace_back("residual_energy.npy", npyBytes(encodeNpy(*energies)));
     const PreparedData& data = trainer.data();
     files.emplace_back("x_train.npy", npyBytes(encodeNpy(data.train.features)));
     files.emplace_back("y_train.npy",

@@ -16,6 +16,9 @@ QByteArray spectraCsv(const std::vector<EpochReport>& reports);
 // Share of the targets' energy |v_k^T Y|^2 / |Y|^2 in each eigenvector, per NTK epoch (needs eigenvectors).
 QByteArray targetEnergyCsv(const std::vector<EpochReport>& reports);
 QString formatNumber(double value); // shortest round-trip decimal
+// Epochs x n: the residual's energy along each eigenvector of the initial NTK (rows as in epochs.csv);
+// nullopt when the run did not track it.
+std::optional<Eigen::MatrixXd> residualEnergyMatrix(const std::vector<EpochReport>& reports);
 
 struct RunExport {
     RunConfig config;

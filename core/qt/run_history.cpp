@@ -1,5 +1,7 @@
 #include "run_history.h"
 
+#include "theory.h"
+
 #include <QDateTime>
 
 namespace ntk {
@@ -24,6 +26,9 @@ bool RunHistory::append(const LiveBatch& batch) {
             latestKernelIndex_ = int(reports_.size());
         }
         scalars.eigenvalues = Eigen::VectorXd();
+        if (scalars.residualEnergy.size() > 0)
+            storeResidualEnergy(scalars.epoch, scalars.residualEnergy);
+        scalars.residualEnergy = Eigen::VectorXd();
         reports_.push_back(std::move(scalars));
         if (live.kernel.size() > 0) {
             latestKernel_ = live.kernel;
@@ -65,6 +70,19 @@ void RunHistory::storeSpectrum(int epoch, const Eigen::VectorXd& values) {
         spectra_ = std::move(kept);
         spectrumStride_ *= 2;
     }
+}
+
+void RunHistory::storeResidualEnergy(int epoch, const Eigen::VectorXd& energy) {
+    if (initialResidualEnergy_.size() == 0) {
+        initialResidualEnergy_ = energy;
+        followedDirections_ = spectralBiasDirections(int(energy.size()));
+    }
+    latestResidualEnergy_ = {epoch, energy};
+    Eigen::VectorXd followed(Eigen::Index(followedDirections_.size()));
+    for (std::size_t i = 0; i < followedDirections_.size(); ++i)
+        followed(Eigen::Index(i)) =
+            followedDirections_[i] < energy.size() ? energy(followedDirections_[i]) : 0.0;
+    followedEnergy_.emplace_back(epoch, std::move(followed));
 }
 
 double RunHistory::epochsPerSecond() const {

@@ -2,7 +2,8 @@
 // Everything the plots draw for the run on screen, fed from the worker's reports. Reports of any other run
 // id are refused here, so a replaced run can never reach a plot. Long runs keep every scalar per epoch but
 // decimate stored spectra (each time the budget is reached, every other one is dropped), so memory stays
-// bounded while the whole run remains visible.
+// bounded while the whole run remains visible. Residual energies are kept in full only for the first and
+// the latest epoch, and per epoch for a handful of followed directions.
 #include "live_types.h"
 
 #include <QVector>
@@ -35,6 +36,14 @@ public:
     const std::pair<int, Eigen::VectorXd>& latestSpectrum() const { return latestSpectrum_; }
     const Eigen::VectorXd& initialSpectrum() const { return initialSpectrum_; }
 
+    // Spectral bias: the residual's energy along each eigenvector of the initial NTK, at epoch 0 and at the
+    // latest epoch (all directions), and per epoch for the followed directions (spectralBiasDirections).
+    const Eigen::VectorXd& initialResidualEnergy() const { return initialResidualEnergy_; }
+    const std::pair<int, Eigen::VectorXd>& latestResidualEnergy() const { return latestResidualEnergy_; }
+    const std::vector<int>& followedDirections() const { return followedDirections_; }
+    // (epoch, energies of the followed directions), every epoch.
+    const std::vector<std::pair<int, Eigen::VectorXd>>& followedEnergy() const { return followedEnergy_; }
+
     const Eigen::MatrixXd& latestKernel() const { return latestKernel_; }
     const Eigen::MatrixXd& initialKernel() const { return initialKernel_; }
     const std::optional<PredictionGrid>& latestGrid() const { return latestGrid_; }
@@ -44,6 +53,7 @@ public:
 
 private:
     void storeSpectrum(int epoch, const Eigen::VectorXd& values);
+    void storeResidualEnergy(int epoch, const Eigen::VectorXd& energy);
 
     std::optional<RunInfo> info_;
     std::optional<RunOutcome> outcome_;
@@ -54,6 +64,10 @@ private:
     int kernelEpochsSeen_ = 0;
     int latestKernelIndex_ = -1;
     Eigen::VectorXd initialSpectrum_;
+    Eigen::VectorXd initialResidualEnergy_;
+    std::pair<int, Eigen::VectorXd> latestResidualEnergy_{-1, {}};
+    std::vector<int> followedDirections_;
+    std::vector<std::pair<int, Eigen::VectorXd>> followedEnergy_;
     Eigen::MatrixXd latestKernel_, initialKernel_;
     std::optional<PredictionGrid> latestGrid_;
     std::vector<std::pair<qint64, int>> arrivals_; // (ms clock, last epoch) per batch, for the speed readout

@@ -92,7 +92,7 @@ std::optional<Scene> loadScene(const QString& path, QString& error) {
     }
     auto addRun = [&](const QString& label, const QJsonObject& overrides, double sweepValue,
                       double seriesValue) {
-        SceneRun run{label, scene.base, sweepValue, seriesValue};
+        SceneRun run{label, scene.base, sweepValue, seriesValue, {}};
         if (auto problem = applyJson(overrides, run.config, path + ": run \"" + label + "\"")) {
             error = *problem;
             return false;
@@ -117,16 +117,19 @@ std::optional<Scene> loadScene(const QString& path, QString& error) {
         scene.sweepKey = axes[0].key;
         scene.seriesKey = axes.size() > 1 ? axes[1].key : QString();
         const QJsonArray second = axes.size() > 1 ? axes[1].values : QJsonArray{QJsonValue()};
-        for (const QJsonValue& outer : second)
+        for (qsizetype o = 0; o < second.size(); ++o)
             for (const QJsonValue& inner : axes[0].values) {
+                const QJsonValue& outer = second[o];
                 QJsonObject overrides{{axes[0].key, inner}};
                 QString label = axes[0].key + " = " + valueText(inner);
                 if (!outer.isNull()) {
                     overrides[axes[1].key] = outer;
                     label += ", " + axes[1].key + " = " + valueText(outer);
                 }
-                if (!addRun(label, overrides, inner.toDouble(), outer.toDouble()))
+                if (!addRun(label, overrides, inner.toDouble(),
+                            outer.isString() ? double(o) : outer.toDouble()))
                     return std::nullopt;
+                scene.runs.back().seriesLabel = outer.isNull() ? QString() : valueText(outer);
             }
     } else if (json.contains("runs")) {
         const QJsonArray runs = json["runs"].toArray();

@@ -20,7 +20,9 @@ struct SceneRun {
     QString label; // e.g. "l2 = 0.001"
     RunConfig config;
     double sweepValue = 0.0;  // the first varied setting's value (for plots against it)
-    double seriesValue = 0.0; // the second varied setting's value in a grid (groups lines)
+    double seriesValue = 0.0; // the second varied setting's value in a grid (groups lines); for a
+                              // setting with names (e.g. parameterization), the name's position
+    QString seriesLabel;      // the second setting's value as written, e.g. "standard"
 };
 
 struct Scene {

@@ -102,8 +102,8 @@ std::optional<SummaryMetric> parseMetric(const QString& key) {
 std::optional<double> finalMetric(const RunResult& run, SummaryMetric metric) {
     if (run.reports.empty())
         return std::nullopt;
-    const EpochReport& last = run.reports.back();
-    const EpochReport* kernel = run.lastKernel();
+    const EpochReport& last = *run.finalReport();
+    const EpochReport* kernel = run.finalKernel();
     switch (metric) {
     case SummaryMetric::TrainLoss:
         return last.trainLoss;
@@ -129,6 +129,22 @@ std::optional<double> finalMetric(const RunResult& run, SummaryMetric metric) {
         return kernel->kernel.topShare1;
     case SummaryMetric::KernelDistance:
         return kernel->kernel.kernelDistance;
+    default:
+        return std::nullopt;
+    }
+}
+
+std::optional<double> infiniteWidthMetric(const RunResult& run, SummaryMetric metric) {
+    const Eigen::VectorXd& limit = run.analyticSpectrum;
+    if (limit.size() == 0)
+        return std::nullopt;
+    switch (metric) {
+    case SummaryMetric::LambdaMax:
+        return limit.maxCoeff();
+    case SummaryMetric::Trace:
+        return limit.sum();
+    case SummaryMetric::Frobenius:
+        return limit.norm(); // symmetric: the Frobenius norm is the norm of the eigenvalues
     default:
         return std::nullopt;
     }
@@ -169,7 +185,9 @@ QByteArray sceneRunsCsv(const Scene& scene, const std::vector<RunResult>& runs) 
            << "initial_trace";
     for (SummaryMetric m : allSummaryMetrics())
         header << metricKey(m);
-    header << "log10_eigenvalue_mean"
+    header << "infinite_width_lambda_max"
+           << "infinite_width_trace"
+           << "log10_eigenvalue_mean"
            << "log10_eigenvalue_variance"
            << "log10_eigenvalue_skewness"
            << "log10_eigenvalue_kurtosis"
@@ -178,13 +196,15 @@ QByteArray sceneRunsCsv(const Scene& scene, const std::vector<RunResult>& runs) 
     for (const RunResult& run : runs) {
         QStringList row{QString::number(run.index), csvText(run.label), formatNumber(run.sweepValue)};
         if (!scene.seriesKey.isEmpty())
-            row << formatNumber(run.seriesValue);
+            row << csvText(run.seriesLabel);
         const EpochReport* first = run.firstKernel();
         row << csvText(run.status) << QString::number(run.stopEpoch) << QString::number(run.bestEpoch)
             << cell(first ? std::optional(first->kernel.lambdaMax) : std::nullopt)
             << cell(first ? std::optional(first->kernel.trace) : std::nullopt);
         for (SummaryMetric m : allSummaryMetrics())
             row << cell(finalMetric(run, m));
+        row << cell(infiniteWidthMetric(run, SummaryMetric::LambdaMax))
+            << cell(infiniteWidthMetric(run, SummaryMetric::Trace));
         const Moments mo = logSpectrumMoments(run);
         row << formatNumber(mo.mean) << formatNumber(mo.variance) << formatNumber(mo.skewness)
             << formatNumber(mo.kurtosis) << csvText(run.error);

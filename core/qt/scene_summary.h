@@ -27,8 +27,12 @@ QString metricKey(SummaryMetric metric);   // e.g. "frobenius"
 QString metricLabel(SummaryMetric metric); // e.g. "Frobenius norm ‖Θ‖_F"
 std::optional<SummaryMetric> parseMetric(const QString& key);
 
-// The metric at the run's last epoch (the kernel numbers at its last NTK epoch); nullopt if not measured.
+// The metric for the parameters the run ends with (RunResult::finalReport: the restored best epoch of an
+// early-stopped run), the kernel numbers at the last NTK epoch up to it; nullopt if not measured.
 std::optional<double> finalMetric(const RunResult& run, SummaryMetric metric);
+// The infinite-width NTK's value of lambda_max or trace for the run's architecture and points (metrics with
+// a limit only; nullopt where there is no closed form or for the standard parameterization).
+std::optional<double> infiniteWidthMetric(const RunResult& run, SummaryMetric metric);
 // Moments of log10 of the final positive eigenvalues.
 Moments logSpectrumMoments(const RunResult& run);
 // A least-squares line of the metric against the sweep value, over runs that have both.

@@ -23,6 +23,26 @@ const EpochReport* RunResult::lastKernel() const {
     return nullptr;
 }
 
+const EpochReport* RunResult::finalReport() const {
+    if (reports.empty())
+        return nullptr;
+    if (state == RunState::EarlyStopped && config.restoreBest && bestEpoch >= 0)
+        for (const EpochReport& r : reports)
+            if (r.epoch == bestEpoch)
+                return &r;
+    return &reports.back();
+}
+
+const EpochReport* RunResult::finalKernel() const {
+    const EpochReport* last = finalReport();
+    if (!last)
+        return nullptr;
+    for (auto it = reports.rbegin(); it != reports.rend(); ++it)
+        if (it->hasKernel && it->epoch <= last->epoch)
+            return &*it;
+    return nullptr;
+}
+
 RunResult runSceneRun(const SceneRun& run, int index, CancelFlag cancel) {
     RunResult result;
     result.index = index;
@@ -30,6 +50,7 @@ RunResult runSceneRun(const SceneRun& run, int index, CancelFlag cancel) {
     result.config = run.config;
     result.sweepValue = run.sweepValue;
     result.seriesValue = run.seriesValue;
+    result.seriesLabel = run.seriesLabel;
     try {
         Trainer trainer(run.config, prepare(*sharedDataSource(run.config), run.config));
         const RunInfo info = describeRun(0, run.config, trainer);

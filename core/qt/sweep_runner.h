@@ -18,6 +18,7 @@ struct RunResult {
     QString label;
     RunConfig config;
     double sweepValue = 0.0, seriesValue = 0.0;
+    QString seriesLabel;
     std::vector<EpochReport> reports; // every epoch; eigenvalues on NTK epochs
     RunState state = RunState::Finished;
     int stopEpoch = 0, bestEpoch = -1;
@@ -28,6 +29,10 @@ struct RunResult {
 
     const EpochReport* firstKernel() const;
     const EpochReport* lastKernel() const;
+    // The epoch whose parameters the run ends with: the best one of an early-stopped run that restores
+    // it, else the last. finalKernel() is the last NTK epoch up to it.
+    const EpochReport* finalReport() const;
+    const EpochReport* finalKernel() const;
 };
 
 // Runs one scene run to its end in the calling thread. Never throws: failures go into `error`.

@@ -1,0 +1,89 @@
+#include "plot_helpers.h"
+
+#include "plot_style.h"
+
+#include <cmath>
+
+namespace ntk {
+
+// A range QCustomPlot can draw even for one point or constant data, positive on log axes.
+void ensureDrawableRange(QCPAxis* axis) {
+    QCPRange range = axis->range();
+    const bool log = axis->scaleType() == QCPAxis::stLogarithmic;
+    if (log) {
+        if (range.lower <= 0.0 || !std::isfinite(range.lower))
+            range.lower = std::max(range.upper * 1e-6, 1e-300);
+        if (range.upper / range.lower < 1.5)
+            range = QCPRange(range.lower / 2.0, range.upper * 2.0);
+        else
+            range = QCPRange(range.lower / 1.5, range.upper * 1.5);
+    } else {
+        const double span = range.size();
+        if (!(span > 1e-12 * std::max(1.0, std::abs(range.center()))))
+            range = QCPRange(range.center() - std::max(1.0, std::abs(range.center()) * 0.1),
+                             range.center() + std::max(1.0, std::abs(range.center()) * 0.1));
+        else
+            range = QCPRange(range.lower - 0.04 * span, range.upper + 0.04 * span);
+    }
+    axis->setRange(range);
+}
+
+QCPGraph* addLine(QCustomPlot* plot, const QString& name, const QColor& color, double width, bool dashed,
+                  QCPAxis* valueAxis) {
+    QCPGraph* g = plot->addGraph(plot->xAxis, valueAxis ? valueAxis : plot->yAxis);
+    g->setName(name);
+    QPen pen(color, width);
+    if (dashed)
+        pen.setStyle(Qt::DashLine);
+    g->setPen(pen);
+    return g;
+}
+
+QCPColorGradient viridis() {
+    QCPColorGradient gradient;
+    gradient.setColorStopAt(0.00, QColor(68, 1, 84));
+    gradient.setColorStopAt(0.25, QColor(59, 82, 139));
+    gradient.setColorStopAt(0.50, QColor(33, 145, 140));
+    gradient.setColorStopAt(0.75, QColor(94, 201, 98));
+    gradient.setColorStopAt(1.00, QColor(253, 231, 37));
+    gradient.setNanHandling(QCPColorGradient::nhTransparent);
+    return gradient;
+}
+
+void styleColorScale(QCPColorScale* scale, const PlotStyle& style) {
+    scale->axis()->setTickLabelFont(style.tickFont());
+    scale->axis()->setLabelFont(style.labelFont());
+    scale->setBarWidth(int(12 * style.scale));
+}
+
+QCPColorScale* attachColorScale(QCustomPlot* plot, QCPColorMap* map, const QString& label) {
+    auto* scale = new QCPColorScale(plot);
+    plot->plotLayout()->addElement(plot->plotLayout()->rowCount() - 1, 1, scale);
+    scale->setType(QCPAxis::atRight);
+    scale->axis()->setLabel(label);
+    map->setColorScale(scale);
+    map->setGradient(viridis());
+    // Keep the colour bar the height of the plot area.
+    auto* group = new QCPMarginGroup(plot);
+    plot->axisRect()->setMarginGroup(QCP::msBottom | QCP::msTop, group);
+    scale->setMarginGroup(QCP::msBottom | QCP::msTop, group);
+    return scale;
+}
+
+// Several series: the legend goes under the plot, two entries a row, so it never hides a curve.
+void placeLegendBelow(QCustomPlot* plot) {
+    plot->axisRect()->insetLayout()->take(plot->legend);
+    const int row = plot->plotLayout()->rowCount();
+    plot->plotLayout()->addElement(row, 0, plot->legend);
+    plot->legend->setWrap(2);
+    plot->legend->setFillOrder(QCPLegend::foColumnsFirst, true);
+    plot->legend->setBorderPen(Qt::NoPen);
+    plot->legend->setMargins(QMargins(4, 0, 4, 2));
+    plot->plotLayout()->setRowStretchFactor(row, 0.001);
+}
+
+QString epochTitle(const QString& what, int epoch) {
+    return QString("%1, epoch %2").arg(what).arg(epoch);
+}
+
+} // namespace ntk

@@ -1,0 +1,194 @@
+#include "theory_plots.h"
+
+#include "plot_helpers.h"
+#include "theory.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace ntk {
+
+namespace {
+
+// Directions whose share of the initial residual is below this carry nothing to follow.
+constexpr double negligibleShare = 1e-10;
+
+QString penaltyCaveat(const RunConfig& c) {
+    if (c.l2 > 0.0 || c.weightDecay > 0.0)
+        return QObject::tr("; the prediction ignores the L2 penalty");
+    return {};
+}
+
+} // namespace
+
+SpectralBiasPlot::SpectralBiasPlot(QWidget* parent)
+    : LivePlot("spectral_bias", tr("Spectral bias"), parent) {
+    xAxis->setLabel(tr("epoch"));
+    yAxis->setLabel(tr("residual left along v_k, |v_kᵀr_t| / |v_kᵀr_0|"));
+    for (int i = 0; i < maxDirections; ++i) {
+        addLine(this, QString(), PlotStyle::color(i), style().lineWidth());
+        QCPGraph* predicted = addLine(this, QString(), PlotStyle::color(i), style().lineWidth() * 0.7, true);
+        predicted->removeFromLegend();
+    }
+    legend->setVisible(true);
+    placeLegendBelow(this);
+    legend->setWrap(4);
+    setLogScale(true);
+    setToolTip(tr("Gradient descent learns the directions of large NTK eigenvalues first. Solid: the share "
+                  "of the initial residual (f − y, or softmax − y for cross-entropy) still left along "
+                  "eigenvector v_k of the initial kernel. Dashed: the linearized network's prediction "
+                  "|1 − ηκ_k/(nO)|^t with κ_k = λ_k/O, for full-batch gradient descent."));
+}
+
+void SpectralBiasPlot::rebuild(const RunHistory& history) {
+    configureValueAxis(yAxis, logScale());
+    const Eigen::VectorXd& initial = history.initialResidualEnergy();
+    const std::vector<int>& directions = history.followedDirections();
+    for (int i = 0; i < graphCount(); ++i) {
+        graph(i)->data()->clear();
+        graph(i)->setVisible(false);
+        graph(i)->removeFromLegend();
+    }
+    if (!history.hasRun() || initial.size() == 0) {
+        setTitleText(tr("Spectral bias"));
+        setNote(history.hasRun() && history.info().trainSize > Trainer::maxTheoryPoints
+                    ? tr("not tracked above n = %1 (needs every eigenvector)").arg(Trainer::maxTheoryPoints)
+                    : tr("needs the NTK at epoch 0 (NTK every K > 0)"));
+        return;
+    }
+    const RunInfo& info = history.info();
+    const RunConfig& c = info.config;
+    const bool predicts = linearizedDynamicsApply(c, info.trainSize);
+    const Eigen::VectorXd& lambdas = history.initialSpectrum();
+    const double total = initial.sum();
+    int shown = 0;
+    for (std::size_t i = 0; i < directions.size() && shown < maxDirections; ++i) {
+        const int k = directions[i];
+        if (k >= initial.size() || !(initial(k) > negligibleShare * total))
+            continue;
+        QVector<double> epochs, measured, predicted;
+        for (const auto& [epoch, energy] : history.followedEnergy()) {
+            epochs << epoch;
+            measured << std::sqrt(energy(Eigen::Index(i)) / initial(k));
+            if (predicts && k < lambdas.size())
+                predicted << linearizedDecay(lambdas(k), c.learningRate, info.trainSize, info.outputs, epoch);
+        }
+        QCPGraph* solid = graph(2 * shown);
+        QCPGraph* dashed = graph(2 * shown + 1);
+        QVector<double> keys = epochs;
+        filterForAxis(keys, measured, logScale());
+        solid->setData(keys, measured, true);
+        solid->setName(k < lambdas.size() ? tr("k = %1 (λ %2)").arg(k + 1).arg(lambdas(k), 0, 'g', 3)
+                                          : tr("k = %1").arg(k + 1));
+        solid->setVisible(true);
+        solid->addToLegend();
+        if (predicts && k < lambdas.size()) {
+            keys = epochs;
+            filterForAxis(keys, predicted, logScale());
+            dashed->setData(keys, predicted, true);
+            dashed->setVisible(true);
+        }
+        ++shown;
+    }
+    const int epoch = history.latestResidualEnergy().first;
+    setTitleText(epochTitle(tr("Spectral bias"), epoch));
+    QString note = predicts ? tr("solid: measured; dashed: linearized prediction") + penaltyCaveat(c)
+                            : tr("measured only: the prediction is for plain full-batch GD without L1");
+    if (predicts && c.loss == LossKind::CrossEntropy)
+        note += tr("; for cross-entropy it holds while predictions are near uniform");
+    setNote(note);
+    if (followsData()) {
+        rescaleAxes(true);
+        if (logScale() && yAxis->range().lower < 1e-6)
+            yAxis->setRangeLower(1e-6); // below this the lines are round-off, not learning
+        ensureDrawableRange(xAxis);
+        ensureDrawableRange(yAxis);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+
+SpectralFilterPlot::SpectralFilterPlot(QWidget* parent)
+    : LivePlot("spectral_filter", tr("Spectral filter"), parent) {
+    xAxis->setLabel(tr("eigenvalue λ_k of the initial NTK"));
+    yAxis->setLabel(tr("share of the target fitted along v_k"));
+    xAxis->setScaleType(QCPAxis::stLogarithmic);
+    xAxis->setTicker(QSharedPointer<QCPAxisTickerLog>(new QCPAxisTickerLog));
+    xAxis->setNumberFormat("eb");
+    xAxis->setNumberPrecision(0);
+    QCPGraph* measured = addLine(this, tr("measured"), PlotStyle::color(0), 0.0);
+    measured->setLineStyle(QCPGraph::lsNone);
+    measured->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, style().markerSize()));
+    addLine(this, tr("early stopping"), PlotStyle::color(1), style().lineWidth());
+    addLine(this, tr("ridge"), PlotStyle::color(2), style().lineWidth(), true);
+    legend->setVisible(true);
+    axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignLeft);
+    setToolTip(tr("Early stopping and L2 both act as filters on the NTK's eigen-directions. Dots: the "
+                  "share of the initial residual removed along eigenvector v_k so far, "
+                  "1 − |v_kᵀr_t|/|v_kᵀr_0|. Early stopping after t steps of gradient descent fits "
+                  "1 − (1 − ηκ_k/(nO))^t; ridge regression with λ₂·Σθ² on the displacement from "
+                  "initialization fits κ_k/(κ_k + 2nOλ₂), with κ_k = λ_k/O."));
+}
+
+void SpectralFilterPlot::rebuild(const RunHistory& history) {
+    for (int i = 0; i < graphCount(); ++i)
+        graph(i)->data()->clear();
+    const Eigen::VectorXd& initial = history.initialResidualEnergy();
+    const Eigen::VectorXd& lambdas = history.initialSpectrum();
+    const auto& [epoch, latest] = history.latestResidualEnergy();
+    if (!history.hasRun() || initial.size() == 0 || lambdas.size() == 0) {
+        setTitleText(tr("Spectral filter"));
+        setNote(history.hasRun() && history.info().trainSize > Trainer::maxTheoryPoints
+                    ? tr("not tracked above n = %1 (needs every eigenvector)").arg(Trainer::maxTheoryPoints)
+                    : tr("needs the NTK at epoch 0 (NTK every K > 0)"));
+        return;
+    }
+    const RunInfo& info = history.info();
+    const RunConfig& c = info.config;
+    const double total = initial.sum();
+    const double l2 = c.l2 + 0.5 * c.weightDecay; // decoupled decay lr*wd per step shrinks like l2 = wd/2
+    const bool predicts = linearizedDynamicsApply(c, info.trainSize);
+    QVector<double> x, measured, measuredX, early, ridge;
+    const Eigen::Index count = std::min(lambdas.size(), std::min(initial.size(), latest.size()));
+    // Eigenvalues at round-off level (relative to the largest) would stretch the axis over empty decades.
+    const double floor = 1e-8 * lambdas(0);
+    for (Eigen::Index k = 0; k < count; ++k) {
+        if (!(lambdas(k) > floor))
+            continue;
+        x << lambdas(k);
+        early << earlyStoppingFilter(lambdas(k), c.learningRate, info.trainSize, info.outputs, epoch);
+        ridge << ridgeFilter(lambdas(k), l2, info.trainSize, info.outputs);
+        if (initial(k) > negligibleShare * total) {
+            measuredX << lambdas(k);
+            measured << 1.0 - std::sqrt(latest(k) / initial(k));
+        }
+    }
+    graph(0)->setData(measuredX, measured);
+    graph(1)->setData(x, early);
+    graph(1)->setName(tr("early stopping at epoch %1").arg(epoch));
+    graph(1)->setVisible(predicts);
+    graph(2)->setData(x, ridge);
+    graph(2)->setName(tr("ridge, λ₂ = %1").arg(l2, 0, 'g', 3));
+    graph(2)->setVisible(l2 > 0.0);
+    for (int i = 1; i < 3; ++i) {
+        if (graph(i)->visible())
+            graph(i)->addToLegend();
+        else
+            graph(i)->removeFromLegend();
+    }
+    setTitleText(epochTitle(tr("Spectral filter"), epoch));
+    QStringList notes;
+    if (!predicts)
+        notes << tr("no early-stopping filter: it is for plain full-batch GD without L1");
+    if (l2 == 0.0)
+        notes << tr("L2 = 0: the ridge filter is 1 everywhere");
+    setNote(notes.join("; "));
+    if (followsData()) {
+        rescaleAxes(true);
+        // A residual that grew gives a negative share; show it, but not so far down that the filters flatten.
+        yAxis->setRange(std::clamp(yAxis->range().lower, -1.0, -0.05), 1.05);
+        ensureDrawableRange(xAxis);
+    }
+}
+
+} // namespace ntk
