@@ -1,12 +1,18 @@
 #!/usr/bin/env bash
 # Regenerates the README gallery: runs every built-in scene headless and keeps the plot its scene file
 # names as its main view, as docs/gallery/<scene>.png; the numbers go to docs/gallery/<scene>/runs.csv.
+# Usage: scripts/make_gallery.sh [SCENE ...]   (scene file names without .json; default: all)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [[ -x build/app/ntkviz ]] || { scripts/install-deps.sh && scripts/build.sh; }
 out=docs/gallery
 mkdir -p "$out"
-for file in resources/scenes/*.json; do
+files=(resources/scenes/*.json)
+if (($# > 0)); then
+  files=()
+  for name in "$@"; do files+=("resources/scenes/$name.json"); done
+fi
+for file in "${files[@]}"; do
   name=$(basename "$file" .json)
   view=$(/usr/bin/python3 -c "import json,sys; print(json.load(open(sys.argv[1])).get('view',''))" "$file")
   case "$view" in

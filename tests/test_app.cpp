@@ -208,6 +208,38 @@ private slots:
         QCOMPARE(lambdaMax->graph(1)->dataCount(), firstLength);
     }
 
+    // The theory tabs draw the measurement and the prediction side by side for a full-batch GD run.
+    void theoryPlotsDrawMeasurementAndPrediction() {
+        MainWindow window(quickConfig(), false);
+        window.show();
+        QTRY_VERIFY_WITH_TIMEOUT(window.history().outcome().has_value(), 30000);
+        const int epochs = int(window.history().reports().size());
+        QCOMPARE(epochs, 61);
+        LivePlot* bias = window.plots()[8];
+        LivePlot* filter = window.plots()[9];
+        LivePlot* linearized = window.plots()[10];
+        QCOMPARE(bias->fileName(), QString("spectral_bias"));
+        QCOMPARE(filter->fileName(), QString("spectral_filter"));
+        QCOMPARE(linearized->fileName(), QString("linearized"));
+        for (LivePlot* plot : {bias, filter, linearized}) {
+            plot->refresh(window.history());
+            plot->replot();
+        }
+        // Direction k = 1: measured (graph 0) and predicted (graph 1) at every epoch, both finite.
+        QVERIFY(bias->graph(0)->visible() && bias->graph(1)->visible());
+        QVERIFY(bias->graph(0)->dataCount() > epochs / 2);
+        QVERIFY(bias->graph(1)->dataCount() > epochs / 2);
+        // Filter: measured dots and the early-stopping curve over the eigenvalues.
+        QVERIFY(filter->graph(0)->dataCount() > 0);
+        QVERIFY(filter->graph(1)->visible() && filter->graph(1)->dataCount() > 0);
+        // The linearized network's losses beside the network's, every epoch.
+        QCOMPARE(linearized->graph(2)->dataCount(), epochs);
+        QCOMPARE(linearized->graph(3)->dataCount(), epochs);
+        for (LivePlot* plot : {bias, filter, linearized})
+            for (QCPAxis* axis : {plot->xAxis, plot->yAxis})
+                QVERIFY2(axisDrawable(axis), qPrintable(plot->fileName()));
+    }
+
     void lastSettingsComeBackOnTheNextLaunch() {
         RunConfig custom = quickConfig();
         custom.width = 24;

@@ -129,9 +129,9 @@ void MainWindow::buildLayout() {
     detailTabs_ = new QTabWidget;
     detailTabs_->addTab(plots_[5], tr("Kernel matrix"));
     detailTabs_->addTab(plots_[6], tr("Predictions"));
-    detailTabs_->addTab(plots_[7], tr("Lazy or rich"));
+    detailTabs_->addTab(plots_[7], tr("Lazy/rich"));
     detailTabs_->addTab(plots_[8], tr("Spectral bias"));
-    detailTabs_->addTab(plots_[9], tr("Spectral filter"));
+    detailTabs_->addTab(plots_[9], tr("Filter"));
     detailTabs_->addTab(plots_[10], tr("Linearized"));
     grid->addWidget(detailTabs_, 1, 2);
     connect(detailTabs_, &QTabWidget::currentChanged, this, [this] { dirty_ = true; });

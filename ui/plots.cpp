@@ -352,11 +352,32 @@ void KernelMatrixPlot::rebuild(const RunHistory& history) {
         return;
     }
     const Eigen::Index n = kernel.rows();
-    std::vector<Eigen::Index> order(n);
-    std::iota(order.begin(), order.end(), 0);
+    auto classOrder = [n](const Eigen::VectorXi& labels) {
+        std::vector<Eigen::Index> order(n);
+        std::iota(order.begin(), order.end(), 0);
+        if (labels.size() == n)
+            std::stable_sort(order.begin(), order.end(),
+                             [&](auto a, auto b) { return labels[a] < labels[b]; });
+        return order;
+    };
     const Eigen::VectorXi& labels = history.info().trainLabels;
-    if (labels.size() == n)
-        std::stable_sort(order.begin(), order.end(), [&](auto a, auto b) { return labels[a] < labels[b]; });
+    const std::vector<Eigen::Index> order = classOrder(labels);
+    // A/B: a pinned run with as many points fills the lower triangle, each run in its own class order.
+    const RunHistory* pinned = reference();
+    const Eigen::MatrixXd* other = nullptr;
+    std::vector<Eigen::Index> otherOrder;
+    QString note;
+    if (pinned && pinned->latestKernel().size() > 0) {
+        if (pinned->latestKernel().rows() == n) {
+            other = &pinned->latestKernel();
+            otherOrder = classOrder(pinned->info().trainLabels);
+            note = tr("upper right: this run; lower left: the pinned run");
+        } else {
+            note = tr("the pinned run has n = %1, not overlaid").arg(pinned->latestKernel().rows());
+        }
+    }
+    pinnedTriangle_ = other != nullptr;
+    setNote(note);
     // Large kernels are drawn block-averaged: a screen has fewer pixels than a 5000 x 5000 matrix has cells.
     const int cells = int(std::min<Eigen::Index>(n, 800));
     const double stride = double(n) / cells;
@@ -368,10 +389,13 @@ void KernelMatrixPlot::rebuild(const RunHistory& history) {
                                i1 = std::max(i0 + 1, Eigen::Index((cy + 1) * stride));
             const Eigen::Index j0 = Eigen::Index(cx * stride),
                                j1 = std::max(j0 + 1, Eigen::Index((cx + 1) * stride));
+            const bool lower = other && cy > cx;
+            const Eigen::MatrixXd& source = lower ? *other : kernel;
+            const std::vector<Eigen::Index>& rows = lower ? otherOrder : order;
             double sum = 0.0;
             for (Eigen::Index i = i0; i < i1; ++i)
                 for (Eigen::Index j = j0; j < j1; ++j)
-                    sum += kernel(order[i], order[j]);
+                    sum += source(rows[i], rows[j]);
             map_->data()->setCell(cx, cy, sum / double((i1 - i0) * (j1 - j0)));
         }
     map_->rescaleDataRange(true);
@@ -402,10 +426,11 @@ QString KernelMatrixPlot::hoverText(const QPoint& pixel) const {
     map_->data()->coordToCell(key, value, &cx, &cy);
     if (cx < 0 || cy < 0 || cx >= map_->data()->keySize() || cy >= map_->data()->valueSize())
         return {};
-    return tr("row %1, column %2\nΘ = %3")
+    return tr("row %1, column %2\nΘ = %3%4")
         .arg(qRound(value))
         .arg(qRound(key))
-        .arg(map_->data()->cell(cx, cy), 0, 'g', 6);
+        .arg(map_->data()->cell(cx, cy), 0, 'g', 6)
+        .arg(pinnedTriangle_ && cy > cx ? tr(" (pinned run)") : QString());
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -467,6 +492,17 @@ void PredictionPlot::rebuild(const RunHistory& history) {
             curve->setPen(QPen(PlotStyle::color(6), style().lineWidth()));
             curve->setData(QVector<double>(grid->xs.begin(), grid->xs.end()),
                            QVector<double>(grid->curve.begin(), grid->curve.end()), true);
+        }
+        // A/B: the pinned run's curve, when it is of the same kind.
+        if (const RunHistory* pinned = reference(); pinned && pinned->latestGrid() &&
+                                                    pinned->latestGrid()->dimension == 1 &&
+                                                    pinned->info().config.loss == info.config.loss) {
+            const PredictionGrid& other = *pinned->latestGrid();
+            QCPGraph* curve = addGraph();
+            curve->setName(tr("pinned run"));
+            curve->setPen(QPen(PlotStyle::color(3), style().lineWidth(), Qt::DashLine));
+            curve->setData(QVector<double>(other.xs.begin(), other.xs.end()),
+                           QVector<double>(other.curve.begin(), other.curve.end()), true);
         }
         const Eigen::VectorXd trainY = regression ? info.trainValues : info.trainLabels.cast<double>();
         const Eigen::VectorXd testY = regression ? info.testValues : info.testLabels.cast<double>();

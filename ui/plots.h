@@ -92,6 +92,7 @@ private:
     QCPColorMap* map_ = nullptr;
     QCPColorScale* scale_ = nullptr;
     std::vector<QCPItemStraightLine*> classLines_;
+    bool pinnedTriangle_ = false; // the lower triangle shows the pinned run
 };
 
 // 7. For 1-D and 2-D inputs: the network's decision regions (or regression curve) with the points.
