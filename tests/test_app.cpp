@@ -206,6 +206,22 @@ private slots:
         QCOMPARE(lambdaMax->graph(0)->dataCount(), 91);
         QVERIFY(lambdaMax->graph(1)->visible());
         QCOMPARE(lambdaMax->graph(1)->dataCount(), firstLength);
+        // The heatmap turns into the ratio to the pinned run (0 = no difference, a symmetric scale); the
+        // kernel matrix shows the pinned run below the diagonal.
+        auto* heatmap = window.plots()[4];
+        heatmap->refresh(window.history());
+        heatmap->replot();
+        auto* ratios = qobject_cast<QCPColorMap*>(heatmap->plottable(0));
+        QVERIFY(ratios);
+        QCOMPARE(ratios->dataRange().lower, -ratios->dataRange().upper);
+        auto* kernel = window.plots()[5];
+        kernel->refresh(window.history());
+        kernel->replot();
+        auto* cells = qobject_cast<QCPColorMap*>(kernel->plottable(0));
+        QVERIFY(cells && cells->data()->keySize() == 40);
+        // Same data and seed, more epochs: the two triangles differ, but only a little.
+        const double upper = cells->data()->cell(3, 1), lower = cells->data()->cell(1, 3);
+        QVERIFY(std::isfinite(upper) && std::isfinite(lower) && upper != lower);
     }
 
     // The theory tabs draw the measurement and the prediction side by side for a full-batch GD run.

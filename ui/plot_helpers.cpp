@@ -50,6 +50,15 @@ QCPColorGradient viridis() {
     return gradient;
 }
 
+QCPColorGradient divergingGradient() {
+    QCPColorGradient gradient;
+    gradient.setColorStopAt(0.0, QColor(33, 102, 172));
+    gradient.setColorStopAt(0.5, QColor(247, 247, 247));
+    gradient.setColorStopAt(1.0, QColor(178, 24, 43));
+    gradient.setNanHandling(QCPColorGradient::nhTransparent);
+    return gradient;
+}
+
 void styleColorScale(QCPColorScale* scale, const PlotStyle& style) {
     scale->axis()->setTickLabelFont(style.tickFont());
     scale->axis()->setLabelFont(style.labelFont());

@@ -11,6 +11,7 @@ void ensureDrawableRange(QCPAxis* axis);
 QCPGraph* addLine(QCustomPlot* plot, const QString& name, const QColor& color, double width,
                   bool dashed = false, QCPAxis* valueAxis = nullptr);
 QCPColorGradient viridis();
+QCPColorGradient divergingGradient(); // blue, white at the centre, red
 void styleColorScale(QCPColorScale* scale, const PlotStyle& style);
 QCPColorScale* attachColorScale(QCustomPlot* plot, QCPColorMap* map, const QString& label);
 // Several series: the legend goes under the plot, two entries a row, so it never hides a curve.

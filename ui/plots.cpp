@@ -285,11 +285,33 @@ void SpectrumHeatmapPlot::rebuild(const RunHistory& history) {
     map_->data()->setSize(columns, int(n));
     map_->data()->setRange(QCPRange(first, columns > 1 ? last : first + 1e-9),
                            QCPRange(1, n > 1 ? double(n) : 1 + 1e-9));
+    // A/B: with a pinned run, each cell is log10(lambda_k / lambda_k of the pinned run at the nearest
+    // earlier stored epoch), on a diverging scale centred at 0 (no difference).
+    const RunHistory* pinned = reference();
+    std::vector<const std::pair<int, Eigen::VectorXd>*> pinnedRows;
+    if (pinned) {
+        for (const auto& entry : pinned->spectra())
+            pinnedRows.push_back(&entry);
+        if (pinned->latestSpectrum().first >= 0 &&
+            (pinnedRows.empty() || pinnedRows.back()->first != pinned->latestSpectrum().first))
+            pinnedRows.push_back(&pinned->latestSpectrum());
+    }
+    ratioMode_ = !pinnedRows.empty();
+    auto pinnedAt = [&](int epoch) -> const Eigen::VectorXd* {
+        const Eigen::VectorXd* found = nullptr;
+        for (const auto* row : pinnedRows)
+            if (row->first <= epoch)
+                found = &row->second;
+        return found;
+    };
     double low = std::numeric_limits<double>::infinity(), high = -low;
     for (int c = 0; c < columns; ++c) {
         const Eigen::VectorXd& values = rows[c]->second;
+        const Eigen::VectorXd* other = ratioMode_ ? pinnedAt(rows[c]->first) : nullptr;
         for (Eigen::Index k = 0; k < n; ++k) {
-            const double v = k < values.size() && values[k] > 0.0 ? std::log10(values[k]) : qQNaN();
+            double v = k < values.size() && values[k] > 0.0 ? std::log10(values[k]) : qQNaN();
+            if (ratioMode_)
+                v = other && k < other->size() && (*other)[k] > 0.0 ? v - std::log10((*other)[k]) : qQNaN();
             map_->data()->setCell(c, int(k), v);
             if (std::isfinite(v)) {
                 low = std::min(low, v);
@@ -297,9 +319,20 @@ void SpectrumHeatmapPlot::rebuild(const RunHistory& history) {
             }
         }
     }
-    if (std::isfinite(low))
-        map_->setDataRange(QCPRange(low, high > low ? high : low + 1.0));
-    setTitleText(epochTitle(tr("Spectrum vs epoch"), rows.back()->first));
+    if (ratioMode_) {
+        const double reach = std::isfinite(low) ? std::max({std::abs(low), std::abs(high), 1e-3}) : 1.0;
+        map_->setGradient(divergingGradient());
+        map_->setDataRange(QCPRange(-reach, reach));
+        scale_->axis()->setLabel(tr("log₁₀ λ_k / λ_k pinned"));
+    } else {
+        map_->setGradient(viridis());
+        if (std::isfinite(low))
+            map_->setDataRange(QCPRange(low, high > low ? high : low + 1.0));
+        scale_->axis()->setLabel(tr("log₁₀ λ_k"));
+    }
+    setTitleText(
+        epochTitle(ratioMode_ ? tr("Spectrum vs epoch, against the pinned run") : tr("Spectrum vs epoch"),
+                   rows.back()->first));
     if (followsData()) {
         xAxis->setRange(first - half, last + half);
         yAxis->setRange(0.5, double(n) + 0.5);
@@ -316,7 +349,13 @@ QString SpectrumHeatmapPlot::hoverText(const QPoint& pixel) const {
         return {};
     const double logValue = map_->data()->cell(cellKey, cellValue);
     if (!std::isfinite(logValue))
-        return tr("k = %1: λ ≤ 0").arg(cellValue + 1);
+        return ratioMode_ ? tr("k = %1: no pinned value").arg(cellValue + 1)
+                          : tr("k = %1: λ ≤ 0").arg(cellValue + 1);
+    if (ratioMode_)
+        return tr("epoch ≈ %1\nk = %2\nλ / λ pinned = %3")
+            .arg(qRound(key))
+            .arg(cellValue + 1)
+            .arg(std::pow(10.0, logValue), 0, 'g', 4);
     return tr("epoch ≈ %1\nk = %2\nλ = %3")
         .arg(qRound(key))
         .arg(cellValue + 1)

@@ -59,7 +59,8 @@ private:
     QCPItemText* stopLabel_ = nullptr;
 };
 
-// 5. Epoch x eigenvalue index, coloured by log10 of the eigenvalue.
+// 5. Epoch x eigenvalue index, coloured by log10 of the eigenvalue; with a pinned run, by log10 of the
+// ratio to the pinned run's eigenvalue (A/B).
 class SpectrumHeatmapPlot : public LivePlot {
     Q_OBJECT
 public:
@@ -74,6 +75,7 @@ protected:
 private:
     QCPColorMap* map_ = nullptr;
     QCPColorScale* scale_ = nullptr;
+    bool ratioMode_ = false; // a run is pinned: cells compare with it
 };
 
 // 6. The kernel matrix itself, with the training points ordered by class.
