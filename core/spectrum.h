@@ -31,6 +31,11 @@ Spectrum fullSpectrum(const Eigen::MatrixXd& kernel, bool withVectors = false);
 // close to n, where Lanczos has no advantage.
 Spectrum topSpectrum(const Eigen::MatrixXd& kernel, int k, bool withVectors = false);
 
+// Above this many points a live view computes only the top eigenvalues unless asked for all: a full
+// solve costs O(n^3) (seconds per NTK epoch at n = 4000 on a laptop), Lanczos for 64 of them a fraction.
+inline constexpr int automaticTopKAbove = 2500;
+inline constexpr int automaticTopK = 64;
+
 struct KernelSummary {
     double trace = 0.0;
     double lambdaMax = 0.0;

@@ -4,7 +4,8 @@
 # Usage: scripts/make_gallery.sh [SCENE ...]   (scene file names without .json; default: all)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-[[ -x build/app/ntkviz ]] || { scripts/install-deps.sh && scripts/build.sh; }
+ntkviz="${NTKVIZ:-build/app/ntkviz}" # another build of the app may be given
+[[ -x "$ntkviz" ]] || { scripts/install-deps.sh && scripts/build.sh; }
 out=docs/gallery
 mkdir -p "$out"
 files=(resources/scenes/*.json)
@@ -25,7 +26,7 @@ for file in "${files[@]}"; do
   esac
   tmp=$(mktemp -d)
   echo "$name ($plot)" >&2
-  QT_QPA_PLATFORM=offscreen build/app/ntkviz --scene "$file" --export-figures "$tmp" \
+  QT_QPA_PLATFORM=offscreen "$ntkviz" --scene "$file" --export-figures "$tmp" \
       --figure-size 1200x750 --figure-scale 1 >/dev/null
   cp "$tmp/$plot.png" "$out/$name.png"
   mkdir -p "$out/$name"

@@ -256,6 +256,25 @@ private slots:
                 QVERIFY2(axisDrawable(axis), qPrintable(plot->fileName()));
     }
 
+    // Large n: the run computes the top eigenvalues only and says so; the controls keep "all".
+    void largeRunsGetTopKAutomatically() {
+        RunConfig big = quickConfig();
+        big.trainSize = automaticTopKAbove + 100;
+        big.testSize = 10;
+        big.width = 8;
+        big.epochs = 1;
+        MainWindow window(quickConfig(), false);
+        window.show();
+        window.startRun(big);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            window.history().hasRun() && window.history().info().config.trainSize == big.trainSize, 60000);
+        QCOMPARE(window.history().info().config.topK, automaticTopK);
+        QCOMPARE(window.controls()->config().topK, 0);
+        QVERIFY(window.statusBar()->currentMessage().contains("top 64"));
+        QTRY_VERIFY_WITH_TIMEOUT(window.history().latestSpectrum().first >= 0, 60000);
+        QCOMPARE(window.history().latestSpectrum().second.size(), Eigen::Index(automaticTopK));
+    }
+
     void lastSettingsComeBackOnTheNextLaunch() {
         RunConfig custom = quickConfig();
         custom.width = 24;

@@ -315,6 +315,16 @@ void MainWindow::startRun(const RunConfig& requested) {
         return;
     }
     controls_->setConfig(config);
+    // The controls keep "all eigenvalues"; only this run uses the automatic top-k, so a smaller n later
+    // gets its full spectrum again.
+    if (config.topK == 0 && config.ntkEvery > 0 && config.trainSize > automaticTopKAbove) {
+        config.topK = automaticTopK;
+        statusBar()->showMessage(tr("n = %1: showing the top %2 eigenvalues, since a full solve would take "
+                                    "seconds per NTK epoch. Set top-k to %1 for all of them.")
+                                     .arg(config.trainSize)
+                                     .arg(automaticTopK),
+                                 10000);
+    }
     failure_.clear();
     worker_.start(config);
     updateStatus();
