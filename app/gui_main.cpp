@@ -4,6 +4,8 @@
 #include "scene.h"
 #include "session.h"
 #include "settings_cli.h"
+#include "shutdown_deadline.h"
+#include "termination_signals.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -181,7 +183,10 @@ int main(int argc, char** argv) {
                                                          "its settings, pinned reference and scene?")) ==
                            QMessageBox::Yes;
             });
+        closeOnTerminationSignals(window.get());
         exitCode = app.exec();
+        // The window's threads get a moment to stop; one stuck in LAPACK does not hold up the exit.
+        const ShutdownDeadline deadline(std::chrono::milliseconds(1000), exitCode);
         window.reset();
     }
     return exitCode;
