@@ -155,6 +155,9 @@ private slots:
                                              << "s.json: view: speed_limit: expected a number from 0 to 1000";
         QTest::newRow("view unknown key")
             << session(R"(, "view": {"zoom": 2})") << "s.json: view: unknown key \"zoom\"";
+        QTest::newRow("settings key with newline")
+            << QByteArray("{\"format\": \"ntkviz-session\", \"version\": 1, \"settings\": {\"wid\\nth\": 3}}")
+            << "s.json: settings: unknown key";
         QTest::newRow("unknown key with newline")
             << session(", \"x\\ny\": 1") << "s.json: unknown key \"x y\"";
     }

@@ -12,12 +12,24 @@
 namespace ntk {
 namespace {
 
-// One line per error, whatever the file holds: control characters become spaces, long text is cut.
-QString oneLine(QString text) {
+// One line per error, whatever the file holds: control characters (newlines too) become spaces.
+QString withoutControlCharacters(QString text) {
     for (QChar& c : text)
         if (c.category() == QChar::Other_Control)
             c = ' ';
-    return text.left(80);
+    return text;
+}
+
+// Text quoted from the file: also cut, so that a huge key cannot flood the error line.
+QString oneLine(const QString& text) {
+    return withoutControlCharacters(text.left(80));
+}
+
+// The settings' own messages quote keys and values as they are (see tests/fuzz/crashes/README.md).
+std::optional<QString> applySettings(const QJsonObject& json, RunConfig& config, const QString& source) {
+    if (auto error = applyJson(json, config, source))
+        return withoutControlCharacters(*error);
+    return std::nullopt;
 }
 
 QString describe(const QJsonValue& value) {
@@ -59,7 +71,8 @@ std::optional<QString> readReference(const QJsonValue& value, const QString& pre
     if (!object["settings"].isObject())
         return prefix + expected("reference: settings", "an object", object["settings"]);
     PinnedReference pinned;
-    if (auto error = applyJson(object["settings"].toObject(), pinned.config, prefix + "reference: settings"))
+    if (auto error =
+            applySettings(object["settings"].toObject(), pinned.config, prefix + "reference: settings"))
         return error;
     const QJsonValue epochs = object["epochs"];
     const double e = epochs.toDouble(-1);
@@ -162,7 +175,7 @@ std::optional<Session> parseSession(const QByteArray& bytes, const QString& sour
         error = prefix + expected("settings", "an object", json["settings"]);
         return std::nullopt;
     }
-    if (auto problem = applyJson(json["settings"].toObject(), session.config, prefix + "settings")) {
+    if (auto problem = applySettings(json["settings"].toObject(), session.config, prefix + "settings")) {
         error = *problem;
         return std::nullopt;
     }
