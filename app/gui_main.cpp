@@ -2,12 +2,19 @@
 #include "figure_export.h"
 #include "main_window.h"
 #include "scene.h"
+#include "session.h"
 #include "settings_cli.h"
+#include "shutdown_deadline.h"
+#include "termination_signals.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QMessageBox>
+#include <QStandardPaths>
 #include <QTextStream>
+#include <cstdio>
 #include <cstdlib>
+#include <memory>
 
 namespace {
 
@@ -47,6 +54,13 @@ int main(int argc, char** argv) {
                 return true;
         return false;
     }();
+    // Qt would silently take `--session FILE` as a session manager's id: point to the right option.
+    for (int i = 1; i + 1 < argc; ++i)
+        if ((QByteArray(argv[i]) == "--session" || QByteArray(argv[i]) == "-session") &&
+            QByteArray(argv[i + 1]).endsWith(".json")) {
+            std::fprintf(stderr, "ntkviz: to open a session file use --open-session %s\n", argv[i + 1]);
+            return 2;
+        }
     if (exporting && !hasDisplay() && !qEnvironmentVariableIsSet("QT_QPA_PLATFORM"))
         qputenv("QT_QPA_PLATFORM", "offscreen");
 
@@ -64,7 +78,13 @@ int main(int argc, char** argv) {
     parser.addOption(
         {"figure-size", "Figure size for --export-figures, WIDTHxHEIGHT (default 1600x1000).", "WxH"});
     parser.addOption({"figure-scale", "Pixel scale for --export-figures (default 2).", "X"});
-    parser.addOption({"fresh", "Ignore the settings saved from the last session."});
+    parser.addOption({"fresh", "Ignore the settings saved from the last session, and do not offer to "
+                               "restore the autosaved session after a crash."});
+    // Not --session: QGuiApplication takes that (and -session) for the desktop's session manager.
+    parser.addOption({"open-session",
+                      "Open a session file (settings, pinned reference, scene, view); flags given as well "
+                      "override its settings.",
+                      "FILE"});
     parser.addOption({"scene",
                       "Open a scene (built-in name such as 01-l2-spectrum, or a scene .json file); with "
                       "--export-figures, run it headless and write its plots and numbers.",
@@ -73,10 +93,27 @@ int main(int argc, char** argv) {
     parser.process(app);
 
     ntk::RunConfig config;
+    std::optional<ntk::Session> session;
+    if (parser.isSet("open-session")) {
+        QString error;
+        session = ntk::loadSessionFile(parser.value("open-session"), error);
+        if (!session || parser.isSet("config")) {
+            QTextStream(stderr) << "ntkviz: "
+                                << (session
+                                        ? "--open-session and --config cannot be combined: a session holds "
+                                          "its own settings"
+                                        : error)
+                                << Qt::endl;
+            return 2;
+        }
+        config = session->config;
+    }
     if (auto error = ntk::applySettingOptions(parser, config)) {
         QTextStream(stderr) << "ntkviz: " << *error << Qt::endl;
         return 2;
     }
+    if (session)
+        session->config = config; // flags given as well override the session's settings
     if (parser.isSet("export-figures")) {
         ntk::FigureOptions options;
         if (parser.isSet("figure-size")) {
@@ -126,12 +163,31 @@ int main(int argc, char** argv) {
             return 2;
         }
     }
-    // Settings given on the command line win over the last session's.
-    const bool explicitSettings = !parser.optionNames().isEmpty();
-    ntk::MainWindow window(config, !explicitSettings);
-    window.resize(1366, 768);
-    window.show();
-    if (startupScene)
-        window.openScene(*startupScene);
-    return app.exec();
+    int exitCode = 0;
+    {
+        // Settings given on the command line win over the last session's.
+        const bool explicitSettings = !parser.optionNames().isEmpty();
+        auto window = std::make_unique<ntk::MainWindow>(config, !explicitSettings);
+        window->resize(1366, 768);
+        window->show();
+        if (session)
+            window->applySession(*session);
+        if (startupScene)
+            window->openScene(*startupScene);
+        const bool offerRestore = !parser.isSet("fresh") && !session;
+        window->enableCrashRecovery(
+            QStandardPaths::writableLocation(QStandardPaths::AppDataLocation), [&](const QString&) {
+                return offerRestore &&
+                       QMessageBox::question(window.get(), QObject::tr("Restore the last session?"),
+                                             QObject::tr("ntkviz did not close cleanly last time. Restore "
+                                                         "its settings, pinned reference and scene?")) ==
+                           QMessageBox::Yes;
+            });
+        closeOnTerminationSignals(window.get());
+        exitCode = app.exec();
+        // The window's threads get a moment to stop; one stuck in LAPACK does not hold up the exit.
+        const ShutdownDeadline deadline(std::chrono::milliseconds(1000), exitCode);
+        window.reset();
+    }
+    return exitCode;
 }

@@ -4,6 +4,7 @@
 #include "data_error.h"
 #include "data_prep.h"
 #include "run_export.h"
+#include "session.h"
 #include "settings_cli.h"
 #include "trainer.h"
 
@@ -64,6 +65,9 @@ int runTrainCommand(const QStringList& arguments) {
     parser.addHelpOption();
     parser.addOption({"out", "Write config.json, epochs.csv, spectra.csv and .npy arrays to DIR.", "DIR"});
     parser.addOption({"quiet", "No progress lines on stderr."});
+    parser.addOption(
+        {"session", "Train with the settings of an ntkviz session file (flags given as well override them).",
+         "FILE"});
     ntk::addSettingOptions(parser);
     if (!parser.parse(arguments))
         return fail(parser.errorText());
@@ -75,6 +79,15 @@ int runTrainCommand(const QStringList& arguments) {
         return fail("unexpected argument \"" + parser.positionalArguments().first() + "\"");
 
     ntk::RunConfig config;
+    if (parser.isSet("session")) {
+        if (parser.isSet("config"))
+            return fail("--session and --config cannot be combined: a session holds its own settings");
+        QString error;
+        const auto session = ntk::loadSessionFile(parser.value("session"), error);
+        if (!session)
+            return fail(error);
+        config = session->config;
+    }
     if (auto error = ntk::applySettingOptions(parser, config))
         return fail(*error);
 

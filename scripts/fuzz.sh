@@ -83,6 +83,7 @@ targets=(
   "fuzz_idx idx 16384"
   "fuzz_npy npy 4096"
   "fuzz_config config 4096"
+  "fuzz_session config 4096"
 )
 failed=0
 summary=()

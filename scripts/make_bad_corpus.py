@@ -12,7 +12,7 @@ Manifest columns (tab-separated, one header line):
                directory); for kind=flags the command-line arguments after `train`, space-separated.
                Paths under generated/ are not committed: the test creates them at run time
                (a sparse file over 1 GiB, a line over 1 MiB, a config over 1 MiB).
-  kind         csv | idx-images | idx-labels | config | flags
+  kind         csv | idx-images | idx-labels | config | session | flags
   exit         the exit code the CLI must return (2 for bad input, 0 for the valid controls)
   expected     a substring the one-line error on stderr must contain (empty for exit 0)
   description  what is wrong with the input
@@ -389,6 +389,45 @@ def config_cases():
     ]
 
 
+# ----------------------------------------------------------------------------------------- sessions
+
+
+def session_cases():
+    k = "session"
+    j = lambda text: text.encode()
+    head = '{"format": "ntkviz-session", "version": 1, '
+    tiny = '"settings": {"dataset": "xor", "n": 8, "test_n": 4, "width": 4, "epochs": 2}'
+    return [
+        ("ses_valid.json", j(head + tiny + ', "reference": {"settings": {"dataset": "xor", "n": 8, '
+                             '"test_n": 4, "width": 4, "epochs": 2}, "epochs": 1}, "scene": "", '
+                             '"view": {"presentation_scale": 1.6, "speed_limit": 20}}'), k, 0, "",
+         "VALID: a session with a pinned reference"),
+        ("ses_truncated.json", j(head + tiny), k, 2, "ses_truncated.json: offset", "object not closed"),
+        ("ses_config_file.json", j('{"format": "ntkviz-config", "version": 1, "n": 8}'), k, 2,
+         'ses_config_file.json: format: expected "ntkviz-session", got "ntkviz-config"',
+         "a config file given as a session"),
+        ("ses_future_version.json", j('{"format": "ntkviz-session", "version": 7, ' + tiny + "}"), k, 2,
+         "ses_future_version.json: version 7 is newer than this program understands",
+         "written by a future ntkviz"),
+        ("ses_unknown_key.json", j(head + tiny + ', "kernels": []}'), k, 2,
+         'ses_unknown_key.json: unknown key "kernels"', "a key this version does not know"),
+        ("ses_settings_wrong_type.json", j(head + '"settings": {"epochs": "many"}}'), k, 2,
+         'ses_settings_wrong_type.json: settings: epochs: expected an integer, got "many"',
+         "string for an integer inside the settings"),
+        ("ses_settings_n_zero.json", j(head + '"settings": {"n": 0}}'), k, 2,
+         "ses_settings_n_zero.json: settings: n = 0", "no training points"),
+        ("ses_reference_epochs_beyond.json",
+         j(head + tiny + ', "reference": {"settings": {"epochs": 5}, "epochs": 9}}'), k, 2,
+         "ses_reference_epochs_beyond.json: reference: epochs: expected an integer from 0 to 5",
+         "pinned at an epoch its run never reached"),
+        ("ses_view_scale.json", j(head + tiny + ', "view": {"presentation_scale": 0}}'), k, 2,
+         "ses_view_scale.json: view: presentation_scale: expected a number from 0.7 to 3, got 0",
+         "text scale out of range"),
+        ("ses_missing_scene.json", j(head + tiny + ', "scene": "no-such-scene"}'), k, 2,
+         "ses_missing_scene.json: scene: no-such-scene: no such scene", "names a scene that does not exist"),
+    ]
+
+
 # -------------------------------------------------------------------------------------------- flags
 
 
@@ -446,7 +485,7 @@ def flag_cases():
 def all_cases():
     rows = []
     files = {}
-    for name, content, kind, code, expected, description in csv_cases() + config_cases():
+    for name, content, kind, code, expected, description in csv_cases() + config_cases() + session_cases():
         if content is not None:
             files[name] = content
         rows.append((name, kind, code, expected, description))

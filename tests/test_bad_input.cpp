@@ -159,6 +159,8 @@ class BadInputTest : public QObject {
                       << "2";
         else if (c.kind == "config")
             arguments << "--config" << resolvedPath(c.file);
+        else if (c.kind == "session")
+            arguments << "--session" << resolvedPath(c.file);
         else
             arguments << c.file.split(' ', Qt::SkipEmptyParts);
         return arguments;
@@ -202,9 +204,9 @@ private slots:
             ++perKind[c.kind];
             QVERIFY2(c.exitCode == 0 || !c.expected.isEmpty(), qPrintable(c.file + ": no expected text"));
         }
-        for (const char* kind : {"csv", "idx-images", "idx-labels", "config", "flags"})
+        for (const char* kind : {"csv", "idx-images", "idx-labels", "config", "session", "flags"})
             QVERIFY2(perKind[kind] > 0, kind);
-        QCOMPARE(int(perKind.size()), 5);
+        QCOMPARE(int(perKind.size()), 6);
     }
 
     void cliHandlesManifestCase_data() {

@@ -54,6 +54,18 @@ MainWindow::MainWindow(const RunConfig& startup, bool restoreSettings, QWidget* 
     connect(&worker_, &TrainingWorker::epochsReady, this, &MainWindow::onEpochs);
     connect(&worker_, &TrainingWorker::runEnded, this, &MainWindow::onRunEnded);
     connect(&worker_, &TrainingWorker::runFailed, this, &MainWindow::onRunFailed);
+    connect(&referenceWorker_, &TrainingWorker::runStarted, this, [this](const RunInfo& info) {
+        if (info.runId == referenceWorker_.currentRunId())
+            reference_.reset(info);
+    });
+    connect(&referenceWorker_, &TrainingWorker::epochsReady, this, &MainWindow::onReferenceEpochs);
+    connect(&referenceWorker_, &TrainingWorker::runEnded, this, [this](const RunOutcome& outcome) {
+        if (outcome.runId == referenceWorker_.currentRunId() && reference_.setOutcome(outcome))
+            dirty_ = true;
+    });
+    autosaveDebounce_.setSingleShot(true);
+    autosaveDebounce_.setInterval(autosaveDelayMs);
+    connect(&autosaveDebounce_, &QTimer::timeout, this, &MainWindow::autosaveNow);
 
     // Slider drags produce bursts of changes: restart once the burst pauses for a moment.
     restartDebounce_.setSingleShot(true);
@@ -160,8 +172,12 @@ void MainWindow::buildLayout() {
 
 void MainWindow::buildMenus() {
     QMenu* file = menuBar()->addMenu(tr("&File"));
-    file->addAction(tr("&Open settings…"), QKeySequence::Open, this, &MainWindow::loadConfig);
-    file->addAction(tr("&Save settings…"), QKeySequence::Save, this, &MainWindow::saveConfig);
+    // Sessions are the app's documents, so they get the standard Open and Save keys.
+    file->addAction(tr("&Open session…"), QKeySequence::Open, this, &MainWindow::openSessionDialog);
+    file->addAction(tr("&Save session…"), QKeySequence::Save, this, &MainWindow::saveSessionDialog);
+    file->addSeparator();
+    file->addAction(tr("Open se&ttings…"), QKeySequence(tr("Ctrl+Shift+O")), this, &MainWindow::loadConfig);
+    file->addAction(tr("Save settin&gs…"), QKeySequence(tr("Ctrl+Shift+S")), this, &MainWindow::saveConfig);
     file->addSeparator();
     QMenu* exportMenu = file->addMenu(tr("&Export plot"));
     for (NtkPlot* plot : plots_)
@@ -197,29 +213,21 @@ void MainWindow::buildMenus() {
     QAction* reset = run->addAction(tr("&Reset"), this, [this] { startRun(lastGoodConfig_); });
     reset->setShortcut(Qt::Key_R);
     reset->setToolTip(tr("Start the run again from its seeded initialization (R)"));
-    QAction* pin = run->addAction(tr("Pin as &reference"), this, [this] {
-        reference_ = history_;
-        for (LivePlot* plot : plots_)
-            plot->setReference(&reference_);
-        statusBar()->showMessage(tr("Pinned this run: the next runs are drawn against it (dashed)."), 6000);
-    });
+    QAction* pin = run->addAction(tr("Pin as &reference"), this, &MainWindow::pinReference);
     pin->setShortcut(QKeySequence(tr("Ctrl+P")));
     pin->setToolTip(
         tr("Keep this run on the plots, pale and dashed, to compare the next settings with it (A/B)"));
-    run->addAction(tr("&Unpin reference"), this, [this] {
-        for (LivePlot* plot : plots_)
-            plot->setReference(nullptr);
-        reference_.clear();
-    });
+    run->addAction(tr("&Unpin reference"), this, &MainWindow::unpinReference);
     QMenu* speed = run->addMenu(tr("Speed &limit"));
-    auto* speedGroup = new QActionGroup(speed);
+    speedGroup_ = new QActionGroup(speed);
     for (double rate : {0.0, 5.0, 20.0, 100.0}) {
         QAction* a =
             speed->addAction(rate == 0 ? tr("As fast as possible") : tr("%1 epochs per second").arg(rate),
-                             this, [this, rate] { worker_.setMaxEpochsPerSecond(rate); });
+                             this, [this, rate] { setSpeedLimit(rate); });
         a->setCheckable(true);
         a->setChecked(rate == 0);
-        a->setActionGroup(speedGroup);
+        a->setData(rate);
+        a->setActionGroup(speedGroup_);
     }
 
     QMenu* scenes = menuBar()->addMenu(tr("&Scenes"));
@@ -294,6 +302,8 @@ void MainWindow::buildMenus() {
 }
 
 void MainWindow::openScene(const Scene& scene) {
+    sceneName_ = sessionSceneName(scene.path);
+    setupChanged();
     pages_->setCurrentWidget(sceneView_);
     sceneView_->start(scene);
     statusBar()->showMessage(tr("Running %1: %2 runs on %3 threads")
@@ -335,6 +345,7 @@ void MainWindow::onRunStarted(const RunInfo& info) {
         return; // a run that has since been replaced
     history_.reset(info);
     lastGoodConfig_ = info.config;
+    setupChanged();
     detailTabs_->setCurrentIndex(info.inputDim <= 2 ? 1 : 0);
     dirty_ = true;
 }
@@ -411,6 +422,7 @@ void MainWindow::setPresentationScale(double scale) {
     for (NtkPlot* plot : plots_)
         plot->applyStyle(style_);
     sceneView_->applyStyle(style_);
+    setupChanged();
 }
 
 void MainWindow::togglePresentationMode(bool on) {
@@ -555,7 +567,14 @@ void MainWindow::saveSettings() const {
 
 void MainWindow::closeEvent(QCloseEvent* event) {
     saveSettings();
+    autosaveDebounce_.stop();
+    if (recovery_) {
+        autosaveNow();
+        recovery_->markCleanExit();
+    }
+    // Everything the user owns is on disk now: the process may end at once if a solve cannot be stopped.
     worker_.cancel();
+    referenceWorker_.cancel();
     event->accept();
 }
 

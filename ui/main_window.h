@@ -1,18 +1,23 @@
 #pragma once
 // The main window: controls on the left, the live plots in the middle, status below. Settings go down to
 // the training worker as a RunConfig; reports come back and are drawn from a coalescing timer.
+#include "crash_recovery.h"
 #include "export_dialog.h"
 #include "plot_style.h"
 #include "run_history.h"
 #include "scene.h"
+#include "session.h"
 #include "training_worker.h"
 
 #include <QMainWindow>
 #include <QTimer>
+#include <functional>
+#include <memory>
 
 class QLabel;
 class QTabWidget;
 class QAction;
+class QActionGroup;
 class QDockWidget;
 
 namespace ntk {
@@ -42,6 +47,19 @@ public:
     SceneView* sceneView() const { return sceneView_; }
     static constexpr int redrawIntervalMs = 33; // at most ~30 redraws a second, however fast epochs arrive
 
+    // Sessions: the whole setup (settings, pinned reference, scene, view) as one file.
+    Session currentSession() const;
+    void applySession(const Session& session); // `session` was validated by loadSessionFile
+    bool openSessionFile(const QString& path); // on error: a dialog, and nothing changes
+    const RunHistory& reference() const { return reference_; }
+
+    // Autosaves the session into `directory` whenever the setup changes. When the previous run there did
+    // not exit cleanly, asks `askToRestore` (given the autosave's path; may be empty: never restore).
+    using RestorePrompt = std::function<bool(const QString& autosavePath)>;
+    void enableCrashRecovery(const QString& directory, const RestorePrompt& askToRestore);
+    const CrashRecovery* crashRecovery() const { return recovery_.get(); }
+    static constexpr int autosaveDelayMs = 1000; // a slider drag autosaves once, when it pauses
+
 protected:
     void closeEvent(QCloseEvent* event) override;
 
@@ -62,6 +80,15 @@ private:
     void exportKernels();
     void loadConfig();
     void saveConfig();
+    void openSessionDialog();
+    void saveSessionDialog();
+    void pinReference();
+    void unpinReference();
+    void rebuildReference(const PinnedReference& pinned);
+    void onReferenceEpochs(const LiveBatch& batch);
+    void setSpeedLimit(double epochsPerSecond);
+    void setupChanged();
+    void autosaveNow();
     void chooseCsv();
     void saveSettings() const;
     void showError(const QString& title, const QString& message);
@@ -69,6 +96,13 @@ private:
     TrainingWorker worker_;
     RunHistory history_;
     RunHistory reference_; // a pinned earlier run for A/B comparison
+    std::optional<PinnedReference> pinned_; // what reference_ was made from, for sessions
+    TrainingWorker referenceWorker_;        // re-runs a session's pinned reference
+    QString sceneName_;                     // the open scene, as a session names it
+    double speedLimit_ = 0.0;
+    QActionGroup* speedGroup_ = nullptr;
+    QTimer autosaveDebounce_;
+    std::unique_ptr<CrashRecovery> recovery_;
     ControlPanel* controls_ = nullptr;
     std::vector<LivePlot*> plots_;
     QTabWidget* detailTabs_ = nullptr;

@@ -5,8 +5,11 @@
 
 namespace ntk {
 
-// Writes through QSaveFile: the data go to a temporary file that replaces `path` only once complete, so a
-// crash, a full disk or an unwritable folder never leaves a half-written file and keeps any earlier one.
+// Writes `bytes` to a temporary file that replaces `path` only once complete and flushed, so a crash, a
+// kill, a full disk or an unwritable folder never leaves a half-written file and keeps any earlier one.
+// On Linux the data are written into an unnamed file (O_TMPFILE), so an interrupted write leaves nothing;
+// a kill in the instant between naming the complete file and renaming it can leave a whole copy named
+// ".NAME.ntkviz-PID-RANDOM", which the next write of NAME removes. Elsewhere, QSaveFile.
 // Returns an error naming the path, or nullopt on success.
 std::optional<QString> writeFileAtomically(const QString& path, const QByteArray& bytes);
 

@@ -1,0 +1,162 @@
+// MainWindow's sessions: saving and opening the whole setup, the pinned reference (kept as the settings
+// that made it, and re-run to rebuild it), and the autosave behind crash recovery. Kept apart from
+// main_window.cpp, which lays out the window and feeds the plots.
+#include "main_window.h"
+
+#include "atomic_write.h"
+#include "control_panel.h"
+#include "plots.h"
+
+#include <QAction>
+#include <QActionGroup>
+#include <QDir>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QStatusBar>
+
+namespace ntk {
+
+Session MainWindow::currentSession() const {
+    Session session;
+    session.config = lastGoodConfig_;
+    session.reference = pinned_;
+    session.scene = sceneName_;
+    session.view.presentationScale = style_.scale;
+    session.view.speedLimit = speedLimit_;
+    return session;
+}
+
+void MainWindow::applySession(const Session& session) {
+    if (session.reference)
+        rebuildReference(*session.reference);
+    else
+        unpinReference();
+    setPresentationScale(session.view.presentationScale);
+    setSpeedLimit(session.view.speedLimit);
+    startRun(session.config);
+    if (session.scene.isEmpty()) {
+        sceneName_.clear();
+        pages_->setCurrentIndex(0);
+    } else {
+        QString error;
+        if (const auto scene = findScene(session.scene, error))
+            openScene(*scene);
+        else
+            showError(tr("Cannot open the session's scene"), error); // removed since the session was read
+    }
+    setupChanged();
+}
+
+bool MainWindow::openSessionFile(const QString& path) {
+    QString error;
+    const auto session = loadSessionFile(path, error);
+    if (!session) {
+        showError(tr("Cannot open session"), error);
+        return false;
+    }
+    applySession(*session);
+    statusBar()->showMessage(tr("Opened session %1").arg(path), 6000);
+    return true;
+}
+
+void MainWindow::openSessionDialog() {
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open session"), lastExportDir_,
+                                                      tr("ntkviz session (*.json);;All files (*)"));
+    if (path.isEmpty())
+        return;
+    lastExportDir_ = QFileInfo(path).absolutePath();
+    openSessionFile(path);
+}
+
+void MainWindow::saveSessionDialog() {
+    const QString path =
+        QFileDialog::getSaveFileName(this, tr("Save session"), QDir(lastExportDir_).filePath("session.json"),
+                                     tr("ntkviz session (*.json)"));
+    if (path.isEmpty())
+        return;
+    lastExportDir_ = QFileInfo(path).absolutePath();
+    if (auto error = saveSessionFile(path, currentSession()))
+        showError(tr("Cannot save session"), *error);
+    else
+        statusBar()->showMessage(tr("Wrote %1").arg(path), 6000);
+}
+
+void MainWindow::pinReference() {
+    if (!history_.hasRun() || !history_.latest())
+        return;
+    referenceWorker_.cancel(); // a reference still being rebuilt is replaced
+    reference_ = history_;
+    pinned_ = PinnedReference{history_.info().config, history_.latest()->epoch};
+    for (LivePlot* plot : plots_)
+        plot->setReference(&reference_);
+    dirty_ = true;
+    statusBar()->showMessage(tr("Pinned this run: the next runs are drawn against it (dashed)."), 6000);
+    setupChanged();
+}
+
+void MainWindow::unpinReference() {
+    referenceWorker_.cancel();
+    for (LivePlot* plot : plots_)
+        plot->setReference(nullptr);
+    reference_.clear();
+    pinned_.reset();
+    dirty_ = true;
+    setupChanged();
+}
+
+void MainWindow::rebuildReference(const PinnedReference& pinned) {
+    reference_.clear();
+    pinned_ = pinned;
+    for (LivePlot* plot : plots_)
+        plot->setReference(&reference_);
+    referenceWorker_.start(pinned.config);
+    dirty_ = true;
+}
+
+void MainWindow::onReferenceEpochs(const LiveBatch& batch) {
+    if (batch.runId != referenceWorker_.currentRunId() || !pinned_)
+        return;
+    // Same config, same seed: the same numbers as when it was pinned, up to the epoch it had reached.
+    LiveBatch kept{batch.runId, {}};
+    bool pastPinnedEpoch = false;
+    for (const LiveReport& report : batch.reports) {
+        if (report.epoch.epoch <= pinned_->epochs)
+            kept.reports.push_back(report);
+        else
+            pastPinnedEpoch = true;
+    }
+    if (reference_.append(kept))
+        dirty_ = true;
+    if (pastPinnedEpoch)
+        referenceWorker_.cancel(); // the pinned run had not gone further
+}
+
+void MainWindow::setSpeedLimit(double epochsPerSecond) {
+    speedLimit_ = epochsPerSecond;
+    worker_.setMaxEpochsPerSecond(epochsPerSecond);
+    for (QAction* action : speedGroup_->actions())
+        action->setChecked(action->data().toDouble() == epochsPerSecond);
+    setupChanged();
+}
+
+void MainWindow::enableCrashRecovery(const QString& directory, const RestorePrompt& askToRestore) {
+    recovery_ = std::make_unique<CrashRecovery>(directory);
+    if (recovery_->previousRunEndedUncleanly() && askToRestore && askToRestore(recovery_->autosavePath()))
+        openSessionFile(recovery_->autosavePath());
+    setupChanged(); // from now on a crash has something to restore
+}
+
+void MainWindow::setupChanged() {
+    if (recovery_ && recovery_->active())
+        autosaveDebounce_.start();
+}
+
+void MainWindow::autosaveNow() {
+    if (!recovery_)
+        return;
+    // A failed autosave must not interrupt a lecture with a dialog: the status bar says it.
+    if (auto error = recovery_->autosave(currentSession()))
+        statusBar()->showMessage(tr("Autosave failed: %1").arg(*error), 10000);
+}
+
+} // namespace ntk
