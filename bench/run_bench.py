@@ -180,7 +180,7 @@ def build_context_table(ours, peer, probes):
             theirs = find(peer, name, **shape)
             if theirs:
                 rows.append((f"NTK build {label}: torch layer-wise, {theirs['torch_threads']} torch thread(s)",
-                             f"{fmt_seconds(seconds(theirs))}, {fmt(theirs['gflops'])} GFLOP/s (same flop model)"))
+                             f"{fmt_seconds(seconds(theirs))}, {fmt(theirs['gflops'])} GFLOP/s (flops it performs)"))
         jac = find(peer, "ntk_vmap_jacrev", **shape)
         if jac and "skipped" in jac:
             rows.append((f"NTK build {label}: torch vmap(jacrev)", "skipped: " + jac["skipped"]))

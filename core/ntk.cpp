@@ -9,10 +9,12 @@ namespace {
 // Back-propagated signals d f_k / d z_l for every output k, one layer at a time from the top.
 class SignalWalker {
 public:
-    SignalWalker(const Mlp& model, const ForwardCache& cache)
+    // `signals` is storage the walker may reuse (its old contents are overwritten).
+    SignalWalker(const Mlp& model, const ForwardCache& cache, std::vector<Eigen::MatrixXd>& signals)
         : model_(model)
         , cache_(cache)
-        , layer_(model.shape().depth) {}
+        , layer_(model.shape().depth)
+        , signals_(signals) {}
 
     int layer() const { return layer_; }
     bool atOutput() const { return layer_ == model_.shape().depth; }
@@ -28,12 +30,15 @@ public:
         if (atOutput()) {
             // d f_k / d z_{top-1} = c_w W_top[k, :] o phi'(z_{top-1}) on every row.
             signals_.resize(outputs);
-            for (int k = 0; k < outputs; ++k)
-                signals_[k] = slope.array().rowwise() * (cw * weight.row(k).array());
+            for (int k = 0; k < outputs; ++k) {
+                signals_[k].resize(slope.rows(), slope.cols());
+                signals_[k].array() = slope.array().rowwise() * (cw * weight.row(k).array());
+            }
         } else {
             for (int k = 0; k < outputs; ++k) {
-                Eigen::MatrixXd back = cw * (signals_[k] * weight);
-                signals_[k] = back.cwiseProduct(slope);
+                back_.noalias() = cw * (signals_[k] * weight);
+                signals_[k].resize(back_.rows(), back_.cols());
+                signals_[k].array() = back_.array() * slope.array();
             }
         }
         --layer_;
@@ -43,19 +48,45 @@ private:
     const Mlp& model_;
     const ForwardCache& cache_;
     int layer_;
-    std::vector<Eigen::MatrixXd> signals_;
+    std::vector<Eigen::MatrixXd>& signals_;
+    Eigen::MatrixXd back_;
 };
 
-// Lower triangle of c_w^2 A A^T + c_b^2.
-Eigen::MatrixXd layerGramLower(const Eigen::MatrixXd& input, double cw, double cb,
-                               const Eigen::MatrixXd* cached) {
+// Buffers of one kernel build, kept per thread between builds: a live run builds a kernel of the same
+// size every NTK epoch, and fresh multi-megabyte blocks would be faulted in page by page each time
+// (about 90,000 page faults, a third of the time, at n = 2000). Buffers above a budget are released after
+// the build instead, so a one-off huge kernel does not pin its memory for the thread's lifetime.
+struct NtkScratch {
+    std::vector<Eigen::MatrixXd> signals;
+    Eigen::MatrixXd gram, signalGram, stacked;
+
+    double bytes() const {
+        double total = double(gram.size() + signalGram.size() + stacked.size());
+        for (const Eigen::MatrixXd& m : signals)
+            total += double(m.size());
+        return 8.0 * total;
+    }
+    void releaseIfLarge() {
+        constexpr double keptBytes = 512.0 * 1024 * 1024;
+        if (bytes() > keptBytes)
+            *this = NtkScratch();
+    }
+};
+
+NtkScratch& threadScratch() {
+    thread_local NtkScratch scratch;
+    return scratch;
+}
+
+// Lower triangle of c_w^2 A A^T + c_b^2, into `gram`.
+void layerGramLower(const Eigen::MatrixXd& input, double cw, double cb, const Eigen::MatrixXd* cached,
+                    Eigen::MatrixXd& gram) {
     const Eigen::Index n = input.rows();
-    Eigen::MatrixXd gram = Eigen::MatrixXd::Constant(n, n, cb * cb);
+    gram.setConstant(n, n, cb * cb);
     if (cached)
         gram.triangularView<Eigen::Lower>() += (cw * cw) * *cached;
     else
         gram.selfadjointView<Eigen::Lower>().rankUpdate(input, cw * cw);
-    return gram;
 }
 
 void addHadamardLower(Eigen::MatrixXd& kernel, const Eigen::MatrixXd& a, const Eigen::MatrixXd& b) {
@@ -65,17 +96,17 @@ void addHadamardLower(Eigen::MatrixXd& kernel, const Eigen::MatrixXd& a, const E
 }
 
 // sum_k D_k D_k^T into the lower triangle. One wide symmetric rank-k update over several outputs at once
-// runs much closer to the machine's peak than one narrow update per output; the group size keeps the
-// stacked copy under about 64 MB for large n.
+// runs much closer to the machine's peak than one narrow update per output (at n = 200, w = 128). The
+// group size keeps the stacked copy under 16 MiB: below glibc's mmap threshold, so the copy reuses warm
+// heap memory every epoch instead of faulting in fresh pages (at n = 2000 a wider stack gained nothing).
 void accumulateSignalGram(const std::vector<Eigen::MatrixXd>& signals, Eigen::MatrixXd& signalGram,
-                          CancelFlag cancel) {
+                          Eigen::MatrixXd& stacked, CancelFlag cancel) {
     if (signals.empty())
         return;
     const Eigen::Index n = signals[0].rows(), width = signals[0].cols();
-    constexpr double stackBudgetBytes = 64.0 * 1024 * 1024;
+    constexpr double stackBudgetBytes = 16.0 * 1024 * 1024;
     const std::size_t group = std::clamp<std::size_t>(
         std::size_t(stackBudgetBytes / (8.0 * double(n) * double(width))), 1, signals.size());
-    Eigen::MatrixXd stacked;
     for (std::size_t first = 0; first < signals.size(); first += group) {
         throwIfCancelled(cancel);
         const std::size_t count = std::min(group, signals.size() - first);
@@ -104,23 +135,41 @@ Eigen::MatrixXd empiricalNtk(const Mlp& model, const ForwardCache& cache, const 
     const int outputs = model.shape().outputs;
     const double cb = model.biasScale();
     Eigen::MatrixXd kernel = Eigen::MatrixXd::Zero(n, n);
-    Eigen::MatrixXd signalGram(n, n);
-    SignalWalker walker(model, cache);
-    for (int l = model.shape().depth; l >= 0; --l) {
-        throwIfCancelled(options.cancel);
-        const Eigen::MatrixXd* cachedGram = l == 0 ? options.inputGram : nullptr;
-        const Eigen::MatrixXd gram = layerGramLower(cache.inputs[l], model.weightScale(l), cb, cachedGram);
-        if (walker.atOutput()) {
-            // Each output's own weights: sum_k D D^T = O 1 1^T.
-            kernel.triangularView<Eigen::Lower>() += double(outputs) * gram;
-        } else {
-            signalGram.setZero();
-            accumulateSignalGram(walker.signals(), signalGram, options.cancel);
-            addHadamardLower(kernel, signalGram, gram);
+    NtkScratch& scratch = threadScratch();
+    Eigen::MatrixXd& gram = scratch.gram;
+    Eigen::MatrixXd& signalGram = scratch.signalGram;
+    SignalWalker walker(model, cache, scratch.signals);
+    try {
+        for (int l = model.shape().depth; l >= 0; --l) {
+            throwIfCancelled(options.cancel);
+            const Eigen::MatrixXd* cachedGram = l == 0 ? options.inputGram : nullptr;
+            layerGramLower(cache.inputs[l], model.weightScale(l), cb, cachedGram, gram);
+            if (walker.atOutput()) {
+                // Each output's own weights: sum_k D D^T = O 1 1^T.
+                kernel.triangularView<Eigen::Lower>() += double(outputs) * gram;
+            } else if (l == model.shape().depth - 1) {
+                // Just below the output, D_k = S diag(c_w W[k, :]) with the same slopes S for every output,
+                // so sum_k D_k D_k^T = S diag(sum_k c_w^2 W[k, :]^2) S^T: one rank-w update instead of O.
+                const Eigen::RowVectorXd scale =
+                    model.weightScale(l + 1) * model.layers()[l + 1].weight.colwise().norm();
+                scratch.stacked.resize(n, scale.size());
+                scratch.stacked.array() = cache.slopes[l].array().rowwise() * scale.array();
+                signalGram.setZero(n, n);
+                signalGram.selfadjointView<Eigen::Lower>().rankUpdate(scratch.stacked);
+                addHadamardLower(kernel, signalGram, gram);
+            } else {
+                signalGram.setZero(n, n);
+                accumulateSignalGram(walker.signals(), signalGram, scratch.stacked, options.cancel);
+                addHadamardLower(kernel, signalGram, gram);
+            }
+            if (l > 0)
+                walker.descend();
         }
-        if (l > 0)
-            walker.descend();
+    } catch (...) {
+        scratch.releaseIfLarge();
+        throw;
     }
+    scratch.releaseIfLarge();
     kernel.triangularView<Eigen::StrictlyUpper>() = kernel.transpose();
     return kernel;
 }
@@ -135,7 +184,8 @@ Eigen::MatrixXd empiricalNtkCross(const Mlp& model, const ForwardCache& a, const
     requireMatchingCache(model, b);
     const double cb = model.biasScale();
     Eigen::MatrixXd kernel = Eigen::MatrixXd::Zero(a.output.rows(), b.output.rows());
-    SignalWalker walkerA(model, a), walkerB(model, b);
+    std::vector<Eigen::MatrixXd> signalsA, signalsB;
+    SignalWalker walkerA(model, a, signalsA), walkerB(model, b, signalsB);
     for (int l = model.shape().depth; l >= 0; --l) {
         throwIfCancelled(cancel);
         const double cw = model.weightScale(l);
@@ -163,12 +213,12 @@ std::vector<Eigen::MatrixXd> empiricalNtkPerOutput(const Mlp& model, const Forwa
     const Eigen::Index n = cache.output.rows();
     const int outputs = model.shape().outputs;
     std::vector<Eigen::MatrixXd> kernels(outputs, Eigen::MatrixXd::Zero(n, n));
-    Eigen::MatrixXd signalGram(n, n);
-    SignalWalker walker(model, cache);
+    Eigen::MatrixXd signalGram(n, n), gram;
+    std::vector<Eigen::MatrixXd> signals;
+    SignalWalker walker(model, cache, signals);
     for (int l = model.shape().depth; l >= 0; --l) {
         throwIfCancelled(cancel);
-        const Eigen::MatrixXd gram =
-            layerGramLower(cache.inputs[l], model.weightScale(l), model.biasScale(), nullptr);
+        layerGramLower(cache.inputs[l], model.weightScale(l), model.biasScale(), nullptr, gram);
         for (int k = 0; k < outputs; ++k) {
             if (walker.atOutput()) {
                 kernels[k].triangularView<Eigen::Lower>() += gram;

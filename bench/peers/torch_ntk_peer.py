@@ -172,7 +172,8 @@ def ntk_layerwise(params, inputs, slopes, input_gram):
 
 
 def kernel_flops(n, d, w, depth, outputs):
-    """Same useful-flop model as kernelFlops() in bench/ntk_bench.cpp, so GFLOP/s compare directly."""
+    """The flops this layer-wise formula performs: one rank-w update per output in every hidden layer.
+    (ntkviz needs only one for the layer below the output; its kernelFlops() counts what it performs.)"""
     signal_grams = depth * (n * n * outputs * w + n * n)
     input_grams = depth * n * n * w
     back_propagation = (depth - 1) * 2.0 * n * outputs * w * w
