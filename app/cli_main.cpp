@@ -1,5 +1,4 @@
 // ntkviz-cli: the headless command line. Needs no display.
-#include "memory_policy.h"
 #include "scene_command.h"
 #include "train_command.h"
 
@@ -7,7 +6,6 @@
 #include <QTextStream>
 
 int main(int argc, char** argv) {
-    ntk::reuseFreedMemory();
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName("ntkviz-cli");
     QCoreApplication::setApplicationVersion(NTKVIZ_VERSION);

@@ -1,5 +1,4 @@
 // ntkviz: the desktop app. With --export-figures it runs headless and writes the plots as PNG files.
-#include "memory_policy.h"
 #include "figure_export.h"
 #include "main_window.h"
 #include "scene.h"
@@ -47,7 +46,6 @@ int exportHeadless(const ntk::RunConfig& config, const QString& directory,
 } // namespace
 
 int main(int argc, char** argv) {
-    ntk::reuseFreedMemory();
     // Figures need no screen: fall back to the offscreen platform when there is none.
     const bool exporting = [&] {
         for (int i = 1; i < argc; ++i)

@@ -2,7 +2,6 @@
 // top-k spectrum, a whole training epoch) and, in the same run, the machine's Eigen matrix-multiply peak,
 // so that every time can be read as a share of what this CPU and these compile flags can do.
 // Output: one JSON object on stdout; progress on stderr. See bench/RESULTS.md and bench/run_bench.sh.
-#include "memory_policy.h"
 #include "data_prep.h"
 #include "mlp.h"
 #include "npy.h"
@@ -702,7 +701,6 @@ private:
 } // namespace
 
 int main(int argc, char** argv) {
-    ntk::reuseFreedMemory(); // as the app and the command line do
     const Options options = parseOptions(argc, argv);
     try {
         Bench bench(options);
