@@ -2,6 +2,7 @@
 // top-k spectrum, a whole training epoch) and, in the same run, the machine's Eigen matrix-multiply peak,
 // so that every time can be read as a share of what this CPU and these compile flags can do.
 // Output: one JSON object on stdout; progress on stderr. See bench/RESULTS.md and bench/run_bench.sh.
+#include "blas_threads.h"
 #include "data_prep.h"
 #include "mlp.h"
 #include "npy.h"
@@ -497,9 +498,9 @@ public:
             const Eigen::MatrixXd kernel = ntk::empiricalNtk(p.model, p.cache, options);
             benchSink = benchSink + kernel(0, 0);
         });
-        r.notes.push_back(
-            {"flop_model", "top hidden: n^2 w + n^2, other hidden: n^2 O w + n^2; layers>=1 Gram: n^2 w; "
-                        "descents: 2 n O w^2"});
+        r.notes.push_back({"flop_model",
+                           "top hidden: n^2 w + n^2, other hidden: n^2 O w + n^2; layers>=1 Gram: n^2 w; "
+                           "descents: 2 n O w^2"});
         results_.push_back(std::move(r));
     }
 
@@ -573,6 +574,12 @@ public:
         data.train = syntheticSet(s.n, s.d, s.outputs, 61);
         data.test = syntheticSet(testSize, s.d, s.outputs, 62);
         ntk::Trainer trainer(config, std::move(data));
+        // The BLAS threads the live worker would use for this run (core/blas_threads.h), unless --threads
+        // asked for a count.
+        const int threadsBefore = blasThreads();
+        const int threads =
+            options_.threads > 0 ? options_.threads : ntk::preferredBlasThreads(config, s.n, s.d, s.outputs);
+        setThreads(threads);
         std::vector<double> kernelSeconds;
         // Warm-up epochs include epoch 0, where the trainer computes and caches x x^T once per run.
         for (int i = 0; i < warmups; ++i)
@@ -589,6 +596,9 @@ public:
         r.numbers.push_back({"epochs_per_second", 1.0 / perEpoch});
         r.numbers.push_back({"kernel_and_spectrum_seconds_median", median(kernelSeconds)});
         r.numbers.push_back({"kernel_and_spectrum_share", median(kernelSeconds) / perEpoch});
+        r.numbers.push_back({"blas_threads", double(blasThreads())});
+        if (threadsBefore > 0)
+            setThreads(threadsBefore);
         r.notes.push_back({"config", "RunConfig defaults (ce, gd, lr 0.01, relu, ntk param, full spectrum), "
                                      "ntkEvery=1, Gaussian features, labels i mod O"});
         results_.push_back(std::move(r));

@@ -1,5 +1,7 @@
 #include "sweep_runner.h"
 
+#include "blas_threads.h"
+
 #include "data_error.h"
 #include "data_source_cache.h"
 
@@ -90,11 +92,16 @@ std::vector<RunResult> runSceneRuns(const std::vector<std::pair<int, SceneRun>>&
                 finished(results[i], done);
         }
     };
+    // One training per core already keeps the cores busy: more BLAS threads would only compete.
+    if (threads > 1)
+        setBlasThreads(1);
     std::vector<std::thread> pool;
     for (int t = 0; t < std::max(1, threads); ++t)
         pool.emplace_back(work);
     for (auto& thread : pool)
         thread.join();
+    if (threads > 1)
+        setBlasThreads(defaultBlasThreads());
     return results;
 }
 
@@ -115,6 +122,9 @@ quint64 SweepRunner::start(const Scene& scene) {
     state->id = ++current_;
     state->total = int(scene.runs.size());
     state_ = state;
+    // As in runSceneRuns: parallel runs, one BLAS thread each (the live run sets its own when it starts).
+    if (pool_.maxThreadCount() > 1 && scene.runs.size() > 1)
+        setBlasThreads(1);
     for (int i = 0; i < int(scene.runs.size()); ++i) {
         pool_.start([this, state, run = scene.runs[i], i] {
             if (state->cancelled)

@@ -1,5 +1,7 @@
 #include "training_worker.h"
 
+#include "blas_threads.h"
+
 #include "data_error.h"
 #include "data_source_cache.h"
 
@@ -95,6 +97,9 @@ void TrainingWorker::execute(const RunConfig& config, RunId id) {
         Trainer trainer(config, prepare(*sharedDataSource(config), config));
         if (abortRun_)
             return;
+        const PreparedData& data = trainer.data();
+        setBlasThreads(preferredBlasThreads(config, int(data.train.size()), int(data.train.dimension()),
+                                            int(trainer.trainTargets().cols())));
         emit runStarted(describeRun(id, config, trainer));
         LiveBatch batch{id, {}};
         auto lastBatch = Clock::now();
