@@ -65,7 +65,7 @@ struct Options {
         "                products run on OpenBLAS, openblas_set_num_threads(N)\n"
         "  --export-dir  write the spectrum kernels and a small reference network as .npy, so the\n"
         "                PyTorch peers solve the same matrices and can check they compute our kernel\n"
-        "  --only        run only benchmarks whose name contains NAME (ntk_build, full_spectrum,\n"
+        "  --only        run only benchmarks whose name contains NAME (scale, ntk_build, full_spectrum,\n"
         "                top_spectrum, epoch, probe), e.g. to profile one of them\n");
     std::exit(code);
 }
@@ -218,6 +218,20 @@ long minorPageFaults() {
     rusage usage{};
     getrusage(RUSAGE_SELF, &usage);
     return usage.ru_minflt;
+}
+
+// Peak resident memory since the last reset (VmHWM), in bytes; resetPeakMemory() makes the kernel start
+// counting again from the current resident size (Linux >= 4.0), so one benchmark's peak is its own.
+double peakResidentBytes() {
+    std::ifstream status("/proc/self/status");
+    for (std::string line; std::getline(status, line);)
+        if (line.rfind("VmHWM:", 0) == 0)
+            return 1024.0 * std::stod(line.substr(6));
+    return 0.0;
+}
+
+void resetPeakMemory() {
+    std::ofstream("/proc/self/clear_refs") << "5";
 }
 
 void progress(const std::string& line) {
@@ -604,6 +618,37 @@ public:
         results_.push_back(std::move(r));
     }
 
+    // Scale: the whole kernel of a large training set and its top eigenvalues, with the memory it takes.
+    // The inputs' Gram matrix is not cached here (the trainer caches it only up to n = 4096).
+    void scale(const NetShape& s, int k) {
+        progress("scale " + describe(s) + " top-" + std::to_string(k));
+        resetPeakMemory();
+        const ntk::Mlp model = defaultModel(s, 81);
+        const Eigen::MatrixXd x = gaussianMatrix(s.n, s.d, 82);
+        Result r{"scale", shapeEntries(s), {}, std::nullopt, {}, {}};
+        double buildSeconds = 0.0, topSeconds = 0.0, lambdaMax = 0.0, peakAfterBuild = 0.0;
+        timeInto(r, 1, 0, [&] {
+            const auto start = Clock::now();
+            const Eigen::MatrixXd kernel = ntk::empiricalNtk(model, model.forward(x));
+            const auto built = Clock::now();
+            peakAfterBuild = peakResidentBytes();
+            const ntk::Spectrum top = ntk::topSpectrum(kernel, k);
+            if (!top.ok())
+                throw std::runtime_error("scale: the top-k solve failed");
+            lambdaMax = top.eigenvalues[0];
+            buildSeconds = std::chrono::duration<double>(built - start).count();
+            topSeconds = std::chrono::duration<double>(Clock::now() - built).count();
+        });
+        r.shape.push_back({"k", k});
+        r.numbers.push_back({"build_seconds", buildSeconds});
+        r.numbers.push_back({"top_k_seconds", topSeconds});
+        r.numbers.push_back({"peak_resident_bytes", peakResidentBytes()});
+        r.numbers.push_back({"peak_resident_bytes_after_build", peakAfterBuild});
+        r.numbers.push_back({"lambda_max", lambdaMax});
+        r.notes.push_back({"includes", "forward pass, kernel build, top-k Lanczos; Gaussian inputs"});
+        results_.push_back(std::move(r));
+    }
+
     // A small network with its kernel, for the peers to check that they compute exactly our kernel.
     void exportReferenceNetwork() {
         if (options_.exportDir.empty())
@@ -649,6 +694,9 @@ public:
                 epochs({200, 784, 128, 1, 10}, 200, 3, 10 * smallReps());
         }
         if (wantLarge()) {
+            // First among the large ones, while the process is still small: its peak memory is its own.
+            if (selected("scale"))
+                scale({10000, 784, 512, 2, 10}, 32);
             if (selected("probe"))
                 syrkProbes();
             if (selected("ntk_build")) {

@@ -6,14 +6,18 @@
 namespace ntk {
 namespace {
 
-// Back-propagated signals d f_k / d z_l for every output k, one layer at a time from the top.
+// Back-propagated signals d f_k / d z_l for the outputs k in [first, last) (default: all), one layer at a
+// time from the top.
 class SignalWalker {
 public:
     // `signals` is storage the walker may reuse (its old contents are overwritten).
-    SignalWalker(const Mlp& model, const ForwardCache& cache, std::vector<Eigen::MatrixXd>& signals)
+    SignalWalker(const Mlp& model, const ForwardCache& cache, std::vector<Eigen::MatrixXd>& signals,
+                 int first = 0, int last = -1)
         : model_(model)
         , cache_(cache)
         , layer_(model.shape().depth)
+        , first_(first)
+        , last_(last < 0 ? model.shape().outputs : last)
         , signals_(signals) {}
 
     int layer() const { return layer_; }
@@ -26,13 +30,13 @@ public:
         const Eigen::MatrixXd& slope = cache_.slopes[l - 1];
         const double cw = model_.weightScale(l);
         const Eigen::MatrixXd& weight = model_.layers()[l].weight;
-        const int outputs = model_.shape().outputs;
+        const int outputs = last_ - first_;
         if (atOutput()) {
             // d f_k / d z_{top-1} = c_w W_top[k, :] o phi'(z_{top-1}) on every row.
             signals_.resize(outputs);
             for (int k = 0; k < outputs; ++k) {
                 signals_[k].resize(slope.rows(), slope.cols());
-                signals_[k].array() = slope.array().rowwise() * (cw * weight.row(k).array());
+                signals_[k].array() = slope.array().rowwise() * (cw * weight.row(first_ + k).array());
             }
         } else {
             for (int k = 0; k < outputs; ++k) {
@@ -48,6 +52,7 @@ private:
     const Mlp& model_;
     const ForwardCache& cache_;
     int layer_;
+    int first_, last_;
     std::vector<Eigen::MatrixXd>& signals_;
     Eigen::MatrixXd back_;
 };
@@ -127,11 +132,111 @@ void requireMatchingCache(const Mlp& model, const ForwardCache& cache) {
         throw std::invalid_argument("empiricalNtk: forward cache does not belong to this model");
 }
 
+// The signals whose Gram sum_k D_k D_k^T a hidden layer contributes: just below the output, D_k =
+// S diag(c_w W[k, :]) with the same slopes S for every output, so the sum is S diag(sum_k c_w^2 W[k,:]^2)
+// S^T, one matrix instead of O; deeper layers need every output's signals.
+const Eigen::MatrixXd* topLayerSignal(const Mlp& model, const ForwardCache& cache, int layer,
+                                      Eigen::MatrixXd& storage) {
+    if (layer != model.shape().depth - 1)
+        return nullptr;
+    const Eigen::RowVectorXd scale =
+        model.weightScale(layer + 1) * model.layers()[layer + 1].weight.colwise().norm();
+    storage.resize(cache.slopes[layer].rows(), scale.size());
+    storage.array() = cache.slopes[layer].array().rowwise() * scale.array();
+    return &storage;
+}
+
+// Large n: the lower triangle in column blocks J = [j0, j1), rows j0..n. Per block the layer's Gram and
+// signal Gram are (n - j0) x b products, so no n x n temporary exists besides the kernel itself (at
+// n = 10,000 two such temporaries would take 1.6 GB).
+void addLayerBlocked(Eigen::MatrixXd& kernel, const Eigen::MatrixXd& input, double cw, double cb,
+                     const Eigen::MatrixXd* cachedGram, const std::vector<const Eigen::MatrixXd*>& signals,
+                     double outputLayerFactor, int blockColumns, NtkScratch& scratch, CancelFlag cancel) {
+    const Eigen::Index n = kernel.rows();
+    for (Eigen::Index j0 = 0; j0 < n; j0 += blockColumns) {
+        throwIfCancelled(cancel);
+        const Eigen::Index b = std::min<Eigen::Index>(blockColumns, n - j0), rows = n - j0;
+        Eigen::MatrixXd& gram = scratch.gram;
+        if (cachedGram) {
+            gram = (cw * cw) * cachedGram->block(j0, j0, rows, b);
+        } else {
+            gram.resize(rows, b);
+            gram.noalias() = (cw * cw) * input.bottomRows(rows) * input.middleRows(j0, b).transpose();
+        }
+        gram.array() += cb * cb;
+        auto target = kernel.block(j0, j0, rows, b);
+        if (signals.empty()) {
+            target += outputLayerFactor * gram;
+            continue;
+        }
+        Eigen::MatrixXd& signalGram = scratch.signalGram;
+        signalGram.setZero(rows, b);
+        for (const Eigen::MatrixXd* d : signals)
+            signalGram.noalias() += d->bottomRows(rows) * d->middleRows(j0, b).transpose();
+        target += signalGram.cwiseProduct(gram);
+    }
+}
+
+// The layers below the top hidden one need every output's signals at once; at large n and O these dwarf
+// everything but the kernel (410 MB at n = 10,000, w = 512, O = 10). Above this budget the outputs are
+// taken in groups, each walking down from the top, at the price of recomputing the layers' Grams once per
+// group.
+constexpr double defaultSignalBudgetBytes = 256.0 * 1024 * 1024;
+
+Eigen::MatrixXd blockedNtk(const Mlp& model, const ForwardCache& cache, const NtkOptions& options,
+                           int blockColumns, NtkScratch& scratch) {
+    const Eigen::Index n = cache.output.rows();
+    const int depth = model.shape().depth, outputs = model.shape().outputs;
+    Eigen::MatrixXd kernel = Eigen::MatrixXd::Zero(n, n);
+    auto addLayer = [&](int l, const std::vector<const Eigen::MatrixXd*>& signals) {
+        addLayerBlocked(kernel, cache.inputs[l], model.weightScale(l), model.biasScale(),
+                        l == 0 ? options.inputGram : nullptr, signals, double(outputs), blockColumns, scratch,
+                        options.cancel);
+    };
+    addLayer(depth, {}); // the output layer's own weights
+    if (depth >= 1)
+        addLayer(depth - 1, {topLayerSignal(model, cache, depth - 1, scratch.stacked)});
+    if (depth >= 2) {
+        const double perOutput = 8.0 * double(n) * double(model.shape().width);
+        const double budget =
+            options.signalBudgetBytes > 0.0 ? options.signalBudgetBytes : defaultSignalBudgetBytes;
+        const int group = std::clamp(int(budget / perOutput), 1, outputs);
+        for (int first = 0; first < outputs; first += group) {
+            SignalWalker walker(model, cache, scratch.signals, first, std::min(outputs, first + group));
+            walker.descend(); // to the top hidden layer, whose share is already in
+            for (int l = depth - 2; l >= 0; --l) {
+                walker.descend();
+                std::vector<const Eigen::MatrixXd*> signals;
+                for (const Eigen::MatrixXd& d : walker.signals())
+                    signals.push_back(&d);
+                addLayer(l, signals);
+            }
+        }
+    }
+    kernel.triangularView<Eigen::StrictlyUpper>() = kernel.transpose();
+    return kernel;
+}
+
 } // namespace
 
 Eigen::MatrixXd empiricalNtk(const Mlp& model, const ForwardCache& cache, const NtkOptions& options) {
     requireMatchingCache(model, cache);
     const Eigen::Index n = cache.output.rows();
+    constexpr Eigen::Index largestWholeMatrixBuild = 1024;
+    const int blockColumns = options.blockColumns != 0     ? std::max(0, options.blockColumns)
+                             : n > largestWholeMatrixBuild ? 256
+                                                           : 0;
+    if (blockColumns > 0) {
+        NtkScratch& scratch = threadScratch();
+        try {
+            Eigen::MatrixXd kernel = blockedNtk(model, cache, options, blockColumns, scratch);
+            scratch.releaseIfLarge();
+            return kernel;
+        } catch (...) {
+            scratch.releaseIfLarge();
+            throw;
+        }
+    }
     const int outputs = model.shape().outputs;
     const double cb = model.biasScale();
     Eigen::MatrixXd kernel = Eigen::MatrixXd::Zero(n, n);
@@ -147,15 +252,9 @@ Eigen::MatrixXd empiricalNtk(const Mlp& model, const ForwardCache& cache, const 
             if (walker.atOutput()) {
                 // Each output's own weights: sum_k D D^T = O 1 1^T.
                 kernel.triangularView<Eigen::Lower>() += double(outputs) * gram;
-            } else if (l == model.shape().depth - 1) {
-                // Just below the output, D_k = S diag(c_w W[k, :]) with the same slopes S for every output,
-                // so sum_k D_k D_k^T = S diag(sum_k c_w^2 W[k, :]^2) S^T: one rank-w update instead of O.
-                const Eigen::RowVectorXd scale =
-                    model.weightScale(l + 1) * model.layers()[l + 1].weight.colwise().norm();
-                scratch.stacked.resize(n, scale.size());
-                scratch.stacked.array() = cache.slopes[l].array().rowwise() * scale.array();
+            } else if (const Eigen::MatrixXd* top = topLayerSignal(model, cache, l, scratch.stacked)) {
                 signalGram.setZero(n, n);
-                signalGram.selfadjointView<Eigen::Lower>().rankUpdate(scratch.stacked);
+                signalGram.selfadjointView<Eigen::Lower>().rankUpdate(*top);
                 addHadamardLower(kernel, signalGram, gram);
             } else {
                 signalGram.setZero(n, n);

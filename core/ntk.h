@@ -16,6 +16,14 @@ struct NtkOptions {
     CancelFlag cancel = nullptr;
     // x x^T of the inputs, if the caller caches it across epochs (the inputs do not change during training).
     const Eigen::MatrixXd* inputGram = nullptr;
+    // Columns per block of the blocked build used for large n (its working memory is O(n x block), not
+    // n x n); 0 chooses: whole-matrix symmetric updates up to n = 1024, blocks of 256 above; negative
+    // forces the whole-matrix build. Tests set a
+    // small value to check the blocked path on small kernels.
+    int blockColumns = 0;
+    // Bytes of back-propagated signals the blocked build holds at once (0: 256 MiB); beyond it the
+    // outputs are taken in groups. Tests set a tiny value to check the grouping.
+    double signalBudgetBytes = 0.0;
 };
 
 // n x n, symmetric, summed over outputs; `cache` is a forward pass of `model` over the points.

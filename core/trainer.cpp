@@ -159,11 +159,13 @@ std::optional<EpochReport> Trainer::advance(CancelFlag cancel) {
 
 void Trainer::computeKernel(const ForwardCache& cache, EpochReport& report, CancelFlag cancel) {
     const auto start = std::chrono::steady_clock::now();
-    if (inputGram_.size() == 0)
+    // x x^T does not change during training: cache it, unless it alone would take more than 128 MB.
+    constexpr Eigen::Index largestCachedGram = 4096;
+    if (inputGram_.size() == 0 && data_.train.size() <= largestCachedGram)
         inputGram_ = data_.train.features * data_.train.features.transpose();
     NtkOptions options;
     options.cancel = cancel;
-    options.inputGram = &inputGram_;
+    options.inputGram = inputGram_.size() > 0 ? &inputGram_ : nullptr;
     Eigen::MatrixXd kernel = empiricalNtk(model_, cache, options);
     const Eigen::Index n = kernel.rows();
     const bool partial = config_.topK > 0 && config_.topK < n;

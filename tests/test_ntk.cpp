@@ -69,6 +69,37 @@ private slots:
         QCOMPARE((kernel - kernel.transpose()).norm(), 0.0);
     }
 
+    // The blocked build (large n) against the explicit Jacobian, with blocks that do not divide n, and
+    // against the whole-matrix build, with and without a cached input Gram.
+    void blockedBuildEqualsTheReference_data() {
+        QTest::addColumn<int>("depth");
+        QTest::addColumn<int>("outputs");
+        QTest::addColumn<int>("block");
+        for (int depth : {1, 2, 3})
+            for (int outputs : {1, 3})
+                for (int block : {1, 4, 7, 50})
+                    QTest::addRow("depth%d/outputs%d/block%d", depth, outputs, block)
+                        << depth << outputs << block;
+    }
+    void blockedBuildEqualsTheReference() {
+        QFETCH(int, depth);
+        QFETCH(int, outputs);
+        QFETCH(int, block);
+        const Mlp model(shape(5, 9, depth, outputs, Activation::Gelu, Parameterization::Ntk), 21);
+        const Eigen::MatrixXd x = randomPoints(13, 5, 22);
+        const Eigen::MatrixXd gram = x * x.transpose();
+        NtkOptions blocked;
+        blocked.blockColumns = block;
+        const Eigen::MatrixXd kernel = empiricalNtk(model, x, blocked);
+        QVERIFY(relativeError(kernel, explicitJacobianNtk(model, x)) < 1e-10);
+        QVERIFY(relativeError(kernel, empiricalNtk(model, x)) < 1e-13);
+        QCOMPARE((kernel - kernel.transpose()).norm(), 0.0);
+        blocked.inputGram = &gram;
+        QVERIFY(relativeError(empiricalNtk(model, x, blocked), kernel) < 1e-13);
+        blocked.signalBudgetBytes = 1.0; // one output at a time
+        QVERIFY(relativeError(empiricalNtk(model, x, blocked), kernel) < 1e-13);
+    }
+
     void cachedInputGramGivesTheSameKernel() {
         const Mlp model(shape(4, 10, 2, 3, Activation::Relu, Parameterization::Ntk), 8);
         const Eigen::MatrixXd x = randomPoints(12, 4, 9);
