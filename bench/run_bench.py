@@ -146,6 +146,15 @@ def build_target_table(ours, peer):
     table.check("n=2000 w=512 L=2: NTK + spectrum per epoch", fmt_seconds(kernel),
                 f"epoch {fmt_seconds(seconds(epoch))}", fmt_seconds(kernel), "<= 1 s",
                 None if kernel is None else kernel <= 1.0)
+
+    scale = find(ours, "scale", n=10000, w=512, L=2)
+    total = seconds(scale)
+    peak = scale.get("peak_resident_bytes") if scale else None
+    table.check("scale n=10000 w=512 L=2: full NTK + top-32", fmt_seconds(total),
+                f"build {fmt_seconds(scale.get('build_seconds'))}, top-32 {fmt_seconds(scale.get('top_k_seconds'))}"
+                if scale else "n/a", fmt_seconds(total), "<= 60 s", None if total is None else total <= 60.0)
+    table.check("scale n=10000 w=512 L=2: peak resident memory", fmt(peak and peak / 1e9, unit=" GB"), "-",
+                fmt(peak and peak / 1e9, unit=" GB"), "<= 1.5 GB", None if peak is None else peak <= 1.5e9)
     return table
 
 
