@@ -67,7 +67,7 @@ if [[ "$which" == both || "$which" == address ]]; then
   export ASAN_OPTIONS="detect_leaks=1:halt_on_error=1:abort_on_error=1:detect_stack_use_after_return=1:check_initialization_order=1:strict_init_order=1:log_path=$logs/asan"
   export LSAN_OPTIONS="suppressions=$root/tests/lsan.supp:print_suppressions=0"
   export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:log_path=$logs/ubsan"
-  build_and_test build-asan address -- || failed=1
+  build_and_test build-asan address ntkviz_tests -- || failed=1
   unset ASAN_OPTIONS LSAN_OPTIONS UBSAN_OPTIONS
 fi
 if [[ "$which" == both || "$which" == thread ]]; then
