@@ -1,4 +1,5 @@
 // ntkviz-cli: the headless command line. Needs no display.
+#include "message_text.h"
 #include "scene_command.h"
 #include "train_command.h"
 
@@ -30,6 +31,8 @@ int main(int argc, char** argv) {
         out << usage;
         return 0;
     }
-    QTextStream(stderr) << "ntkviz-cli: unknown command \"" << command << "\"\n" << usage;
+    // One line, like every other error: the usage is one `ntkviz-cli --help` away.
+    QTextStream(stderr) << "ntkviz-cli: unknown command " << ntk::quotedForMessage(command)
+                        << " (expected train, scene or merge; --help shows the usage)\n";
     return 2;
 }

@@ -1,6 +1,7 @@
 // ntkviz: the desktop app. With --export-figures it runs headless and writes the plots as PNG files.
 #include "figure_export.h"
 #include "main_window.h"
+#include "message_text.h"
 #include "scene.h"
 #include "session.h"
 #include "settings_cli.h"
@@ -120,8 +121,9 @@ int main(int argc, char** argv) {
             const QStringList parts = parser.value("figure-size").split('x');
             const int w = parts.value(0).toInt(), h = parts.value(1).toInt();
             if (parts.size() != 2 || w < 100 || h < 100 || w > 10000 || h > 10000) {
-                QTextStream(stderr) << "ntkviz: --figure-size: \"" << parser.value("figure-size")
-                                    << "\" is not WIDTHxHEIGHT between 100 and 10000" << Qt::endl;
+                QTextStream(stderr) << "ntkviz: --figure-size: "
+                                    << ntk::quotedForMessage(parser.value("figure-size"))
+                                    << " is not WIDTHxHEIGHT between 100 and 10000" << Qt::endl;
                 return 2;
             }
             options.size = QSize(w, h);
@@ -130,8 +132,9 @@ int main(int argc, char** argv) {
             bool ok = false;
             options.scale = parser.value("figure-scale").toDouble(&ok);
             if (!ok || options.scale < 0.25 || options.scale > 8) {
-                QTextStream(stderr) << "ntkviz: --figure-scale: \"" << parser.value("figure-scale")
-                                    << "\" is not a number between 0.25 and 8" << Qt::endl;
+                QTextStream(stderr) << "ntkviz: --figure-scale: "
+                                    << ntk::quotedForMessage(parser.value("figure-scale"))
+                                    << " is not a number between 0.25 and 8" << Qt::endl;
                 return 2;
             }
         }

@@ -1,6 +1,7 @@
 #include "scene_command.h"
 
 #include "atomic_write.h"
+#include "message_text.h"
 #include "scene_summary.h"
 
 #include <QCommandLineParser>
@@ -15,7 +16,7 @@
 namespace {
 
 int fail(const QString& message) {
-    QTextStream(stderr) << "ntkviz-cli: " << message << Qt::endl;
+    QTextStream(stderr) << "ntkviz-cli: " << ntk::singleLineMessage(message) << Qt::endl;
     return 2;
 }
 
@@ -63,14 +64,16 @@ int runSceneCommand(const QStringList& arguments) {
         shard = match.captured(1).toInt();
         shards = match.captured(2).toInt();
         if (!match.hasMatch() || shards < 1 || shard >= shards)
-            return fail("--shard: \"" + parser.value("shard") + "\" is not i/N with 0 <= i < N");
+            return fail("--shard: " + ntk::quotedForMessage(parser.value("shard")) +
+                        " is not i/N with 0 <= i < N");
     }
     int threads = QThread::idealThreadCount();
     if (parser.isSet("threads")) {
         bool ok = false;
         threads = parser.value("threads").toInt(&ok);
         if (!ok || threads < 1 || threads > 256)
-            return fail("--threads: \"" + parser.value("threads") + "\" is not a number from 1 to 256");
+            return fail("--threads: " + ntk::quotedForMessage(parser.value("threads")) +
+                        " is not a number from 1 to 256");
     }
     std::vector<std::pair<int, ntk::SceneRun>> selected;
     for (int i = 0; i < int(scene->runs.size()); ++i)

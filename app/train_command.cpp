@@ -3,6 +3,7 @@
 #include "atomic_write.h"
 #include "data_error.h"
 #include "data_prep.h"
+#include "message_text.h"
 #include "run_export.h"
 #include "session.h"
 #include "settings_cli.h"
@@ -23,7 +24,7 @@ QTextStream& err() {
 }
 
 int fail(const QString& message) {
-    err() << "ntkviz-cli: " << message << Qt::endl;
+    err() << "ntkviz-cli: " << ntk::singleLineMessage(message) << Qt::endl;
     return 2;
 }
 
@@ -76,7 +77,7 @@ int runTrainCommand(const QStringList& arguments) {
         return 0;
     }
     if (!parser.positionalArguments().isEmpty())
-        return fail("unexpected argument \"" + parser.positionalArguments().first() + "\"");
+        return fail("unexpected argument " + ntk::quotedForMessage(parser.positionalArguments().first()));
 
     ntk::RunConfig config;
     if (parser.isSet("session")) {

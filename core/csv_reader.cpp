@@ -28,7 +28,9 @@ constexpr double maxExplicitClassLabel = 100000;
 constexpr double autoClassificationLabelLimit = 1000;
 
 constexpr std::string_view binaryFileProblem = "binary or UTF-16 file, expected UTF-8 text";
-constexpr std::string_view decimalCommaHint = "decimal comma? write 1.5, not 1,5";
+// A comma inside a number splits it into two fields or makes it text; say what to write instead.
+constexpr std::string_view decimalCommaHint =
+    "decimal comma? numbers need a decimal point: write 1.5, not 1,5";
 
 std::string_view trimmed(std::string_view text) {
     const auto first = text.find_first_not_of(" \t");
@@ -212,6 +214,14 @@ public:
         , options_(options) {}
 
     ParsedRows parse(std::string_view text) {
+        // Classic Mac OS ends lines with a bare CR: without this check the whole file would be one long
+        // line and the user would see a puzzling "no data rows".
+        const std::size_t firstCr = text.find('\r');
+        if (text.find('\n') == std::string_view::npos && firstCr != std::string_view::npos &&
+            !trimmed(text.substr(firstCr + 1)).empty())
+            throw DataError(path_, 1,
+                            "lines end in a bare CR (classic Mac OS line endings); save the file with LF or "
+                            "CRLF line endings");
         std::size_t lineNumber = 0;
         std::size_t pendingBlankLine = 0; // first blank line not yet followed by content
         std::size_t lineStart = 0;

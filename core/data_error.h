@@ -5,6 +5,7 @@
 // the file (and line, where there is one) in the compiler-like form editors and terminals understand:
 //     data.csv:17: column 3: "abc" is not a number
 //     train-images-idx3-ubyte.gz: truncated: header claims 60000 images of 28x28 but ...
+#include <algorithm>
 #include <cstddef>
 #include <stdexcept>
 #include <string>
@@ -25,8 +26,12 @@ struct DataError : std::runtime_error {
     // Text taken from a broken file goes into messages; bound its length and make control bytes
     // visible so that a fuzzed or binary file cannot produce a multi-line or megabyte-long message.
     static std::string quoted(std::string_view text, std::size_t maxLength = 40) {
+        std::size_t kept = std::min(text.size(), maxLength);
+        // Cut before a UTF-8 continuation byte, not inside a character, so the message stays valid UTF-8.
+        while (kept < text.size() && kept > 0 && (static_cast<unsigned char>(text[kept]) & 0xc0) == 0x80)
+            --kept;
         std::string out = "\"";
-        for (std::size_t i = 0; i < text.size() && i < maxLength; ++i) {
+        for (std::size_t i = 0; i < kept; ++i) {
             const auto byte = static_cast<unsigned char>(text[i]);
             if (byte == '"' || byte == '\\') {
                 out += '\\';
@@ -40,7 +45,7 @@ struct DataError : std::runtime_error {
                 out += static_cast<char>(byte);
             }
         }
-        if (text.size() > maxLength)
+        if (kept < text.size())
             out += "...";
         out += '"';
         return out;

@@ -72,15 +72,33 @@ struct Pool {
     }
 };
 
+// `source` names what the user pointed at (the CSV file, the IDX directory), so the message says
+// which data is too small.
 std::vector<Eigen::Index> subsample(const Pool& pool, int count, std::uint64_t seed,
-                                    const std::vector<bool>& excluded, const char* splitName) {
+                                    const std::vector<bool>& excluded, const char* splitName,
+                                    const std::string& source) {
     std::vector<Eigen::Index> chosen =
         pool.classification() ? balancedSubsample(pool.labels(), pool.classCount(), count, seed, excluded)
                               : randomSubsample(pool.size(), count, seed, excluded);
     if (int(chosen.size()) < count)
-        throw DataError(pool.name() + ": " + splitName + " = " + std::to_string(count) + " but only " +
+        throw DataError(source + ": " + splitName + " = " + std::to_string(count) + " but only " +
                         std::to_string(chosen.size()) + " points are available");
     return chosen;
+}
+
+std::string imageDirectory(const RunConfig& c) {
+    if (!c.dataPath.empty())
+        return c.dataPath;
+    return c.dataset == DatasetKind::FashionMnist ? defaultFashionMnistDirectory()
+                                                  : std::string("/usr/share/datasets/mnist");
+}
+
+std::string sourceName(const RunConfig& c, const Pool& pool, const char* imageSplit) {
+    if (c.dataset == DatasetKind::Csv)
+        return c.dataPath;
+    if (isImageDataset(c.dataset))
+        return imageDirectory(c) + " (" + imageSplit + " split)";
+    return pool.name();
 }
 
 } // namespace
@@ -153,10 +171,7 @@ DataSource loadSource(const RunConfig& c) {
     switch (c.dataset) {
     case DatasetKind::FashionMnist:
     case DatasetKind::Mnist: {
-        const std::string dir = c.dataPath.empty() ? (c.dataset == DatasetKind::FashionMnist
-                                                          ? defaultFashionMnistDirectory()
-                                                          : std::string("/usr/share/datasets/mnist"))
-                                                   : c.dataPath;
+        const std::string dir = imageDirectory(c);
         source.trainImages = loadMnistImages(dir, IdxSplit::Train);
         if (c.testSize > 0)
             source.testImages = loadMnistImages(dir, IdxSplit::Test);
@@ -176,17 +191,20 @@ PreparedData prepare(const DataSource& source, const RunConfig& c) {
     PreparedData out;
     const Pool pool(source.trainPool, source.trainImages);
     const Pool testPool(source.testPool, source.testImages);
-    const std::vector<Eigen::Index> trainRows = subsample(pool, c.trainSize, dataSeed(c.seed), {}, "n");
+    const std::vector<Eigen::Index> trainRows =
+        subsample(pool, c.trainSize, dataSeed(c.seed), {}, "n", sourceName(c, pool, "training"));
     out.train = pool.rows(trainRows);
     if (c.testSize == 0) {
         out.test = pool.rows({});
     } else if (testPool.size() > 0 || isSyntheticDataset(c.dataset)) {
-        out.test = testPool.rows(subsample(testPool, c.testSize, testDataSeed(c.seed), {}, "test-n"));
+        out.test = testPool.rows(subsample(testPool, c.testSize, testDataSeed(c.seed), {}, "test-n",
+                                           sourceName(c, testPool, "test")));
     } else {
         std::vector<bool> taken(std::size_t(pool.size()), false);
         for (Eigen::Index i : trainRows)
             taken[std::size_t(i)] = true;
-        out.test = pool.rows(subsample(pool, c.testSize, testDataSeed(c.seed), taken, "test-n"));
+        out.test = pool.rows(subsample(pool, c.testSize, testDataSeed(c.seed), taken, "test-n",
+                                       sourceName(c, pool, "training")));
     }
     if (out.train.task == TaskKind::Classification)
         out.test.classCount = out.train.classCount = std::max(out.train.classCount, out.test.classCount);

@@ -289,6 +289,11 @@ ImageSet loadIdxImages(const std::string& imagesPath, const std::string& labelsP
     } catch (const std::bad_alloc&) {
         images.fail("not enough memory for " + std::to_string(rows) + " images");
     }
+    // Refused here, as the CSV reader does, and not later by the trainer: there it depended on the
+    // label (all 0s was refused, all 3s passed as "4 classes") and named no file.
+    if (set.labels.minCoeff() == set.labels.maxCoeff())
+        labels.fail("only one class (label " + std::to_string(set.labels.minCoeff()) +
+                    ") in the file; classification needs at least two");
     set.classCount = set.labels.maxCoeff() + 1;
     set.name = name;
     return set;

@@ -1,14 +1,29 @@
 #!/usr/bin/env bash
 # Installs what ntkviz needs from Debian 12 packages, skipping apt entirely when everything is present.
-# Usage: scripts/install-deps.sh [--test]   (--test adds what the test suite uses)
+# Usage: scripts/install-deps.sh [--test] [--sanitize]
+#   --test      adds what the test suite uses
+#   --sanitize  adds clang and its runtimes for the libFuzzer targets (scripts/fuzz.sh); the ASan, UBSan and
+#               TSan builds of scripts/sanitize.sh use gcc, whose sanitizer runtimes come with build-essential
 set -euo pipefail
 
 packages=(build-essential cmake qt6-base-dev libqcustomplot-dev libeigen3-dev zlib1g-dev libspectra-dev
           libopenblas-dev liblapacke-dev dataset-fashion-mnist)
-if [[ "${1:-}" == "--test" ]]; then
-  # numpy checks that exported .npy files load; Xvfb and ImageMagick serve the screenshot checks.
-  packages+=(python3-numpy xvfb xauth imagemagick)
-fi
+for option in "$@"; do
+  case "$option" in
+  --test)
+    # numpy checks that exported .npy files load; Xvfb and ImageMagick serve the screenshot checks.
+    packages+=(python3-numpy xvfb xauth imagemagick)
+    ;;
+  --sanitize)
+    # Debian 12's clang is clang 14; libFuzzer's runtime is packaged apart from the compiler.
+    packages+=(clang libclang-rt-14-dev)
+    ;;
+  *)
+    echo "install-deps.sh: unknown option $option (expected --test or --sanitize)" >&2
+    exit 2
+    ;;
+  esac
+done
 
 missing=()
 for p in "${packages[@]}"; do

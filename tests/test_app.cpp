@@ -11,6 +11,14 @@
 
 using namespace ntk;
 
+#if defined(__SANITIZE_THREAD__)
+#define NTKVIZ_UNDER_TSAN
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define NTKVIZ_UNDER_TSAN
+#endif
+#endif
+
 namespace {
 
 RunConfig quickConfig() {
@@ -163,6 +171,15 @@ private slots:
     }
 
     void headlessFigureExportWorksOffscreen() {
+#ifdef NTKVIZ_UNDER_TSAN
+        // QProcess starts the child with clone(CLONE_VM | CLONE_VFORK). ThreadSanitizer's clone
+        // interceptor runs its after-fork handling in the child, in memory it shares with this process,
+        // so TSan takes this process for a forked child: it kills it at its next new thread ("starting
+        // new threads after multi-threaded fork is not supported") and its state for this process can
+        // no longer be trusted. So under TSan the child is not started from here; scripts/sanitize.sh
+        // runs the same export command directly under TSan, and the other builds run this test as is.
+        QSKIP("starting a child process blinds ThreadSanitizer in this process (see scripts/sanitize.sh)");
+#endif
         QTemporaryDir dir;
         QProcess process;
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();

@@ -39,14 +39,40 @@ bool endedWith(const QSignalSpy& ended, RunId id) {
 
 } // namespace
 
+// The worker emits from its own thread, and QSignalSpy connects directly (Qt 6.4), so a spy on the
+// worker itself would be appended to in that thread while the test reads it in this one: a data race.
+// The relay lives in the main thread and takes the worker's signals through queued connections, so the
+// spies on it are filled by this thread's event loop (which QTRY_* and QSignalSpy::wait run) and are only
+// ever touched here. Declare it before the worker so it outlives the worker's last emission.
+class MainThreadRelay : public QObject {
+    Q_OBJECT
+public:
+    void listenTo(TrainingWorker& worker) {
+        connect(&worker, &TrainingWorker::runStarted, this, &MainThreadRelay::runStarted,
+                Qt::QueuedConnection);
+        connect(&worker, &TrainingWorker::epochsReady, this, &MainThreadRelay::epochsReady,
+                Qt::QueuedConnection);
+        connect(&worker, &TrainingWorker::runEnded, this, &MainThreadRelay::runEnded, Qt::QueuedConnection);
+        connect(&worker, &TrainingWorker::runFailed, this, &MainThreadRelay::runFailed, Qt::QueuedConnection);
+    }
+
+signals:
+    void runStarted(ntk::RunInfo info);
+    void epochsReady(ntk::LiveBatch batch);
+    void runEnded(ntk::RunOutcome outcome);
+    void runFailed(ntk::RunId runId, QString reason);
+};
+
 class WorkerTest : public QObject {
     Q_OBJECT
 private slots:
     void reportsArriveInOrderWithFiniteValues() {
+        MainThreadRelay relay;
         TrainingWorker worker;
-        QSignalSpy started(&worker, &TrainingWorker::runStarted);
-        QSignalSpy epochs(&worker, &TrainingWorker::epochsReady);
-        QSignalSpy ended(&worker, &TrainingWorker::runEnded);
+        relay.listenTo(worker);
+        QSignalSpy started(&relay, &MainThreadRelay::runStarted);
+        QSignalSpy epochs(&relay, &MainThreadRelay::epochsReady);
+        QSignalSpy ended(&relay, &MainThreadRelay::runEnded);
         const RunId id = worker.start(quickConfig());
         QTRY_VERIFY_WITH_TIMEOUT(endedWith(ended, id), 20000);
         QCOMPARE(started.size(), 1);
@@ -70,10 +96,12 @@ private slots:
     }
 
     void restartLeavesOneLiveRunAndHistoryDropsStaleReports() {
+        MainThreadRelay relay;
         TrainingWorker worker;
-        QSignalSpy started(&worker, &TrainingWorker::runStarted);
-        QSignalSpy epochs(&worker, &TrainingWorker::epochsReady);
-        QSignalSpy ended(&worker, &TrainingWorker::runEnded);
+        relay.listenTo(worker);
+        QSignalSpy started(&relay, &MainThreadRelay::runStarted);
+        QSignalSpy epochs(&relay, &MainThreadRelay::epochsReady);
+        QSignalSpy ended(&relay, &MainThreadRelay::runEnded);
         RunConfig slow = quickConfig(100000);
         slow.trainSize = 200;
         const RunId first = worker.start(slow);
@@ -106,8 +134,10 @@ private slots:
     }
 
     void pauseShowsEpochZeroThenStepsOneAtATime() {
+        MainThreadRelay relay;
         TrainingWorker worker;
-        QSignalSpy epochs(&worker, &TrainingWorker::epochsReady);
+        relay.listenTo(worker);
+        QSignalSpy epochs(&relay, &MainThreadRelay::epochsReady);
         worker.setPaused(true);
         const RunId id = worker.start(quickConfig());
         QTRY_COMPARE_WITH_TIMEOUT(int(reportsOf(epochs, id).size()), 1, 20000);
@@ -128,8 +158,10 @@ private slots:
     }
 
     void badDataReportsFailureNotCrash() {
+        MainThreadRelay relay;
         TrainingWorker worker;
-        QSignalSpy failed(&worker, &TrainingWorker::runFailed);
+        relay.listenTo(worker);
+        QSignalSpy failed(&relay, &MainThreadRelay::runFailed);
         RunConfig c = quickConfig();
         c.dataset = DatasetKind::Csv;
         c.dataPath = "/nonexistent/data.csv";
@@ -138,15 +170,17 @@ private slots:
         QCOMPARE(failed.at(0).at(0).value<RunId>(), id);
         QVERIFY(failed.at(0).at(1).toString().contains("/nonexistent/data.csv"));
         // The worker is still usable.
-        QSignalSpy ended(&worker, &TrainingWorker::runEnded);
+        QSignalSpy ended(&relay, &MainThreadRelay::runEnded);
         const RunId next = worker.start(quickConfig(5));
         QTRY_VERIFY_WITH_TIMEOUT(endedWith(ended, next), 20000);
     }
 
     void divergenceEndsTheRunWithItsEpoch() {
+        MainThreadRelay relay;
         TrainingWorker worker;
-        QSignalSpy ended(&worker, &TrainingWorker::runEnded);
-        QSignalSpy epochs(&worker, &TrainingWorker::epochsReady);
+        relay.listenTo(worker);
+        QSignalSpy ended(&relay, &MainThreadRelay::runEnded);
+        QSignalSpy epochs(&relay, &MainThreadRelay::epochsReady);
         RunConfig c = quickConfig(500);
         c.loss = LossKind::Mse;
         c.learningRate = 1e5;
@@ -162,8 +196,10 @@ private slots:
     void destroyingMidRunEndsPromptly() {
         QElapsedTimer clock;
         {
+            MainThreadRelay relay;
             TrainingWorker worker;
-            QSignalSpy epochs(&worker, &TrainingWorker::epochsReady);
+            relay.listenTo(worker);
+            QSignalSpy epochs(&relay, &MainThreadRelay::epochsReady);
             RunConfig c = quickConfig(1000000);
             c.trainSize = 600;
             c.width = 256;

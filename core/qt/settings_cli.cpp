@@ -1,5 +1,6 @@
 #include "settings_cli.h"
 
+#include "message_text.h"
 #include "settings_table.h"
 
 #include <QRegularExpression>
@@ -25,7 +26,7 @@ std::optional<QString> applySettingOptions(const QCommandLineParser& parser, Run
     for (const SettingSpec& spec : settingsTable())
         if (parser.isSet(spec.flag()))
             if (auto error = spec.fromText(updated, parser.value(spec.flag())))
-                return error;
+                return singleLineMessage(*error);
     if (auto problem = validate(updated))
         return QString::fromStdString(*problem);
     config = updated;

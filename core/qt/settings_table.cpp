@@ -1,5 +1,7 @@
 #include "settings_table.h"
 
+#include "message_text.h"
+
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonParseError>
@@ -12,8 +14,9 @@ namespace {
 
 constexpr double maxExactJsonInteger = 9007199254740991.0; // 2^53 - 1: larger integers lose digits in JSON
 
+// Keys and values come from the user; they must not break the one-line message or make it huge.
 QString quoted(const QString& text) {
-    return '"' + text + '"';
+    return quotedForMessage(text);
 }
 
 std::optional<QString> typeError(const QString& key, const char* expected, const QJsonValue& value) {
@@ -265,16 +268,19 @@ QJsonObject configToJson(const RunConfig& config) {
 }
 
 std::optional<QString> applyJson(const QJsonObject& json, RunConfig& config, const QString& source) {
-    const QString prefix = source.isEmpty() ? QString() : source + ": ";
+    // `source` is a file name the user chose; the guard keeps even that from breaking the line.
+    const auto refuse = [&source](const QString& problem) -> std::optional<QString> {
+        return singleLineMessage(source.isEmpty() ? problem : source + ": " + problem);
+    };
     if (json.contains("version")) {
         const QJsonValue version = json["version"];
         if (!version.isDouble() || version.toDouble() != std::floor(version.toDouble()) ||
             version.toDouble() < 1)
-            return prefix + *typeError("version", "a positive integer", version);
+            return refuse(*typeError("version", "a positive integer", version));
         if (version.toInt() > configFormatVersion)
-            return prefix + QString("version %1 is newer than this program understands (%2); update ntkviz")
-                                .arg(version.toInt())
-                                .arg(configFormatVersion);
+            return refuse(QString("version %1 is newer than this program understands (%2); update ntkviz")
+                              .arg(version.toInt())
+                              .arg(configFormatVersion));
     }
     RunConfig updated = config;
     for (auto it = json.begin(); it != json.end(); ++it) {
@@ -282,37 +288,34 @@ std::optional<QString> applyJson(const QJsonObject& json, RunConfig& config, con
             continue;
         const SettingSpec* spec = findSetting(it.key());
         if (!spec)
-            return prefix + QString("unknown key \"%1\"").arg(it.key());
+            return refuse(QString("unknown key %1").arg(quoted(it.key())));
         if (auto error = spec->fromJson(updated, it.value()))
-            return prefix + *error;
+            return refuse(*error);
     }
     if (auto problem = validate(updated))
-        return prefix + QString::fromStdString(*problem);
+        return refuse(QString::fromStdString(*problem));
     config = updated;
     return std::nullopt;
 }
 
 std::optional<RunConfig> loadConfigFile(const QString& path, QString& error, const RunConfig& base) {
+    const auto refuse = [&path, &error](const QString& problem) -> std::optional<RunConfig> {
+        error = singleLineMessage(path + ": " + problem);
+        return std::nullopt;
+    };
     QFile file(path);
-    if (!file.open(QIODevice::ReadOnly)) {
-        error = path + ": " + file.errorString();
-        return std::nullopt;
-    }
+    if (!file.open(QIODevice::ReadOnly))
+        return refuse(file.errorString());
     constexpr qint64 maxConfigBytes = 1 << 20;
-    if (file.size() > maxConfigBytes) {
-        error = path + ": larger than 1 MiB, not a config file";
-        return std::nullopt;
-    }
+    if (file.size() > maxConfigBytes)
+        return refuse("larger than 1 MiB, not a config file");
     QJsonParseError parseError;
     const QJsonDocument document = QJsonDocument::fromJson(file.readAll(), &parseError);
-    if (parseError.error != QJsonParseError::NoError) {
-        error = QString("%1: offset %2: %3").arg(path).arg(parseError.offset).arg(parseError.errorString());
-        return std::nullopt;
-    }
-    if (!document.isObject()) {
-        error = path + ": expected a JSON object";
-        return std::nullopt;
-    }
+    if (parseError.error != QJsonParseError::NoError)
+        return refuse(
+            QString("offset %1: %2").arg(QString::number(parseError.offset), parseError.errorString()));
+    if (!document.isObject())
+        return refuse("expected a JSON object");
     RunConfig config = base;
     if (auto problem = applyJson(document.object(), config, path)) {
         error = *problem;

@@ -20,9 +20,13 @@ TrainingWorker::~TrainingWorker() {
         QMutexLocker lock(&mutex_);
         quit_ = true;
         abortRun_ = true;
-        condition_.wakeOne();
+        condition_.notify_one();
     }
     wait();
+    // wait() has joined the thread, but ThreadSanitizer cannot see that: Qt runs its threads detached
+    // and wait() blocks inside Qt's (uninstrumented) library. The thread's last access to our members
+    // is under mutex_, so taking mutex_ once more states the same ordering in terms TSan understands.
+    const QMutexLocker joined(&mutex_);
 }
 
 RunId TrainingWorker::start(const RunConfig& config) {
@@ -35,7 +39,7 @@ RunId TrainingWorker::start(const RunConfig& config) {
     if (!isRunning())
         QThread::start(QThread::LowPriority);
     else
-        condition_.wakeOne();
+        condition_.notify_one();
     return id;
 }
 
@@ -44,21 +48,21 @@ void TrainingWorker::cancel() {
     hasPending_ = false;
     abortRun_ = true;
     currentRunId_.fetch_add(1);
-    condition_.wakeOne();
+    condition_.notify_one();
 }
 
 void TrainingWorker::setPaused(bool paused) {
     QMutexLocker lock(&mutex_);
     paused_ = paused;
     stepsAllowed_ = 0;
-    condition_.wakeOne();
+    condition_.notify_one();
 }
 
 void TrainingWorker::step() {
     QMutexLocker lock(&mutex_);
     paused_ = true;
     ++stepsAllowed_;
-    condition_.wakeOne();
+    condition_.notify_one();
 }
 
 void TrainingWorker::run() {
@@ -68,7 +72,7 @@ void TrainingWorker::run() {
         {
             QMutexLocker lock(&mutex_);
             while (!hasPending_ && !quit_)
-                condition_.wait(&mutex_);
+                condition_.wait(mutex_);
             if (quit_)
                 return;
             config = pendingConfig_;
@@ -83,7 +87,7 @@ void TrainingWorker::run() {
 bool TrainingWorker::waitWhilePaused() {
     QMutexLocker lock(&mutex_);
     while (paused_ && stepsAllowed_ == 0 && !abortRun_ && !quit_)
-        condition_.wait(&mutex_);
+        condition_.wait(mutex_);
     if (abortRun_ || quit_)
         return false;
     if (stepsAllowed_ > 0)

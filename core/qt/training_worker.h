@@ -10,9 +10,9 @@
 
 #include <QMutex>
 #include <QThread>
-#include <QWaitCondition>
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <memory>
 
 namespace ntk {
@@ -51,7 +51,10 @@ private:
     bool waitWhilePaused(); // false when the run was replaced or the thread is quitting
 
     QMutex mutex_;
-    QWaitCondition condition_;
+    // Not QWaitCondition: that unlocks and relocks mutex_ inside Qt's library, where ThreadSanitizer
+    // cannot see it (Debian's Qt is not built with TSan). condition_variable_any goes through QMutex's
+    // inline lock()/unlock(), which carry TSan annotations, and waits on pthread primitives TSan knows.
+    std::condition_variable_any condition_;
     RunConfig pendingConfig_;
     bool hasPending_ = false;
     bool quit_ = false;
