@@ -367,15 +367,16 @@ def main():
 
     for name, report in (("ntkviz-bench.json", ours), ("torch-peer.json", peer), ("gemm-probes.json", probes),
                          ("ntkviz-gui-bench.json", gui)):
-        if report is not None:
+        if report:  # --gui-only leaves the others empty
             with open(os.path.join(out, name), "w") as f:
                 json.dump(report, f, indent=2)
     loadavg = os.getloadavg()
     table = build_target_table(ours, peer) if ours else Table()
     add_gui_rows(table, gui)
     date = (ours or gui or {}).get("date", datetime.datetime.now().isoformat())
+    title = "ntkviz-gui-bench (the live window offscreen)" if args.gui_only else "ntkviz-bench vs PyTorch peers"
     text = "\n".join([
-        f"ntkviz-bench vs PyTorch peers, {date}, total {time.perf_counter() - start:.0f} s, "
+        f"{title}, {date}, total {time.perf_counter() - start:.0f} s, "
         f"load average at the end {loadavg[0]:.2f} {loadavg[1]:.2f} {loadavg[2]:.2f}",
         "",
         table.markdown(),
