@@ -4,6 +4,10 @@ and prints a Markdown table of ratios against the targets of issue 5, each marke
 
 Usually started through bench/run_bench.sh, which installs what is missing and builds first:
   /usr/bin/python3 bench/run_bench.py --build-dir build-bench [--shapes all] [--reps 9] [--threads 2]
+                                      [--skip-gui | --gui-only] [--gui-seconds 25]
+
+ntkviz-gui-bench (the real window offscreen: event-loop stalls while training, memory over a long run) runs
+last, when it was built; --gui-only runs it alone.
 
 The raw JSON of every program goes to --out (default <build-dir>/results/<timestamp>/) beside table.md.
 The programs run sequentially, never concurrently, so they do not compete for the 2 cores; a ratio is only
@@ -158,7 +162,99 @@ def build_target_table(ours, peer):
     return table
 
 
-def build_context_table(ours, peer, probes):
+def find_gui(gui, name, scenario=None):
+    if not gui:
+        return None
+    for entry in gui["results"]:
+        if entry["name"] == name and (scenario is None or entry.get("scenario") == scenario):
+            return entry
+    return None
+
+
+STALL_TARGET_MS = 50.0
+GROWTH_TARGET_MB = 50.0
+
+
+def add_gui_rows(table, gui):
+    """Issue 5's live-view targets: event-loop stalls while training, resident memory over a long run."""
+    for scenario in ("large", "default_scene"):
+        entry = find_gui(gui, "gui_responsiveness", scenario)
+        if not entry:
+            continue
+        shape, gaps = entry["shape"], entry["event_loop_gaps"]
+        label = (f"live window n={shape['n']} d={shape['d']} w={shape['w']} L={shape['L']}: event-loop stalls "
+                 f"while training (gap of a {gaps['timer_interval_ms']} ms GUI timer)")
+        ours = (f"max {gaps['max_ms']:.0f} ms, p99 {gaps['p99_ms']:.1f} ms, "
+                f"{gaps['stalls_over_50ms']} gaps > 50 ms in {entry['measured_seconds']:.0f} s")
+        reference = (f"{entry['epochs_completed']} epochs, NTK + spectrum median "
+                     f"{fmt_seconds(entry['kernel_and_spectrum_seconds_median'])}, {entry['redraws']} redraws")
+        table.check(label, ours, reference, f"{gaps['max_ms']:.0f} ms", f"< {STALL_TARGET_MS:.0f} ms",
+                    gaps["max_ms"] < STALL_TARGET_MS)
+        if scenario == "large":
+            kernel = entry["kernel_and_spectrum_seconds_median"] if entry["kernel_epochs_measured"] else None
+            table.check(f"live window n={shape['n']} w={shape['w']} L={shape['L']}: NTK + spectrum per epoch "
+                        f"(worker, median of {entry['kernel_epochs_measured']})", fmt_seconds(kernel), "-",
+                        fmt_seconds(kernel), "<= 1 s", None if kernel is None else kernel <= 1.0)
+    memory = find_gui(gui, "gui_long_run_memory")
+    if memory:
+        epochs = memory["shape"]["epochs"]
+        growth = memory["rss_growth_mb"] if memory["finished"] and memory["rss_warm_mb"] >= 0 else None
+        table.check(f"{epochs} epochs of live plotting (moons n={memory['shape']['n']} w={memory['shape']['w']}): "
+                    f"resident memory growth",
+                    f"VmRSS {memory['rss_warm_mb']:.0f} MB at epoch {memory['rss_warm_epoch']} -> "
+                    f"{memory['rss_end_mb']:.0f} MB at epoch {memory['last_epoch']}",
+                    f"{memory['run_seconds']:.0f} s, {memory['redraws']} redraws",
+                    "n/a" if growth is None else f"{growth:+.1f} MB", f"< {GROWTH_TARGET_MB:.0f} MB",
+                    None if growth is None else growth < GROWTH_TARGET_MB)
+        plotted = memory["plotted"]
+        all_epochs = memory["last_epoch"] + 1
+        complete = bool(plotted) and all(p["points"] == all_epochs and p["first_epoch"] == 0
+                                         and p["last_epoch"] == memory["last_epoch"] for p in plotted.values())
+        table.check(f"{epochs} epochs of live plotting: every epoch still plotted (spectra decimated)",
+                    ", ".join(f"{name} {p['points']} points" for name, p in plotted.items()),
+                    f"{memory['stored_spectra']} spectra stored (budget {memory['max_stored_spectra']})",
+                    f"{min((p['points'] for p in plotted.values()), default=0)} / {all_epochs}",
+                    f"all {all_epochs}", complete if memory["finished"] else None)
+
+
+def gui_context_rows(gui):
+    """Where the GUI thread's time went, per scenario: the basis for any stall's diagnosis."""
+    rows = []
+    if not gui:
+        return rows
+    for entry in gui["results"]:
+        if entry["name"] == "gui_responsiveness":
+            shape = entry["shape"]
+            label = f"GUI n={shape['n']} w={shape['w']} L={shape['L']} ({entry['window']})"
+            busy = entry["gui_thread_cpu_seconds"] / entry["measured_seconds"] if entry["measured_seconds"] else 0
+            rows.append((f"{label}: GUI thread CPU", f"{busy * 100:.0f}% of {entry['measured_seconds']:.0f} s"))
+        else:
+            label = f"GUI long run ({entry['shape']['epochs']} epochs)"
+            gaps = entry["event_loop_gaps"]
+            rows.append((f"{label}: event-loop gaps", f"max {gaps['max_ms']:.0f} ms, p99 {gaps['p99_ms']:.1f} ms, "
+                         f"{gaps['stalls_over_50ms']} > 50 ms"))
+            samples = ", ".join(f"{s['epoch']}: {s['rss_mb']:.0f}" for s in entry["rss_samples"])
+            rows.append((f"{label}: VmRSS MB by epoch", samples))
+        hot = [h for h in entry["dispatch_hotspots"] if not h["dispatch"].startswith("(")][:4]
+        if hot:
+            rows.append((f"{label}: busiest GUI dispatches (total / max)",
+                         "; ".join(f"{h['dispatch']} x{h['count']} {h['total_ms']:.0f} / {h['max_ms']:.0f} ms"
+                                   for h in hot)))
+        costs = entry.get("plot_costs_after_run")
+        if costs:
+            rows.append((f"{label}: one redraw per visible plot (rebuild + replot)",
+                         "; ".join(f"{c['plot']} {c['rebuild_ms']:.1f} + {c['replot_ms']:.1f} ms" for c in costs)))
+        worst = entry["event_loop_gaps"]["worst_stalls"][:3]
+        if worst:
+            rows.append((f"{label}: worst gaps (GUI thread CPU during them)",
+                         "; ".join(f"{w['gap_ms']:.0f} ms ({w['gui_thread_cpu_ms']:.0f} ms CPU, "
+                                   f"{w['involuntary_context_switches']} preemptions, "
+                                   f"{w.get('voluntary_context_switches', '?')} sleeps, "
+                                   f"{w.get('major_page_faults', '?')} major faults)" for w in worst)))
+    return rows
+
+
+def build_context_table(ours, peer, probes, gui=None):
     """Numbers that explain the verdicts; no targets."""
     rows = []
     if ours:
@@ -218,6 +314,7 @@ def build_context_table(ours, peer, probes):
         for key, value in peer["checks"].items():
             if key.endswith("rel_error"):
                 rows.append((f"check {key}", fmt(value, 2)))
+    rows += gui_context_rows(gui)
     lines = ["| measurement | value |", "|---|---|"] + [f"| {a} | {b} |" for a, b in rows]
     return "\n".join(lines)
 
@@ -230,7 +327,13 @@ def main():
     parser.add_argument("--threads", type=int, default=2, help="threads for torch and Eigen::setNbThreads")
     parser.add_argument("--out", default="", help="directory for the raw JSON (default <build-dir>/results/<time>)")
     parser.add_argument("--skip-peers", action="store_true", help="time ntkviz only")
+    parser.add_argument("--skip-gui", action="store_true", help="leave out ntkviz-gui-bench")
+    parser.add_argument("--gui-only", action="store_true", help="run ntkviz-gui-bench alone")
+    parser.add_argument("--gui-seconds", type=float, default=25.0,
+                        help="training time measured per responsiveness scenario of ntkviz-gui-bench")
     args = parser.parse_args()
+    if args.skip_gui and args.gui_only:
+        parser.error("--skip-gui and --gui-only exclude each other")
 
     bench_dir = os.path.join(args.build_dir, "bench")
     stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
@@ -242,7 +345,8 @@ def main():
     # Ours and the peer alternate per half (small shapes, then large ones) so that the two sides of every ratio
     # are minutes apart rather than the whole run apart: the load of a shared machine drifts.
     ours_parts, peer_parts = [], []
-    for half in (["small", "large"] if args.shapes == "all" else [args.shapes]):
+    halves = [] if args.gui_only else (["small", "large"] if args.shapes == "all" else [args.shapes])
+    for half in halves:
         common = ["--shapes", half, "--reps", str(args.reps), "--threads", str(args.threads)]
         ours_parts.append(run_json([os.path.join(bench_dir, "ntkviz-bench"), *common, "--export-dir", kernels],
                                    f"ntkviz-bench ({half})"))
@@ -253,21 +357,40 @@ def main():
     probes = []
     for name in ("ntkviz-gemm-probe", "ntkviz-gemm-probe-omp"):
         path = os.path.join(bench_dir, name)
-        if os.path.exists(path):
+        if os.path.exists(path) and not args.gui_only:
             probes.append(run_json([path, "--reps", "3", "--threads", str(args.threads)], name))
     shutil.rmtree(kernels)  # up to ~170 MB of exported matrices; the JSON keeps every number
+    # Last and alone: it trains in the background while timing the GUI thread, so nothing else may run.
+    gui = None
+    gui_bench = os.path.join(bench_dir, "ntkviz-gui-bench")
+    if not args.skip_gui:
+        if os.path.exists(gui_bench):
+            # One process per measurement: the long run's memory must start from a fresh heap, not from one
+            # that the n = 2000 kernels have already grown.
+            parts = [run_json([gui_bench, "--only", "memory"], "ntkviz-gui-bench (memory)"),
+                     run_json([gui_bench, "--only", "responsiveness", "--seconds", str(args.gui_seconds)],
+                              "ntkviz-gui-bench (responsiveness)")]
+            gui = dict(parts[0], results=[entry for part in parts for entry in part["results"]])
+        else:
+            print(f"[run_bench] {gui_bench} was not built: no GUI rows", file=sys.stderr, flush=True)
 
-    for name, report in (("ntkviz-bench.json", ours), ("torch-peer.json", peer), ("gemm-probes.json", probes)):
-        with open(os.path.join(out, name), "w") as f:
-            json.dump(report, f, indent=2)
+    for name, report in (("ntkviz-bench.json", ours), ("torch-peer.json", peer), ("gemm-probes.json", probes),
+                         ("ntkviz-gui-bench.json", gui)):
+        if report:  # --gui-only leaves the others empty
+            with open(os.path.join(out, name), "w") as f:
+                json.dump(report, f, indent=2)
     loadavg = os.getloadavg()
+    table = build_target_table(ours, peer) if ours else Table()
+    add_gui_rows(table, gui)
+    date = (ours or gui or {}).get("date", datetime.datetime.now().isoformat())
+    title = "ntkviz-gui-bench (the live window offscreen)" if args.gui_only else "ntkviz-bench vs PyTorch peers"
     text = "\n".join([
-        f"ntkviz-bench vs PyTorch peers, {ours['date']}, total {time.perf_counter() - start:.0f} s, "
+        f"{title}, {date}, total {time.perf_counter() - start:.0f} s, "
         f"load average at the end {loadavg[0]:.2f} {loadavg[1]:.2f} {loadavg[2]:.2f}",
         "",
-        build_target_table(ours, peer).markdown(),
+        table.markdown(),
         "",
-        build_context_table(ours, peer, probes),
+        build_context_table(ours, peer, probes, gui),
         "",
         f"raw JSON: {out}",
     ])
