@@ -417,8 +417,10 @@ void KernelMatrixPlot::rebuild(const RunHistory& history) {
     }
     pinnedTriangle_ = other != nullptr;
     setNote(note);
-    // Large kernels are drawn block-averaged: a screen has fewer pixels than a 5000 x 5000 matrix has cells.
-    const int cells = int(std::min<Eigen::Index>(n, 800));
+    // Large kernels are drawn block-averaged: the heatmap is a few hundred pixels wide on screen, and at
+    // 800 cells rebuilding and painting it held the GUI thread for about 28 ms per kernel epoch at n = 2000
+    // (ntkviz-gui-bench); 400 cells take a quarter of that.
+    const int cells = int(std::min<Eigen::Index>(n, 400));
     const double stride = double(n) / cells;
     map_->data()->setSize(cells, cells);
     map_->data()->setRange(QCPRange(1, n), QCPRange(1, n));
