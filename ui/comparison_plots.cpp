@@ -1,5 +1,7 @@
 #include "comparison_plots.h"
 
+#include "plot_helpers.h"
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -219,7 +221,8 @@ void EpochOverlayPlot::rebuild() {
 SummaryPlot::SummaryPlot(QWidget* parent)
     : ComparisonPlot("scene_summary", tr("Summary across runs"), parent) {
     legend->setVisible(true);
-    axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignLeft);
+    // Under the plot: every corner of this one can hold a data point (the first L2 values sit top left).
+    placeLegendBelow(this);
 }
 
 void SummaryPlot::setMetric(SummaryMetric metric) {
