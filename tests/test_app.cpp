@@ -239,6 +239,21 @@ private slots:
         // Same data and seed, more epochs: the two triangles differ, but only a little.
         const double upper = cells->data()->cell(3, 1), lower = cells->data()->cell(1, 3);
         QVERIFY(std::isfinite(upper) && std::isfinite(lower) && upper != lower);
+        // The theory views and the 2-D predictions draw the pinned run too.
+        auto* bias = window.plots()[8];
+        auto* filter = window.plots()[9];
+        auto* predictions = window.plots()[6];
+        for (LivePlot* plot : {bias, filter, predictions}) {
+            plot->refresh(window.history());
+            plot->replot();
+        }
+        QVERIFY(bias->graph(16)->visible() && bias->graph(16)->dataCount() == firstLength);
+        QVERIFY(filter->graph(3)->visible() && filter->graph(3)->dataCount() > 0);
+        bool boundary = false;
+        for (int i = 0; i < predictions->graphCount(); ++i)
+            boundary = boundary || (predictions->graph(i)->name().contains("pinned") &&
+                                    predictions->graph(i)->dataCount() > 0);
+        QVERIFY(boundary);
     }
 
     // The theory tabs draw the measurement and the prediction side by side for a full-batch GD run.

@@ -574,6 +574,30 @@ void PredictionPlot::rebuild(const RunHistory& history) {
             regions_->bottomRight->setCoords(grid->xMax, grid->yMin);
             regions_->setVisible(true);
         }
+        // A/B: the pinned run's decision boundary, as the cells where its predicted class changes.
+        if (const RunHistory* pinned = reference();
+            pinned && pinned->latestGrid() && pinned->latestGrid()->dimension == 2 && !regression) {
+            const PredictionGrid& other = *pinned->latestGrid();
+            const int rows = int(other.predictedClass.rows()), cols = int(other.predictedClass.cols());
+            const double dx = (other.xMax - other.xMin) / std::max(1, cols);
+            const double dy = (other.yMax - other.yMin) / std::max(1, rows);
+            QVector<double> xs, ys;
+            for (int r = 0; r < rows; ++r)
+                for (int c = 0; c < cols; ++c) {
+                    const int here = other.predictedClass(r, c);
+                    if ((c + 1 < cols && other.predictedClass(r, c + 1) != here) ||
+                        (r + 1 < rows && other.predictedClass(r + 1, c) != here)) {
+                        xs << other.xMin + (c + 1.0) * dx;
+                        ys << other.yMin + (r + 1.0) * dy;
+                    }
+                }
+            QCPGraph* boundary = addGraph();
+            boundary->setName(tr("pinned run: boundary"));
+            boundary->setLineStyle(QCPGraph::lsNone);
+            boundary->setScatterStyle(
+                QCPScatterStyle(QCPScatterStyle::ssDisc, QColor(40, 40, 40), style().markerSize() * 0.5));
+            boundary->setData(xs, ys);
+        }
         const int classes = std::max(1, info.outputs);
         for (int k = 0; k < classes; ++k) {
             auto pick = [&](const Eigen::MatrixXd& x, const Eigen::VectorXi& labels) {

@@ -30,6 +30,12 @@ SpectralBiasPlot::SpectralBiasPlot(QWidget* parent)
         QCPGraph* predicted = addLine(this, QString(), PlotStyle::color(i), style().lineWidth() * 0.7, true);
         predicted->removeFromLegend();
     }
+    // A/B: the pinned run's measured lines, pale, one per direction (graphs 2 * maxDirections + i).
+    for (int i = 0; i < maxDirections; ++i) {
+        QColor pale = PlotStyle::color(i);
+        pale.setAlpha(90);
+        addLine(this, tr("pinned run"), pale, style().lineWidth() * 1.6)->removeFromLegend();
+    }
     legend->setVisible(true);
     placeLegendBelow(this);
     legend->setWrap(4);
@@ -38,6 +44,28 @@ SpectralBiasPlot::SpectralBiasPlot(QWidget* parent)
                   "of the initial residual (f − y, or softmax − y for cross-entropy) still left along "
                   "eigenvector v_k of the initial kernel. Dashed: the linearized network's prediction "
                   "|1 − ηκ_k/(nO)|^t with κ_k = λ_k/O, for full-batch gradient descent."));
+}
+
+void SpectralBiasPlot::drawPinned(int direction, QCPGraph* graph, bool inLegend) {
+    const RunHistory* pinned = reference();
+    if (!pinned || pinned->initialResidualEnergy().size() <= direction)
+        return;
+    const std::vector<int>& followed = pinned->followedDirections();
+    const auto at = std::find(followed.begin(), followed.end(), direction);
+    const double initial = pinned->initialResidualEnergy()(direction);
+    if (at == followed.end() || !(initial > 0.0))
+        return;
+    const Eigen::Index column = Eigen::Index(at - followed.begin());
+    QVector<double> epochs, values;
+    for (const auto& [epoch, energy] : pinned->followedEnergy()) {
+        epochs << epoch;
+        values << std::sqrt(energy(column) / initial);
+    }
+    filterForAxis(epochs, values, logScale());
+    graph->setData(epochs, values, true);
+    graph->setVisible(true);
+    if (inLegend)
+        graph->addToLegend();
 }
 
 void SpectralBiasPlot::rebuild(const RunHistory& history) {
@@ -88,6 +116,7 @@ void SpectralBiasPlot::rebuild(const RunHistory& history) {
             dashed->setData(keys, predicted, true);
             dashed->setVisible(true);
         }
+        drawPinned(k, graph(2 * maxDirections + shown), shown == 0);
         ++shown;
     }
     const int epoch = history.latestResidualEnergy().first;
@@ -121,6 +150,9 @@ SpectralFilterPlot::SpectralFilterPlot(QWidget* parent)
     measured->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, style().markerSize()));
     addLine(this, tr("early stopping"), PlotStyle::color(1), style().lineWidth());
     addLine(this, tr("ridge"), PlotStyle::color(2), style().lineWidth(), true);
+    QCPGraph* pinned = addLine(this, tr("pinned run, measured"), PlotStyle::color(3), 0.0);
+    pinned->setLineStyle(QCPGraph::lsNone);
+    pinned->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, style().markerSize() * 1.3));
     legend->setVisible(true);
     axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignLeft);
     setToolTip(tr("Early stopping and L2 both act as filters on the NTK's eigen-directions. Dots: the "
@@ -164,6 +196,27 @@ void SpectralFilterPlot::rebuild(const RunHistory& history) {
         }
     }
     graph(0)->setData(measuredX, measured);
+    // A/B: the pinned run's measured shares over its own initial eigenvalues.
+    const RunHistory* pinned = reference();
+    QVector<double> pinnedX, pinnedY;
+    if (pinned && pinned->initialSpectrum().size() > 0) {
+        const Eigen::VectorXd& e0 = pinned->initialResidualEnergy();
+        const Eigen::VectorXd& et = pinned->latestResidualEnergy().second;
+        const Eigen::VectorXd& l0 = pinned->initialSpectrum();
+        const Eigen::Index m = std::min({e0.size(), et.size(), l0.size()});
+        const double pinnedTotal = e0.sum();
+        for (Eigen::Index k = 0; k < m; ++k)
+            if (l0(k) > 1e-8 * l0(0) && e0(k) > negligibleShare * pinnedTotal) {
+                pinnedX << l0(k);
+                pinnedY << 1.0 - std::sqrt(et(k) / e0(k));
+            }
+    }
+    graph(3)->setData(pinnedX, pinnedY);
+    graph(3)->setVisible(!pinnedX.isEmpty());
+    if (graph(3)->visible())
+        graph(3)->addToLegend();
+    else
+        graph(3)->removeFromLegend();
     graph(1)->setData(x, early);
     graph(1)->setName(tr("early stopping at epoch %1").arg(epoch));
     graph(1)->setVisible(predicts);

@@ -17,6 +17,7 @@ protected:
 
 private:
     static constexpr int maxDirections = 8;
+    void drawPinned(int direction, QCPGraph* graph, bool inLegend);
 };
 
 // Regularization as a spectral filter: over the eigenvalues of the initial NTK, the share of the target
