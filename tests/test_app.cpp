@@ -6,6 +6,7 @@
 #include "main_window.h"
 #include "plots.h"
 
+#include <QElapsedTimer>
 #include <QSlider>
 #include <QtTest>
 
@@ -254,6 +255,37 @@ private slots:
             boundary = boundary || (predictions->graph(i)->name().contains("pinned") &&
                                     predictions->graph(i)->dataCount() > 0);
         QVERIFY(boundary);
+    }
+
+    // A slider storm: 1,000 setting changes in about 10 s. Exactly one run is left, the last one, and the
+    // plots hold its reports only. (Leaks and races: this test also runs under ASan and TSan in CI.)
+    void thousandSettingChangesLeaveOneLiveRun() {
+        MainWindow window(quickConfig(), false);
+        window.show();
+        QElapsedTimer clock;
+        clock.start();
+        RunId last = 0;
+        for (int i = 1; i <= 1000; ++i) {
+            RunConfig c = quickConfig();
+            c.width = 8 + i % 24;
+            c.seed = std::uint64_t(i);
+            window.startRun(c);
+            last = window.worker().currentRunId();
+            // Spread the changes over about 10 s, with the event loop running as it would under a mouse.
+            const qint64 due = qint64(i) * 10 - clock.elapsed();
+            QTest::qWait(int(std::max<qint64>(0, due)));
+        }
+        qInfo("1000 changes in %.1f s", clock.elapsed() / 1000.0);
+        QTRY_VERIFY_WITH_TIMEOUT(window.history().outcome().has_value(), 30000);
+        QCOMPARE(window.worker().currentRunId(), last);
+        QCOMPARE(window.history().runId(), last);
+        QCOMPARE(window.history().info().config.seed, std::uint64_t(1000));
+        QCOMPARE(int(window.history().reports().size()), 61);
+        for (int e = 0; e <= 60; ++e)
+            QCOMPARE(window.history().reports()[std::size_t(e)].epoch, e);
+        auto* lambdaMax = window.plots()[1];
+        lambdaMax->refresh(window.history());
+        QCOMPARE(lambdaMax->graph(0)->dataCount(), 61);
     }
 
     // The theory tabs draw the measurement and the prediction side by side for a full-batch GD run.
