@@ -173,19 +173,21 @@ void SeriesPlot::rebuild(const RunHistory& history) {
             shadow->removeFromLegend();
     }
     if (limitGraph_) {
-        const std::optional<double> limit =
-            history.hasRun() && !history.reports().empty() ? limitValue_(history.info()) : std::nullopt;
-        limitGraph_->setVisible(limit.has_value());
+        const bool running = history.hasRun() && !history.reports().empty();
+        const std::optional<double> limit = running ? limitValue_(history.info()) : std::nullopt;
+        const bool hasLimit = limit.has_value();
+        const double level = limit.value_or(0.0);
+        limitGraph_->setVisible(hasLimit);
         limitGraph_->data()->clear();
-        if (limit) {
+        if (hasLimit) {
             // Spans the epochs on screen; redrawn as they grow.
-            limitGraph_->addData(0.0, *limit);
-            limitGraph_->addData(std::max(1.0, double(history.reports().back().epoch)), *limit);
+            limitGraph_->addData(0.0, level);
+            limitGraph_->addData(std::max(1.0, double(history.reports().back().epoch)), level);
             limitGraph_->addToLegend();
         } else {
             limitGraph_->removeFromLegend();
         }
-        legend->setVisible(series_.size() > 1 || limit.has_value() || pinned != nullptr);
+        legend->setVisible(series_.size() > 1 || hasLimit || pinned != nullptr);
     }
     const auto& outcome = history.outcome();
     const bool marked = showStopMarkers_ && outcome &&
