@@ -17,7 +17,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
-#include <dlfcn.h>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -144,20 +143,16 @@ std::string fullSpectrumBackend() {
 #endif
 }
 
-// OpenBLAS's thread controls, looked up at run time so the bench links whether or not the core uses OpenBLAS.
-using SetThreadsFn = void (*)(int);
-using GetThreadsFn = int (*)();
-
+// Eigen's own threads (OpenMP builds only) and the BLAS threads, through the core's control
+// (core/blas_threads.h), which the app's worker uses too.
 void setThreads(int threads) {
     Eigen::setNbThreads(threads);
-    if (auto set = reinterpret_cast<SetThreadsFn>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads")))
-        set(threads);
+    ntk::setBlasThreads(threads);
 }
 
 // 0 when no OpenBLAS is loaded.
 int blasThreads() {
-    auto get = reinterpret_cast<GetThreadsFn>(dlsym(RTLD_DEFAULT, "openblas_get_num_threads"));
-    return get ? get() : 0;
+    return ntk::blasThreads();
 }
 
 // Shared objects mapped into this process whose file name contains one of `tags`, e.g. the BLAS that
