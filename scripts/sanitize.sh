@@ -80,7 +80,8 @@ if [[ "$which" == both || "$which" == thread ]]; then
   # history_size=7 (the maximum) keeps enough of each thread's past accesses to print the earlier side
   # of a race: with the default, a race whose earlier access lies a few milliseconds of training back
   # comes out as "[failed to restore the stack]", which no suppression can match, and those runs failed
-  # about one time in three on Qt's copies of queued signal arguments (see tests/tsan.supp).
+  # about one time in three on Qt's copies of queued signal arguments (the app no longer queues any
+  # across threads: see core/qt/thread_inbox.h and tests/tsan.supp).
   export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:history_size=7:suppressions=$root/tests/tsan.supp:log_path=$logs/tsan"
   # test_app skips its headless-export test under TSan (a child started by QProcess confuses TSan in
   # the parent, see there), so the export it would start runs here, directly under TSan.

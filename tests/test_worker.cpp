@@ -1,8 +1,11 @@
 // The training thread: ordered finite reports, restart and cancel, pause and step, clean shutdown.
 #include "run_history.h"
+#include "thread_inbox.h"
 #include "training_worker.h"
 
 #include <QtTest>
+#include <memory>
+#include <thread>
 
 using namespace ntk;
 
@@ -41,19 +44,21 @@ bool endedWith(const QSignalSpy& ended, RunId id) {
 
 // The worker emits from its own thread, and QSignalSpy connects directly (Qt 6.4), so a spy on the
 // worker itself would be appended to in that thread while the test reads it in this one: a data race.
-// The relay lives in the main thread and takes the worker's signals through queued connections, so the
-// spies on it are filled by this thread's event loop (which QTRY_* and QSignalSpy::wait run) and are only
-// ever touched here. Declare it before the worker so it outlives the worker's last emission.
+// The relay lives in the main thread and takes the worker's signals through a ThreadInbox, as the app
+// does, so the spies on it are filled by this thread's event loop (which QTRY_* and QSignalSpy::wait run)
+// and are only ever touched here. Declare it before the worker so it outlives the worker's last emission.
 class MainThreadRelay : public QObject {
     Q_OBJECT
 public:
     void listenTo(TrainingWorker& worker) {
-        connect(&worker, &TrainingWorker::runStarted, this, &MainThreadRelay::runStarted,
-                Qt::QueuedConnection);
-        connect(&worker, &TrainingWorker::epochsReady, this, &MainThreadRelay::epochsReady,
-                Qt::QueuedConnection);
-        connect(&worker, &TrainingWorker::runEnded, this, &MainThreadRelay::runEnded, Qt::QueuedConnection);
-        connect(&worker, &TrainingWorker::runFailed, this, &MainThreadRelay::runFailed, Qt::QueuedConnection);
+        connectThroughInbox(&worker, &TrainingWorker::runStarted, &inbox_,
+                            [this](const RunInfo& info) { emit runStarted(info); });
+        connectThroughInbox(&worker, &TrainingWorker::epochsReady, &inbox_,
+                            [this](const LiveBatch& batch) { emit epochsReady(batch); });
+        connectThroughInbox(&worker, &TrainingWorker::runEnded, &inbox_,
+                            [this](const RunOutcome& outcome) { emit runEnded(outcome); });
+        connectThroughInbox(&worker, &TrainingWorker::runFailed, &inbox_,
+                            [this](RunId id, const QString& reason) { emit runFailed(id, reason); });
     }
 
 signals:
@@ -61,6 +66,9 @@ signals:
     void epochsReady(ntk::LiveBatch batch);
     void runEnded(ntk::RunOutcome outcome);
     void runFailed(ntk::RunId runId, QString reason);
+
+private:
+    ThreadInbox inbox_;
 };
 
 class WorkerTest : public QObject {
@@ -191,6 +199,41 @@ private slots:
         QCOMPARE(outcome.status, QString("diverged at epoch %1").arg(outcome.stopEpoch));
         for (const auto& live : reportsOf(epochs, id))
             QVERIFY(std::isfinite(live.epoch.trainLoss) && live.epoch.eigenvalues.allFinite());
+    }
+
+    void inboxRunsPostsInOrderInItsOwnThread() {
+        ThreadInbox inbox;
+        std::vector<std::pair<int, int>> ran; // (poster, sequence), touched only in this thread
+        bool allInThisThread = true;
+        const int posters = 4, perPoster = 2000;
+        std::vector<std::thread> threads;
+        for (int p = 0; p < posters; ++p)
+            threads.emplace_back([&, p] {
+                for (int i = 0; i < perPoster; ++i)
+                    inbox.post([&, p, i] {
+                        allInThisThread = allInThisThread && QThread::currentThread() == thread();
+                        ran.emplace_back(p, i);
+                    });
+            });
+        for (auto& t : threads)
+            t.join();
+        QTRY_COMPARE(int(ran.size()), posters * perPoster);
+        QVERIFY(allInThisThread);
+        std::vector<int> next(posters, 0);
+        for (const auto& [poster, sequence] : ran) {
+            QCOMPARE(sequence, next[poster]); // each thread's posts run in the order it made them
+            ++next[poster];
+        }
+    }
+
+    void inboxDropsWhatIsQueuedWhenDestroyed() {
+        auto ranAfterDestruction = std::make_shared<bool>(false);
+        {
+            ThreadInbox inbox;
+            std::thread([&] { inbox.post([ranAfterDestruction] { *ranAfterDestruction = true; }); }).join();
+        }
+        QTest::qWait(50); // the wake-up was queued; it must find nothing to run
+        QVERIFY(!*ranAfterDestruction);
     }
 
     void destroyingMidRunEndsPromptly() {

@@ -50,19 +50,26 @@ MainWindow::MainWindow(const RunConfig& startup, bool restoreSettings, QWidget* 
     buildLayout();
     buildMenus();
 
-    connect(&worker_, &TrainingWorker::runStarted, this, &MainWindow::onRunStarted);
-    connect(&worker_, &TrainingWorker::epochsReady, this, &MainWindow::onEpochs);
-    connect(&worker_, &TrainingWorker::runEnded, this, &MainWindow::onRunEnded);
-    connect(&worker_, &TrainingWorker::runFailed, this, &MainWindow::onRunFailed);
-    connect(&referenceWorker_, &TrainingWorker::runStarted, this, [this](const RunInfo& info) {
+    // Reports cross from the workers' threads through inbox_ (see core/qt/thread_inbox.h).
+    connectThroughInbox(&worker_, &TrainingWorker::runStarted, &inbox_,
+                        [this](const RunInfo& info) { onRunStarted(info); });
+    connectThroughInbox(&worker_, &TrainingWorker::epochsReady, &inbox_,
+                        [this](const LiveBatch& batch) { onEpochs(batch); });
+    connectThroughInbox(&worker_, &TrainingWorker::runEnded, &inbox_,
+                        [this](const RunOutcome& outcome) { onRunEnded(outcome); });
+    connectThroughInbox(&worker_, &TrainingWorker::runFailed, &inbox_,
+                        [this](RunId id, const QString& reason) { onRunFailed(id, reason); });
+    connectThroughInbox(&referenceWorker_, &TrainingWorker::runStarted, &inbox_, [this](const RunInfo& info) {
         if (info.runId == referenceWorker_.currentRunId())
             reference_.reset(info);
     });
-    connect(&referenceWorker_, &TrainingWorker::epochsReady, this, &MainWindow::onReferenceEpochs);
-    connect(&referenceWorker_, &TrainingWorker::runEnded, this, [this](const RunOutcome& outcome) {
-        if (outcome.runId == referenceWorker_.currentRunId() && reference_.setOutcome(outcome))
-            dirty_ = true;
-    });
+    connectThroughInbox(&referenceWorker_, &TrainingWorker::epochsReady, &inbox_,
+                        [this](const LiveBatch& batch) { onReferenceEpochs(batch); });
+    connectThroughInbox(
+        &referenceWorker_, &TrainingWorker::runEnded, &inbox_, [this](const RunOutcome& outcome) {
+            if (outcome.runId == referenceWorker_.currentRunId() && reference_.setOutcome(outcome))
+                dirty_ = true;
+        });
     autosaveDebounce_.setSingleShot(true);
     autosaveDebounce_.setInterval(autosaveDelayMs);
     connect(&autosaveDebounce_, &QTimer::timeout, this, &MainWindow::autosaveNow);

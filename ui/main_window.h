@@ -7,6 +7,7 @@
 #include "run_history.h"
 #include "scene.h"
 #include "session.h"
+#include "thread_inbox.h"
 #include "training_worker.h"
 
 #include <QMainWindow>
@@ -93,9 +94,11 @@ private:
     void saveSettings() const;
     void showError(const QString& title, const QString& message);
 
+    // Declared before the workers so it outlives them: they post into it until their threads end.
+    ThreadInbox inbox_;
     TrainingWorker worker_;
     RunHistory history_;
-    RunHistory reference_; // a pinned earlier run for A/B comparison
+    RunHistory reference_;                  // a pinned earlier run for A/B comparison
     std::optional<PinnedReference> pinned_; // what reference_ was made from, for sessions
     TrainingWorker referenceWorker_;        // re-runs a session's pinned reference
     QString sceneName_;                     // the open scene, as a session names it

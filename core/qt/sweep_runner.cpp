@@ -134,17 +134,14 @@ quint64 SweepRunner::start(const Scene& scene) {
                 return;
             const int done = ++state->done;
             // Hand the result to this object's thread; the runner outlives its tasks (its destructor waits).
-            QMetaObject::invokeMethod(
-                this,
-                [this, state, result = std::move(result), done] {
-                    if (state->cancelled || state->id != current_)
-                        return;
-                    emit runFinished(state->id, result);
-                    emit progress(state->id, done, state->total);
-                    if (done == state->total)
-                        emit sweepFinished(state->id);
-                },
-                Qt::QueuedConnection);
+            inbox_.post([this, state, result = std::move(result), done] {
+                if (state->cancelled || state->id != current_)
+                    return;
+                emit runFinished(state->id, result);
+                emit progress(state->id, done, state->total);
+                if (done == state->total)
+                    emit sweepFinished(state->id);
+            });
         });
     }
     return state->id;

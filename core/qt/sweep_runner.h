@@ -4,6 +4,7 @@
 // at its next checkpoint; results of a cancelled sweep are never emitted.
 #include "live_types.h"
 #include "scene.h"
+#include "thread_inbox.h"
 
 #include <QObject>
 #include <QThreadPool>
@@ -66,6 +67,7 @@ private:
         std::atomic<bool> cancelled{false};
         std::atomic<int> done{0};
     };
+    ThreadInbox inbox_; // declared before pool_ so it outlives the pool's tasks
     QThreadPool pool_;
     std::shared_ptr<SweepState> state_;
     std::atomic<quint64> current_{0};

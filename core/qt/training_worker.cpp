@@ -110,7 +110,7 @@ void TrainingWorker::execute(const RunConfig& config, RunId id) {
         auto lastSnapshot = Clock::time_point{};
         const auto flush = [&] {
             if (!batch.reports.empty() && !abortRun_) {
-                emit epochsReady(batch);
+                emit epochsReady(std::move(batch)); // receivers copy what they keep
                 batch.reports.clear();
             }
             lastBatch = Clock::now();
