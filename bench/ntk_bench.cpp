@@ -513,6 +513,44 @@ public:
         results_.push_back(std::move(r));
     }
 
+    // (a') The optional single-precision build against the double one on the same problem, alternating
+    // so that load drifts hit both alike; the eigenvalue error is that of the full spectra of the two
+    // kernels (double solves for both), relative to lambda_max.
+    void kernelBuildSingle(const NetShape& s, int reps) {
+        progress("ntk_build_single " + describe(s));
+        const KernelProblem p = makeKernelProblem(s, 31);
+        ntk::NtkOptions doubleOptions;
+        doubleOptions.inputGram = &p.inputGram;
+        ntk::NtkOptions singleOptions = doubleOptions;
+        singleOptions.precision = ntk::KernelPrecision::Single;
+        Eigen::MatrixXd reference = ntk::empiricalNtk(p.model, p.cache, doubleOptions);
+        Eigen::MatrixXd single = ntk::empiricalNtk(p.model, p.cache, singleOptions);
+        std::vector<double> singleSeconds, doubleSeconds;
+        for (int i = 0; i < reps; ++i) {
+            auto start = Clock::now();
+            single = ntk::empiricalNtk(p.model, p.cache, singleOptions);
+            singleSeconds.push_back(std::chrono::duration<double>(Clock::now() - start).count());
+            start = Clock::now();
+            reference = ntk::empiricalNtk(p.model, p.cache, doubleOptions);
+            doubleSeconds.push_back(std::chrono::duration<double>(Clock::now() - start).count());
+        }
+        const ntk::Spectrum exact = ntk::fullSpectrum(reference), approximate = ntk::fullSpectrum(single);
+        if (!exact.ok() || !approximate.ok())
+            throw std::runtime_error("ntk_build_single: a spectrum failed");
+        Result r{"ntk_build_single", shapeEntries(s), singleSeconds, kernelFlops(s), {}, {}};
+        r.numbers.push_back({"double_seconds_median", median(doubleSeconds)});
+        r.numbers.push_back({"speedup_vs_double", median(doubleSeconds) / median(singleSeconds)});
+        r.numbers.push_back(
+            {"eigenvalue_error",
+             (approximate.eigenvalues - exact.eigenvalues).cwiseAbs().maxCoeff() / exact.eigenvalues[0]});
+        r.numbers.push_back({"kernel_relative_error", (single - reference).norm() / reference.norm()});
+        r.notes.push_back(
+            {"eigenvalue_error_definition",
+             "max_i |lambda_single_i - lambda_double_i| / lambda_double_1, both solved in double"});
+        r.notes.push_back({"timing", "single and double builds alternate, one of each per repetition"});
+        results_.push_back(std::move(r));
+    }
+
     // (b) All eigenvalues by Eigen's self-adjoint solver, the trainer's default.
     void fullSpectrum(int n, int reps) {
         progress("full_spectrum n=" + std::to_string(n));
@@ -680,6 +718,7 @@ public:
             if (selected("ntk_build")) {
                 kernelBuild({200, 784, 128, 1, 10}, 5 * smallReps());
                 kernelBuild({500, 784, 128, 1, 10}, 3 * smallReps());
+                kernelBuildSingle({200, 784, 128, 1, 10}, 5 * smallReps());
             }
             if (selected("full_spectrum")) {
                 fullSpectrum(200, 5 * smallReps());
@@ -698,6 +737,7 @@ public:
                 kernelBuild({2000, 784, 512, 3, 10}, largeReps());
                 // The epoch shape's kernel alone, to split its epoch time into kernel and eigen-solve.
                 kernelBuild({2000, 784, 512, 2, 10}, largeReps());
+                kernelBuildSingle({2000, 784, 512, 3, 10}, largeReps());
             }
             if (selected("full_spectrum"))
                 fullSpectrum(4000, slowReps());

@@ -36,6 +36,8 @@ constexpr NameTable<Scaling, 4> scalingNames{{{Scaling::Auto, "auto"},
                                               {Scaling::Standardize, "standardize"},
                                               {Scaling::UnitInterval, "unit-interval"},
                                               {Scaling::None, "none"}}};
+constexpr NameTable<KernelPrecision, 2> precisionNames{
+    {{KernelPrecision::Double, "double"}, {KernelPrecision::Single, "single"}}};
 
 template <class Enum, std::size_t N> std::string_view nameOf(const NameTable<Enum, N>& table, Enum v) {
     for (const auto& [value, name] : table)
@@ -95,6 +97,9 @@ std::string_view toString(L1Mode v) {
 std::string_view toString(Scaling v) {
     return nameOf(scalingNames, v);
 }
+std::string_view toString(KernelPrecision v) {
+    return nameOf(precisionNames, v);
+}
 std::optional<DatasetKind> parseDatasetKind(std::string_view s) {
     return valueOf(datasetNames, s);
 }
@@ -115,6 +120,9 @@ std::optional<L1Mode> parseL1Mode(std::string_view s) {
 }
 std::optional<Scaling> parseScaling(std::string_view s) {
     return valueOf(scalingNames, s);
+}
+std::optional<KernelPrecision> parseKernelPrecision(std::string_view s) {
+    return valueOf(precisionNames, s);
 }
 
 template <> std::vector<DatasetKind> allValues<DatasetKind>() {
@@ -137,6 +145,9 @@ template <> std::vector<L1Mode> allValues<L1Mode>() {
 }
 template <> std::vector<Scaling> allValues<Scaling>() {
     return valuesOf(scalingNames);
+}
+template <> std::vector<KernelPrecision> allValues<KernelPrecision>() {
+    return valuesOf(precisionNames);
 }
 
 bool isImageDataset(DatasetKind kind) {

@@ -1,6 +1,8 @@
 #pragma once
 // Every setting of one training run, as a plain value type. It travels from the UI or the command line
 // down to the worker by value; the same fields are written to config.json.
+#include "precision.h"
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -55,6 +57,7 @@ struct RunConfig {
     int topK = 0;     // 0 = full spectrum; otherwise only the top-k eigenvalues (Lanczos)
     bool perOutputBlocks = false;
     bool eigenvectors = false; // also the targets' energy in each eigenvector (slower solve)
+    KernelPrecision kernelPrecision = KernelPrecision::Double;
 
     std::uint64_t seed = 1;
 };
@@ -67,6 +70,7 @@ std::string_view toString(LossKind v);
 std::string_view toString(OptimizerKind v);
 std::string_view toString(L1Mode v);
 std::string_view toString(Scaling v);
+std::string_view toString(KernelPrecision v);
 std::optional<DatasetKind> parseDatasetKind(std::string_view s);
 std::optional<Activation> parseActivation(std::string_view s);
 std::optional<Parameterization> parseParameterization(std::string_view s);
@@ -74,6 +78,7 @@ std::optional<LossKind> parseLossKind(std::string_view s);
 std::optional<OptimizerKind> parseOptimizerKind(std::string_view s);
 std::optional<L1Mode> parseL1Mode(std::string_view s);
 std::optional<Scaling> parseScaling(std::string_view s);
+std::optional<KernelPrecision> parseKernelPrecision(std::string_view s);
 
 template <class Enum> std::vector<Enum> allValues();
 

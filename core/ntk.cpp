@@ -1,35 +1,77 @@
 #include "ntk.h"
 
 #include <algorithm>
+#include <deque>
 #include <stdexcept>
+#include <type_traits>
 
 namespace ntk {
 namespace {
 
+template <class Scalar> using Matrix = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
+
+// The layer inputs, slopes and weights in the precision a kernel is built in: the model's and cache's own
+// matrices for double, converted copies for single precision. The copies are n x width per layer, small
+// next to the n x n products they feed.
+template <class Scalar> class PrecisionView {
+public:
+    PrecisionView(const Mlp& model, const ForwardCache& cache)
+        : model_(model) {
+        for (const Eigen::MatrixXd& m : cache.inputs)
+            inputs_.push_back(adopt(m));
+        for (const Eigen::MatrixXd& m : cache.slopes)
+            slopes_.push_back(adopt(m));
+        for (const Layer& layer : model.layers())
+            weights_.push_back(adopt(layer.weight));
+    }
+    PrecisionView(const PrecisionView&) = delete;
+    PrecisionView& operator=(const PrecisionView&) = delete;
+
+    const Mlp& model() const { return model_; }
+    const Matrix<Scalar>& input(int l) const { return *inputs_[l]; }
+    const Matrix<Scalar>& slope(int l) const { return *slopes_[l]; }
+    const Matrix<Scalar>& weight(int l) const { return *weights_[l]; }
+    Scalar weightScale(int l) const { return Scalar(model_.weightScale(l)); }
+    Scalar biasScale() const { return Scalar(model_.biasScale()); }
+
+private:
+    const Matrix<Scalar>* adopt(const Eigen::MatrixXd& m) {
+        if constexpr (std::is_same_v<Scalar, double>) {
+            return &m;
+        } else {
+            owned_.push_back(m.cast<Scalar>());
+            return &owned_.back();
+        }
+    }
+
+    const Mlp& model_;
+    std::vector<const Matrix<Scalar>*> inputs_, slopes_, weights_;
+    std::deque<Matrix<Scalar>> owned_; // a deque keeps the addresses handed out above
+};
+
 // Back-propagated signals d f_k / d z_l for the outputs k in [first, last) (default: all), one layer at a
 // time from the top.
-class SignalWalker {
+template <class Scalar> class SignalWalker {
 public:
     // `signals` is storage the walker may reuse (its old contents are overwritten).
-    SignalWalker(const Mlp& model, const ForwardCache& cache, std::vector<Eigen::MatrixXd>& signals,
-                 int first = 0, int last = -1)
-        : model_(model)
-        , cache_(cache)
-        , layer_(model.shape().depth)
+    SignalWalker(const PrecisionView<Scalar>& view, std::vector<Matrix<Scalar>>& signals, int first = 0,
+                 int last = -1)
+        : view_(view)
+        , layer_(view.model().shape().depth)
         , first_(first)
-        , last_(last < 0 ? model.shape().outputs : last)
+        , last_(last < 0 ? view.model().shape().outputs : last)
         , signals_(signals) {}
 
     int layer() const { return layer_; }
-    bool atOutput() const { return layer_ == model_.shape().depth; }
+    bool atOutput() const { return layer_ == view_.model().shape().depth; }
     // Valid below the output layer.
-    const std::vector<Eigen::MatrixXd>& signals() const { return signals_; }
+    const std::vector<Matrix<Scalar>>& signals() const { return signals_; }
 
     void descend() {
         const int l = layer_;
-        const Eigen::MatrixXd& slope = cache_.slopes[l - 1];
-        const double cw = model_.weightScale(l);
-        const Eigen::MatrixXd& weight = model_.layers()[l].weight;
+        const Matrix<Scalar>& slope = view_.slope(l - 1);
+        const Scalar cw = view_.weightScale(l);
+        const Matrix<Scalar>& weight = view_.weight(l);
         const int outputs = last_ - first_;
         if (atOutput()) {
             // d f_k / d z_{top-1} = c_w W_top[k, :] o phi'(z_{top-1}) on every row.
@@ -49,27 +91,26 @@ public:
     }
 
 private:
-    const Mlp& model_;
-    const ForwardCache& cache_;
+    const PrecisionView<Scalar>& view_;
     int layer_;
     int first_, last_;
-    std::vector<Eigen::MatrixXd>& signals_;
-    Eigen::MatrixXd back_;
+    std::vector<Matrix<Scalar>>& signals_;
+    Matrix<Scalar> back_;
 };
 
 // Buffers of one kernel build, kept per thread between builds: a live run builds a kernel of the same
 // size every NTK epoch, and fresh multi-megabyte blocks would be faulted in page by page each time
 // (about 90,000 page faults, a third of the time, at n = 2000). Buffers above a budget are released after
 // the build instead, so a one-off huge kernel does not pin its memory for the thread's lifetime.
-struct NtkScratch {
-    std::vector<Eigen::MatrixXd> signals;
-    Eigen::MatrixXd gram, signalGram, stacked;
+template <class Scalar> struct NtkScratch {
+    std::vector<Matrix<Scalar>> signals;
+    Matrix<Scalar> gram, signalGram, stacked;
 
     double bytes() const {
         double total = double(gram.size() + signalGram.size() + stacked.size());
-        for (const Eigen::MatrixXd& m : signals)
+        for (const Matrix<Scalar>& m : signals)
             total += double(m.size());
-        return 8.0 * total;
+        return double(sizeof(Scalar)) * total;
     }
     void releaseIfLarge() {
         constexpr double keptBytes = 512.0 * 1024 * 1024;
@@ -78,23 +119,25 @@ struct NtkScratch {
     }
 };
 
-NtkScratch& threadScratch() {
-    thread_local NtkScratch scratch;
+template <class Scalar> NtkScratch<Scalar>& threadScratch() {
+    thread_local NtkScratch<Scalar> scratch;
     return scratch;
 }
 
 // Lower triangle of c_w^2 A A^T + c_b^2, into `gram`.
-void layerGramLower(const Eigen::MatrixXd& input, double cw, double cb, const Eigen::MatrixXd* cached,
-                    Eigen::MatrixXd& gram) {
+template <class Scalar>
+void layerGramLower(const Matrix<Scalar>& input, Scalar cw, Scalar cb, const Eigen::MatrixXd* cached,
+                    Matrix<Scalar>& gram) {
     const Eigen::Index n = input.rows();
     gram.setConstant(n, n, cb * cb);
     if (cached)
-        gram.triangularView<Eigen::Lower>() += (cw * cw) * *cached;
+        gram.template triangularView<Eigen::Lower>() += (cw * cw) * cached->template cast<Scalar>();
     else
-        gram.selfadjointView<Eigen::Lower>().rankUpdate(input, cw * cw);
+        gram.template selfadjointView<Eigen::Lower>().rankUpdate(input, cw * cw);
 }
 
-void addHadamardLower(Eigen::MatrixXd& kernel, const Eigen::MatrixXd& a, const Eigen::MatrixXd& b) {
+template <class Scalar>
+void addHadamardLower(Matrix<Scalar>& kernel, const Matrix<Scalar>& a, const Matrix<Scalar>& b) {
     const Eigen::Index n = kernel.rows();
     for (Eigen::Index j = 0; j < n; ++j)
         kernel.col(j).tail(n - j) += a.col(j).tail(n - j).cwiseProduct(b.col(j).tail(n - j));
@@ -104,25 +147,27 @@ void addHadamardLower(Eigen::MatrixXd& kernel, const Eigen::MatrixXd& a, const E
 // runs much closer to the machine's peak than one narrow update per output (at n = 200, w = 128). The
 // group size keeps the stacked copy under 16 MiB: below glibc's mmap threshold, so the copy reuses warm
 // heap memory every epoch instead of faulting in fresh pages (at n = 2000 a wider stack gained nothing).
-void accumulateSignalGram(const std::vector<Eigen::MatrixXd>& signals, Eigen::MatrixXd& signalGram,
-                          Eigen::MatrixXd& stacked, CancelFlag cancel) {
+template <class Scalar>
+void accumulateSignalGram(const std::vector<Matrix<Scalar>>& signals, Matrix<Scalar>& signalGram,
+                          Matrix<Scalar>& stacked, CancelFlag cancel) {
     if (signals.empty())
         return;
     const Eigen::Index n = signals[0].rows(), width = signals[0].cols();
     constexpr double stackBudgetBytes = 16.0 * 1024 * 1024;
     const std::size_t group = std::clamp<std::size_t>(
-        std::size_t(stackBudgetBytes / (8.0 * double(n) * double(width))), 1, signals.size());
+        std::size_t(stackBudgetBytes / (double(sizeof(Scalar)) * double(n) * double(width))), 1,
+        signals.size());
     for (std::size_t first = 0; first < signals.size(); first += group) {
         throwIfCancelled(cancel);
         const std::size_t count = std::min(group, signals.size() - first);
         if (count == 1) {
-            signalGram.selfadjointView<Eigen::Lower>().rankUpdate(signals[first]);
+            signalGram.template selfadjointView<Eigen::Lower>().rankUpdate(signals[first]);
             continue;
         }
         stacked.resize(n, width * Eigen::Index(count));
         for (std::size_t k = 0; k < count; ++k)
             stacked.middleCols(width * Eigen::Index(k), width) = signals[first + k];
-        signalGram.selfadjointView<Eigen::Lower>().rankUpdate(stacked);
+        signalGram.template selfadjointView<Eigen::Lower>().rankUpdate(stacked);
     }
 }
 
@@ -135,30 +180,32 @@ void requireMatchingCache(const Mlp& model, const ForwardCache& cache) {
 // The signals whose Gram sum_k D_k D_k^T a hidden layer contributes: just below the output, D_k =
 // S diag(c_w W[k, :]) with the same slopes S for every output, so the sum is S diag(sum_k c_w^2 W[k,:]^2)
 // S^T, one matrix instead of O; deeper layers need every output's signals.
-const Eigen::MatrixXd* topLayerSignal(const Mlp& model, const ForwardCache& cache, int layer,
-                                      Eigen::MatrixXd& storage) {
-    if (layer != model.shape().depth - 1)
+template <class Scalar>
+const Matrix<Scalar>* topLayerSignal(const PrecisionView<Scalar>& view, int layer, Matrix<Scalar>& storage) {
+    if (layer != view.model().shape().depth - 1)
         return nullptr;
-    const Eigen::RowVectorXd scale =
-        model.weightScale(layer + 1) * model.layers()[layer + 1].weight.colwise().norm();
-    storage.resize(cache.slopes[layer].rows(), scale.size());
-    storage.array() = cache.slopes[layer].array().rowwise() * scale.array();
+    const Eigen::Matrix<Scalar, 1, Eigen::Dynamic> scale =
+        view.weightScale(layer + 1) * view.weight(layer + 1).colwise().norm();
+    storage.resize(view.slope(layer).rows(), scale.size());
+    storage.array() = view.slope(layer).array().rowwise() * scale.array();
     return &storage;
 }
 
 // Large n: the lower triangle in column blocks J = [j0, j1), rows j0..n. Per block the layer's Gram and
 // signal Gram are (n - j0) x b products, so no n x n temporary exists besides the kernel itself (at
 // n = 10,000 two such temporaries would take 1.6 GB).
-void addLayerBlocked(Eigen::MatrixXd& kernel, const Eigen::MatrixXd& input, double cw, double cb,
-                     const Eigen::MatrixXd* cachedGram, const std::vector<const Eigen::MatrixXd*>& signals,
-                     double outputLayerFactor, int blockColumns, NtkScratch& scratch, CancelFlag cancel) {
+template <class Scalar>
+void addLayerBlocked(Matrix<Scalar>& kernel, const Matrix<Scalar>& input, Scalar cw, Scalar cb,
+                     const Eigen::MatrixXd* cachedGram, const std::vector<const Matrix<Scalar>*>& signals,
+                     Scalar outputLayerFactor, int blockColumns, NtkScratch<Scalar>& scratch,
+                     CancelFlag cancel) {
     const Eigen::Index n = kernel.rows();
     for (Eigen::Index j0 = 0; j0 < n; j0 += blockColumns) {
         throwIfCancelled(cancel);
         const Eigen::Index b = std::min<Eigen::Index>(blockColumns, n - j0), rows = n - j0;
-        Eigen::MatrixXd& gram = scratch.gram;
+        Matrix<Scalar>& gram = scratch.gram;
         if (cachedGram) {
-            gram = (cw * cw) * cachedGram->block(j0, j0, rows, b);
+            gram = (cw * cw) * cachedGram->block(j0, j0, rows, b).template cast<Scalar>();
         } else {
             gram.resize(rows, b);
             gram.noalias() = (cw * cw) * input.bottomRows(rows) * input.middleRows(j0, b).transpose();
@@ -169,9 +216,9 @@ void addLayerBlocked(Eigen::MatrixXd& kernel, const Eigen::MatrixXd& input, doub
             target += outputLayerFactor * gram;
             continue;
         }
-        Eigen::MatrixXd& signalGram = scratch.signalGram;
+        Matrix<Scalar>& signalGram = scratch.signalGram;
         signalGram.setZero(rows, b);
-        for (const Eigen::MatrixXd* d : signals)
+        for (const Matrix<Scalar>* d : signals)
             signalGram.noalias() += d->bottomRows(rows) * d->middleRows(j0, b).transpose();
         target += signalGram.cwiseProduct(gram);
     }
@@ -183,94 +230,112 @@ void addLayerBlocked(Eigen::MatrixXd& kernel, const Eigen::MatrixXd& input, doub
 // group.
 constexpr double defaultSignalBudgetBytes = 256.0 * 1024 * 1024;
 
-Eigen::MatrixXd blockedNtk(const Mlp& model, const ForwardCache& cache, const NtkOptions& options,
-                           int blockColumns, NtkScratch& scratch) {
-    const Eigen::Index n = cache.output.rows();
+template <class Scalar>
+Matrix<Scalar> blockedNtk(const PrecisionView<Scalar>& view, const NtkOptions& options, int blockColumns,
+                          NtkScratch<Scalar>& scratch) {
+    const Mlp& model = view.model();
+    const Eigen::Index n = view.input(0).rows();
     const int depth = model.shape().depth, outputs = model.shape().outputs;
-    Eigen::MatrixXd kernel = Eigen::MatrixXd::Zero(n, n);
-    auto addLayer = [&](int l, const std::vector<const Eigen::MatrixXd*>& signals) {
-        addLayerBlocked(kernel, cache.inputs[l], model.weightScale(l), model.biasScale(),
-                        l == 0 ? options.inputGram : nullptr, signals, double(outputs), blockColumns, scratch,
+    Matrix<Scalar> kernel = Matrix<Scalar>::Zero(n, n);
+    auto addLayer = [&](int l, const std::vector<const Matrix<Scalar>*>& signals) {
+        addLayerBlocked(kernel, view.input(l), view.weightScale(l), view.biasScale(),
+                        l == 0 ? options.inputGram : nullptr, signals, Scalar(outputs), blockColumns, scratch,
                         options.cancel);
     };
     addLayer(depth, {}); // the output layer's own weights
     if (depth >= 1)
-        addLayer(depth - 1, {topLayerSignal(model, cache, depth - 1, scratch.stacked)});
+        addLayer(depth - 1, {topLayerSignal(view, depth - 1, scratch.stacked)});
     if (depth >= 2) {
-        const double perOutput = 8.0 * double(n) * double(model.shape().width);
+        const double perOutput = double(sizeof(Scalar)) * double(n) * double(model.shape().width);
         const double budget =
             options.signalBudgetBytes > 0.0 ? options.signalBudgetBytes : defaultSignalBudgetBytes;
         const int group = std::clamp(int(budget / perOutput), 1, outputs);
         for (int first = 0; first < outputs; first += group) {
-            SignalWalker walker(model, cache, scratch.signals, first, std::min(outputs, first + group));
+            SignalWalker<Scalar> walker(view, scratch.signals, first, std::min(outputs, first + group));
             walker.descend(); // to the top hidden layer, whose share is already in
             for (int l = depth - 2; l >= 0; --l) {
                 walker.descend();
-                std::vector<const Eigen::MatrixXd*> signals;
-                for (const Eigen::MatrixXd& d : walker.signals())
+                std::vector<const Matrix<Scalar>*> signals;
+                for (const Matrix<Scalar>& d : walker.signals())
                     signals.push_back(&d);
                 addLayer(l, signals);
             }
         }
     }
-    kernel.triangularView<Eigen::StrictlyUpper>() = kernel.transpose();
     return kernel;
 }
 
-} // namespace
+// Small n: whole-matrix symmetric updates, layer by layer from the top.
+template <class Scalar>
+Matrix<Scalar> wholeMatrixNtk(const PrecisionView<Scalar>& view, const NtkOptions& options,
+                              NtkScratch<Scalar>& scratch) {
+    const Mlp& model = view.model();
+    const Eigen::Index n = view.input(0).rows();
+    const int outputs = model.shape().outputs;
+    Matrix<Scalar> kernel = Matrix<Scalar>::Zero(n, n);
+    Matrix<Scalar>& gram = scratch.gram;
+    Matrix<Scalar>& signalGram = scratch.signalGram;
+    SignalWalker<Scalar> walker(view, scratch.signals);
+    for (int l = model.shape().depth; l >= 0; --l) {
+        throwIfCancelled(options.cancel);
+        const Eigen::MatrixXd* cachedGram = l == 0 ? options.inputGram : nullptr;
+        layerGramLower(view.input(l), view.weightScale(l), view.biasScale(), cachedGram, gram);
+        if (walker.atOutput()) {
+            // Each output's own weights: sum_k D D^T = O 1 1^T.
+            kernel.template triangularView<Eigen::Lower>() += Scalar(outputs) * gram;
+        } else if (const Matrix<Scalar>* top = topLayerSignal(view, l, scratch.stacked)) {
+            signalGram.setZero(n, n);
+            signalGram.template selfadjointView<Eigen::Lower>().rankUpdate(*top);
+            addHadamardLower(kernel, signalGram, gram);
+        } else {
+            signalGram.setZero(n, n);
+            accumulateSignalGram(walker.signals(), signalGram, scratch.stacked, options.cancel);
+            addHadamardLower(kernel, signalGram, gram);
+        }
+        if (l > 0)
+            walker.descend();
+    }
+    return kernel;
+}
 
-Eigen::MatrixXd empiricalNtk(const Mlp& model, const ForwardCache& cache, const NtkOptions& options) {
-    requireMatchingCache(model, cache);
+// The lower triangle of the kernel in `Scalar`, mirrored and returned in double.
+template <class Scalar>
+Eigen::MatrixXd buildNtk(const Mlp& model, const ForwardCache& cache, const NtkOptions& options) {
     const Eigen::Index n = cache.output.rows();
     constexpr Eigen::Index largestWholeMatrixBuild = 1024;
     const int blockColumns = options.blockColumns != 0     ? std::max(0, options.blockColumns)
                              : n > largestWholeMatrixBuild ? 256
                                                            : 0;
-    if (blockColumns > 0) {
-        NtkScratch& scratch = threadScratch();
-        try {
-            Eigen::MatrixXd kernel = blockedNtk(model, cache, options, blockColumns, scratch);
-            scratch.releaseIfLarge();
-            return kernel;
-        } catch (...) {
-            scratch.releaseIfLarge();
-            throw;
-        }
-    }
-    const int outputs = model.shape().outputs;
-    const double cb = model.biasScale();
-    Eigen::MatrixXd kernel = Eigen::MatrixXd::Zero(n, n);
-    NtkScratch& scratch = threadScratch();
-    Eigen::MatrixXd& gram = scratch.gram;
-    Eigen::MatrixXd& signalGram = scratch.signalGram;
-    SignalWalker walker(model, cache, scratch.signals);
+    NtkScratch<Scalar>& scratch = threadScratch<Scalar>();
+    Eigen::MatrixXd result;
     try {
-        for (int l = model.shape().depth; l >= 0; --l) {
-            throwIfCancelled(options.cancel);
-            const Eigen::MatrixXd* cachedGram = l == 0 ? options.inputGram : nullptr;
-            layerGramLower(cache.inputs[l], model.weightScale(l), cb, cachedGram, gram);
-            if (walker.atOutput()) {
-                // Each output's own weights: sum_k D D^T = O 1 1^T.
-                kernel.triangularView<Eigen::Lower>() += double(outputs) * gram;
-            } else if (const Eigen::MatrixXd* top = topLayerSignal(model, cache, l, scratch.stacked)) {
-                signalGram.setZero(n, n);
-                signalGram.selfadjointView<Eigen::Lower>().rankUpdate(*top);
-                addHadamardLower(kernel, signalGram, gram);
-            } else {
-                signalGram.setZero(n, n);
-                accumulateSignalGram(walker.signals(), signalGram, scratch.stacked, options.cancel);
-                addHadamardLower(kernel, signalGram, gram);
-            }
-            if (l > 0)
-                walker.descend();
+        const PrecisionView<Scalar> view(model, cache);
+        if constexpr (std::is_same_v<Scalar, double>) {
+            result = blockColumns > 0 ? blockedNtk(view, options, blockColumns, scratch)
+                                      : wholeMatrixNtk(view, options, scratch);
+        } else {
+            // Converted column by column, so the double kernel is the only second n x n matrix.
+            const Matrix<Scalar> lower = blockColumns > 0 ? blockedNtk(view, options, blockColumns, scratch)
+                                                          : wholeMatrixNtk(view, options, scratch);
+            result.resize(n, n);
+            for (Eigen::Index j = 0; j < n; ++j)
+                result.col(j).tail(n - j) = lower.col(j).tail(n - j).template cast<double>();
         }
     } catch (...) {
         scratch.releaseIfLarge();
         throw;
     }
     scratch.releaseIfLarge();
-    kernel.triangularView<Eigen::StrictlyUpper>() = kernel.transpose();
-    return kernel;
+    result.triangularView<Eigen::StrictlyUpper>() = result.transpose();
+    return result;
+}
+
+} // namespace
+
+Eigen::MatrixXd empiricalNtk(const Mlp& model, const ForwardCache& cache, const NtkOptions& options) {
+    requireMatchingCache(model, cache);
+    return options.precision == KernelPrecision::Single ? buildNtk<float>(model, cache, options)
+                                                        : buildNtk<double>(model, cache, options);
 }
 
 Eigen::MatrixXd empiricalNtk(const Mlp& model, const Eigen::MatrixXd& x, const NtkOptions& options) {
@@ -284,7 +349,8 @@ Eigen::MatrixXd empiricalNtkCross(const Mlp& model, const ForwardCache& a, const
     const double cb = model.biasScale();
     Eigen::MatrixXd kernel = Eigen::MatrixXd::Zero(a.output.rows(), b.output.rows());
     std::vector<Eigen::MatrixXd> signalsA, signalsB;
-    SignalWalker walkerA(model, a, signalsA), walkerB(model, b, signalsB);
+    const PrecisionView<double> viewA(model, a), viewB(model, b);
+    SignalWalker<double> walkerA(viewA, signalsA), walkerB(viewB, signalsB);
     for (int l = model.shape().depth; l >= 0; --l) {
         throwIfCancelled(cancel);
         const double cw = model.weightScale(l);
@@ -314,7 +380,8 @@ std::vector<Eigen::MatrixXd> empiricalNtkPerOutput(const Mlp& model, const Forwa
     std::vector<Eigen::MatrixXd> kernels(outputs, Eigen::MatrixXd::Zero(n, n));
     Eigen::MatrixXd signalGram(n, n), gram;
     std::vector<Eigen::MatrixXd> signals;
-    SignalWalker walker(model, cache, signals);
+    const PrecisionView<double> view(model, cache);
+    SignalWalker<double> walker(view, signals);
     for (int l = model.shape().depth; l >= 0; --l) {
         throwIfCancelled(cancel);
         layerGramLower(cache.inputs[l], model.weightScale(l), model.biasScale(), nullptr, gram);

@@ -6,6 +6,7 @@
 // The n x P Jacobian is never formed; explicitJacobianNtk() does form it and exists only as a test reference.
 #include "cancel.h"
 #include "mlp.h"
+#include "precision.h"
 
 #include <Eigen/Dense>
 #include <vector>
@@ -24,6 +25,7 @@ struct NtkOptions {
     // Bytes of back-propagated signals the blocked build holds at once (0: 256 MiB); beyond it the
     // outputs are taken in groups. Tests set a tiny value to check the grouping.
     double signalBudgetBytes = 0.0;
+    KernelPrecision precision = KernelPrecision::Double; // the kernel is returned in double
 };
 
 // n x n, symmetric, summed over outputs; `cache` is a forward pass of `model` over the points.

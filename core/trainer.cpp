@@ -166,6 +166,7 @@ void Trainer::computeKernel(const ForwardCache& cache, EpochReport& report, Canc
     NtkOptions options;
     options.cancel = cancel;
     options.inputGram = inputGram_.size() > 0 ? &inputGram_ : nullptr;
+    options.precision = config_.kernelPrecision;
     Eigen::MatrixXd kernel = empiricalNtk(model_, cache, options);
     const Eigen::Index n = kernel.rows();
     const bool partial = config_.topK > 0 && config_.topK < n;
@@ -269,6 +270,7 @@ void Trainer::updateParameters(const ForwardCache& trainCache, const Eigen::Matr
 Eigen::MatrixXd Trainer::currentKernel(CancelFlag cancel) const {
     NtkOptions options;
     options.cancel = cancel;
+    options.precision = config_.kernelPrecision;
     return empiricalNtk(model_, model_.forward(data_.train.features), options);
 }
 

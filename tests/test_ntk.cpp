@@ -100,6 +100,40 @@ private slots:
         QVERIFY(relativeError(empiricalNtk(model, x, blocked), kernel) < 1e-13);
     }
 
+    // Single precision: the same kernel to float accuracy, on both build paths, and the same eigenvalues to
+    // a small multiple of float epsilon times lambda_max (the perturbation bound |dlambda| <= ||dK||_2).
+    void singlePrecisionBuildMatchesDouble_data() {
+        QTest::addColumn<int>("depth");
+        QTest::addColumn<int>("block");
+        for (int depth : {1, 2, 3})
+            for (int block : {-1, 16})
+                QTest::addRow("depth%d/%s", depth, block < 0 ? "whole" : "blocked") << depth << block;
+    }
+    void singlePrecisionBuildMatchesDouble() {
+        QFETCH(int, depth);
+        QFETCH(int, block);
+        const Mlp model(shape(20, 64, depth, 5, Activation::Relu, Parameterization::Ntk), 31);
+        const Eigen::MatrixXd x = randomPoints(60, 20, 32);
+        const Eigen::MatrixXd gram = x * x.transpose();
+        NtkOptions options;
+        options.blockColumns = block;
+        const Eigen::MatrixXd reference = empiricalNtk(model, x, options);
+        options.precision = KernelPrecision::Single;
+        const Eigen::MatrixXd single = empiricalNtk(model, x, options);
+        QCOMPARE((single - single.transpose()).norm(), 0.0);
+        const double error = relativeError(single, reference);
+        QVERIFY2(error < 1e-5, qPrintable(QString("relative error %1").arg(error)));
+        QVERIFY2(error > 0.0, "the single-precision path computed in double");
+        options.inputGram = &gram;
+        QVERIFY(relativeError(empiricalNtk(model, x, options), reference) < 1e-5);
+
+        const Eigen::VectorXd exact = Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd>(reference).eigenvalues();
+        const Eigen::VectorXd approximate =
+            Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd>(single).eigenvalues();
+        const double shift = (approximate - exact).cwiseAbs().maxCoeff() / exact.maxCoeff();
+        QVERIFY2(shift < 1e-5, qPrintable(QString("eigenvalue shift %1 x lambda_max").arg(shift)));
+    }
+
     void cachedInputGramGivesTheSameKernel() {
         const Mlp model(shape(4, 10, 2, 3, Activation::Relu, Parameterization::Ntk), 8);
         const Eigen::MatrixXd x = randomPoints(12, 4, 9);

@@ -84,6 +84,28 @@ private slots:
         QVERIFY(runToEnd(other).front().trainLoss != ra.front().trainLoss);
     }
 
+    // The kernel's precision changes what is measured, not the training: the same losses, and spectra within
+    // single precision of the double ones.
+    void singlePrecisionKernelKeepsTrainingAndMovesTheSpectrumByFloatError() {
+        RunConfig c = moonsConfig();
+        c.epochs = 20;
+        Trainer exact(c, prepareData(c));
+        c.kernelPrecision = KernelPrecision::Single;
+        Trainer single(c, prepareData(c));
+        const auto re = runToEnd(exact), rs = runToEnd(single);
+        QCOMPARE(re.size(), rs.size());
+        for (std::size_t i = 0; i < re.size(); ++i) {
+            QCOMPARE(rs[i].trainLoss, re[i].trainLoss);
+            QCOMPARE(rs[i].hasKernel, re[i].hasKernel);
+            if (!re[i].hasKernel)
+                continue;
+            const double shift =
+                (rs[i].eigenvalues - re[i].eigenvalues).cwiseAbs().maxCoeff() / re[i].eigenvalues[0];
+            QVERIFY2(shift < 1e-5, qPrintable(QString("epoch %1: shift %2 x lambda_max").arg(i).arg(shift)));
+            QVERIFY2(rs[i].eigenvalues != re[i].eigenvalues, "single precision gave the double spectrum");
+        }
+    }
+
     void proximalL1MakesExactZerosAndSubgradientDoesNot() {
         RunConfig c = moonsConfig();
         c.l1 = 0.01;

@@ -105,6 +105,7 @@ ControlPanel::ControlPanel(QWidget* parent)
     addSlider(
         kernel, "top_k", tr("Top-k eigenvalues only (0 = all)"), 1, 1000, int(S::LogWithZero), true,
         [](const RunConfig& c) { return c.topK; }, [](RunConfig& c, double v) { c.topK = int(v); });
+    addCombo(form(kernel), "kernel_precision", tr("Kernel precision"), &RunConfig::kernelPrecision);
     auto* seed = new QSpinBox(this);
     seed->setRange(0, 999999999);
     seed->setToolTip(explanation("seed"));
