@@ -608,14 +608,17 @@ public:
 
     // (d) Whole epochs through ntk::Trainer with RunConfig's defaults (the lecture scene) on a synthetic
     // Gaussian data set: forward, loss, test predictions, NTK + full spectrum + summary, backward, GD step.
-    void epochs(const NetShape& s, int testSize, int warmups, int reps) {
-        progress("epoch " + describe(s) + " test-n=" + std::to_string(testSize));
+    void epochs(const NetShape& s, int testSize, int warmups, int reps,
+                ntk::KernelPrecision precision = ntk::KernelPrecision::Double) {
+        const std::string name = precision == ntk::KernelPrecision::Single ? "epoch_single_kernel" : "epoch";
+        progress(name + " " + describe(s) + " test-n=" + std::to_string(testSize));
         ntk::RunConfig config;
         config.trainSize = s.n;
         config.testSize = testSize;
         config.width = s.width;
         config.depth = s.depth;
         config.ntkEvery = 1;
+        config.kernelPrecision = precision;
         config.epochs = warmups + reps + 10; // the last epoch is reported, not trained: stay clear of it
         ntk::PreparedData data;
         data.train = syntheticSet(s.n, s.d, s.outputs, 61);
@@ -631,7 +634,7 @@ public:
         // Warm-up epochs include epoch 0, where the trainer computes and caches x x^T once per run.
         for (int i = 0; i < warmups; ++i)
             trainer.advance();
-        Result r{"epoch", shapeEntries(s), {}, std::nullopt, {}, {}};
+        Result r{name, shapeEntries(s), {}, std::nullopt, {}, {}};
         r.shape.push_back({"test_n", testSize});
         timeInto(r, reps, 0, [&] {
             const std::optional<ntk::EpochReport> report = trainer.advance();
@@ -743,6 +746,7 @@ public:
                 fullSpectrum(4000, slowReps());
             if (selected("epoch"))
                 epochs({2000, 784, 512, 2, 10}, 200, 1, largeReps());
+            epochs({2000, 784, 512, 2, 10}, 200, 1, largeReps(), ntk::KernelPrecision::Single);
             if (selected("top_spectrum"))
                 topSpectrum(8000, 32, largeReps());
         }

@@ -12,6 +12,7 @@
 
 #include <QMainWindow>
 #include <QTimer>
+#include <deque>
 #include <functional>
 #include <memory>
 
@@ -72,6 +73,7 @@ private:
     void onRunEnded(const RunOutcome& outcome);
     void onRunFailed(RunId id, const QString& reason);
     void redraw();
+    void drawNextPlot();
     void updateStatus();
     void setPresentationScale(double scale);
     void togglePresentationMode(bool on);
@@ -114,6 +116,8 @@ private:
     QDockWidget* helpDock_ = nullptr;
     QTimer restartDebounce_;
     QTimer redrawTimer_;
+    QTimer drawStep_;                   // draws the next of plotsToDraw_ on the next event-loop turn
+    std::deque<LivePlot*> plotsToDraw_; // visible plots still to draw with the latest data
     bool dirty_ = false;
     RunConfig lastGoodConfig_;
     RunConfig pendingConfig_;

@@ -77,6 +77,13 @@ public:
         history_ = &history;
         redraw();
     }
+    // The same, drawn now rather than in a queued replot: the window draws its plots one per event-loop
+    // turn, and a queued replot would put them all back into one turn.
+    void refreshNow(const RunHistory& history) {
+        history_ = &history;
+        rebuild(history);
+        replot();
+    }
     // A pinned earlier run drawn faintly beside the live one (A/B comparison); nullptr removes it.
     void setReference(const RunHistory* reference) {
         reference_ = reference;
