@@ -55,7 +55,7 @@ MainWindow::MainWindow(const RunConfig& startup, bool restoreSettings, QWidget* 
     connectThroughInbox(&worker_, &TrainingWorker::runStarted, &inbox_,
                         [this](const RunInfo& info) { onRunStarted(info); });
     connectThroughInbox(&worker_, &TrainingWorker::epochsReady, &inbox_,
-                        [this](const LiveBatch& batch) { onEpochs(batch); });
+                        [this](LiveBatch batch) { onEpochs(std::move(batch)); });
     connectThroughInbox(&worker_, &TrainingWorker::runEnded, &inbox_,
                         [this](const RunOutcome& outcome) { onRunEnded(outcome); });
     connectThroughInbox(&worker_, &TrainingWorker::runFailed, &inbox_,
@@ -361,10 +361,10 @@ void MainWindow::onRunStarted(const RunInfo& info) {
     dirty_ = true;
 }
 
-void MainWindow::onEpochs(const LiveBatch& batch) {
+void MainWindow::onEpochs(LiveBatch batch) {
     if (batch.runId != worker_.currentRunId())
         return;
-    if (history_.append(batch))
+    if (history_.append(std::move(batch)))
         dirty_ = true;
 }
 

@@ -69,7 +69,7 @@ private:
     void buildMenus();
     void buildLayout();
     void onRunStarted(const RunInfo& info);
-    void onEpochs(const LiveBatch& batch);
+    void onEpochs(LiveBatch batch);
     void onRunEnded(const RunOutcome& outcome);
     void onRunFailed(RunId id, const QString& reason);
     void redraw();

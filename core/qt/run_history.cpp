@@ -15,11 +15,11 @@ void RunHistory::clear() {
     *this = RunHistory();
 }
 
-bool RunHistory::append(const LiveBatch& batch) {
+bool RunHistory::append(LiveBatch batch) {
     if (!info_ || batch.runId != info_->runId)
         return false;
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
-    for (const LiveReport& live : batch.reports) {
+    for (LiveReport& live : batch.reports) {
         EpochReport scalars = live.epoch;
         if (scalars.hasKernel) {
             storeSpectrum(scalars.epoch, scalars.eigenvalues);
@@ -31,12 +31,12 @@ bool RunHistory::append(const LiveBatch& batch) {
         scalars.residualEnergy = Eigen::VectorXd();
         reports_.push_back(std::move(scalars));
         if (live.kernel.size() > 0) {
-            latestKernel_ = live.kernel;
             if (initialKernel_.size() == 0)
                 initialKernel_ = live.kernel;
+            latestKernel_ = std::move(live.kernel);
         }
         if (live.grid)
-            latestGrid_ = live.grid;
+            latestGrid_ = std::move(live.grid);
     }
     if (!batch.reports.empty())
         arrivals_.emplace_back(now, batch.reports.back().epoch.epoch);

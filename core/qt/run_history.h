@@ -18,7 +18,8 @@ public:
     void reset(const RunInfo& info);
     void clear();
     // False (and nothing stored) when the batch belongs to another run.
-    bool append(const LiveBatch& batch);
+    // By value: the live window moves its batches in, so an n x n kernel snapshot is not copied again.
+    bool append(LiveBatch batch);
     bool setOutcome(const RunOutcome& outcome);
 
     bool hasRun() const { return info_.has_value(); }

@@ -40,7 +40,10 @@ QMetaObject::Connection connectThroughInbox(const Sender* sender, Signal signal,
                                             Slot slot) {
     return QObject::connect(
         sender, signal, inbox,
-        [inbox, slot](const auto&... args) { inbox->post([slot, args...] { slot(args...); }); },
+        // The copies belong to the task alone: handed on as rvalues, a slot taking values can move them.
+        [inbox, slot](const auto&... args) {
+            inbox->post([slot, args...]() mutable { slot(std::move(args)...); });
+        },
         Qt::DirectConnection);
 }
 
