@@ -68,7 +68,7 @@ RunHistory historyWithSpectrum(const Eigen::VectorXd& eigenvalues) {
         live.epoch.eigenvalues = eigenvalues;
         live.epoch.kernel.lambdaMax = eigenvalues.maxCoeff();
         live.epoch.kernel.trace = eigenvalues.sum();
-        live.kernel = Eigen::MatrixXd(eigenvalues.asDiagonal());
+        live.kernel = std::make_shared<const Eigen::MatrixXd>(eigenvalues.asDiagonal());
         batch.reports.push_back(live);
     }
     history.append(batch);

@@ -95,8 +95,9 @@ private slots:
             QVERIFY(r.eigenvalues.allFinite());
             QVERIFY(std::isfinite(r.kernel.trace) && std::isfinite(r.kernel.lambdaMax));
         }
-        QVERIFY(reports.front().kernel.size() > 0); // epoch 0 always carries a snapshot
-        QVERIFY(reports.back().kernel.size() > 0);  // and so does the last
+        QVERIFY(reports.front().kernel &&
+                reports.front().kernel->size() > 0);                         // epoch 0 always has a snapshot
+        QVERIFY(reports.back().kernel && reports.back().kernel->size() > 0); // and so does the last
         QVERIFY(reports.back().grid.has_value());
         const auto outcome = ended.at(0).at(0).value<RunOutcome>();
         QVERIFY(outcome.state == RunState::Finished);

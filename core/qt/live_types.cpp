@@ -47,7 +47,7 @@ LiveReport makeLiveReport(const Trainer& trainer, EpochReport&& report, bool sna
     LiveReport live{std::move(report), {}, {}};
     if (snapshot) {
         if (live.epoch.hasKernel)
-            live.kernel = trainer.latestKernel();
+            live.kernel = std::make_shared<const Eigen::MatrixXd>(trainer.latestKernel());
         live.grid = predictionGrid(trainer.model(), trainer.data().train, trainer.data().test, 80);
     }
     return live;

@@ -7,6 +7,7 @@
 
 #include <QMetaType>
 #include <QString>
+#include <memory>
 #include <optional>
 #include <vector>
 
@@ -33,7 +34,9 @@ struct RunInfo {
 
 struct LiveReport {
     EpochReport epoch;
-    Eigen::MatrixXd kernel;             // a snapshot on some NTK epochs (rate-limited), else empty
+    // A snapshot on some NTK epochs (rate-limited), else null. Shared and immutable: the GUI thread keeps
+    // it as it is instead of copying n x n doubles (32 MB at n = 2000) into memory it would fault in.
+    std::shared_ptr<const Eigen::MatrixXd> kernel;
     std::optional<PredictionGrid> grid; // likewise, for 1-D and 2-D data
 };
 

@@ -30,8 +30,8 @@ bool RunHistory::append(LiveBatch batch) {
             storeResidualEnergy(scalars.epoch, scalars.residualEnergy);
         scalars.residualEnergy = Eigen::VectorXd();
         reports_.push_back(std::move(scalars));
-        if (live.kernel.size() > 0) {
-            if (initialKernel_.size() == 0)
+        if (live.kernel && live.kernel->size() > 0) {
+            if (!initialKernel_)
                 initialKernel_ = live.kernel;
             latestKernel_ = std::move(live.kernel);
         }

@@ -45,8 +45,9 @@ public:
     // (epoch, energies of the followed directions), every epoch.
     const std::vector<std::pair<int, Eigen::VectorXd>>& followedEnergy() const { return followedEnergy_; }
 
-    const Eigen::MatrixXd& latestKernel() const { return latestKernel_; }
-    const Eigen::MatrixXd& initialKernel() const { return initialKernel_; }
+    // Empty matrices until a snapshot has arrived.
+    const Eigen::MatrixXd& latestKernel() const { return orEmpty(latestKernel_); }
+    const Eigen::MatrixXd& initialKernel() const { return orEmpty(initialKernel_); }
     const std::optional<PredictionGrid>& latestGrid() const { return latestGrid_; }
 
     // Measured speed over the last second of reports.
@@ -69,7 +70,11 @@ private:
     std::pair<int, Eigen::VectorXd> latestResidualEnergy_{-1, {}};
     std::vector<int> followedDirections_;
     std::vector<std::pair<int, Eigen::VectorXd>> followedEnergy_;
-    Eigen::MatrixXd latestKernel_, initialKernel_;
+    static const Eigen::MatrixXd& orEmpty(const std::shared_ptr<const Eigen::MatrixXd>& kernel) {
+        static const Eigen::MatrixXd empty;
+        return kernel ? *kernel : empty;
+    }
+    std::shared_ptr<const Eigen::MatrixXd> latestKernel_, initialKernel_; // shared with the reports
     std::optional<PredictionGrid> latestGrid_;
     std::vector<std::pair<qint64, int>> arrivals_; // (ms clock, last epoch) per batch, for the speed readout
 };
