@@ -7,6 +7,7 @@
 #include "plots.h"
 
 #include <QElapsedTimer>
+#include <QRegularExpression>
 #include <QSlider>
 #include <QtTest>
 
@@ -286,6 +287,38 @@ private slots:
         auto* lambdaMax = window.plots()[1];
         lambdaMax->refresh(window.history());
         QCOMPARE(lambdaMax->graph(0)->dataCount(), 61);
+    }
+
+    // The window draws its plots one per event-loop turn; whenever a redraw is complete, the spectrum,
+    // lambda_max, trace and loss plots all show the same epoch (reports arriving meanwhile wait for the next
+    // redraw).
+    void plotsOfOneRedrawShowTheSameEpoch() {
+        RunConfig c = quickConfig();
+        c.epochs = 100000;
+        MainWindow window(c, false);
+        window.show();
+        const QRegularExpression epochInTitle("epoch (\\d+)");
+        auto epochOf = [&](LivePlot* plot) {
+            const auto match = epochInTitle.match(plot->shownTitle());
+            return match.hasMatch() ? match.captured(1).toInt() : -1;
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(window.history().reports().size() > 10, 30000);
+        int checked = 0, lastEpoch = -1;
+        QElapsedTimer clock;
+        clock.start();
+        while (clock.elapsed() < 3000) {
+            QTest::qWait(3);
+            if (window.isDrawing())
+                continue;
+            const int epoch = epochOf(window.plots()[0]);
+            if (epoch < 0 || epoch == lastEpoch)
+                continue;
+            for (int i = 1; i <= 3; ++i)
+                QCOMPARE(epochOf(window.plots()[std::size_t(i)]), epoch);
+            lastEpoch = epoch;
+            ++checked;
+        }
+        QVERIFY2(checked >= 5, qPrintable(QString("only %1 redraws seen").arg(checked)));
     }
 
     // The theory tabs draw the measurement and the prediction side by side for a full-batch GD run.

@@ -364,6 +364,12 @@ void MainWindow::onRunStarted(const RunInfo& info) {
 void MainWindow::onEpochs(LiveBatch batch) {
     if (batch.runId != worker_.currentRunId())
         return;
+    // While the plots are being drawn one by one, the history stays as it was when they started, so that
+    // every plot of one redraw shows the same epoch.
+    if (!plotsToDraw_.empty()) {
+        heldBatches_.push_back(std::move(batch));
+        return;
+    }
     if (history_.append(std::move(batch)))
         dirty_ = true;
 }
@@ -371,6 +377,10 @@ void MainWindow::onEpochs(LiveBatch batch) {
 void MainWindow::onRunEnded(const RunOutcome& outcome) {
     if (outcome.runId != worker_.currentRunId())
         return;
+    if (!plotsToDraw_.empty()) { // after the batches held back with it (see onEpochs)
+        heldOutcome_ = outcome;
+        return;
+    }
     if (history_.setOutcome(outcome))
         dirty_ = true;
 }
@@ -414,8 +424,17 @@ void MainWindow::drawNextPlot() {
     plotsToDraw_.pop_front();
     if (plot->isVisible())
         plot->refreshNow(history_);
-    if (!plotsToDraw_.empty())
+    if (!plotsToDraw_.empty()) {
         drawStep_.start();
+        return;
+    }
+    std::vector<LiveBatch> held;
+    held.swap(heldBatches_);
+    for (LiveBatch& batch : held)
+        if (batch.runId == worker_.currentRunId() && history_.append(std::move(batch)))
+            dirty_ = true;
+    if (auto outcome = std::exchange(heldOutcome_, std::nullopt))
+        onRunEnded(*outcome);
 }
 
 QString MainWindow::runStateText() const {

@@ -38,6 +38,8 @@ public:
     ~MainWindow() override;
 
     const std::vector<LivePlot*>& plots() const { return plots_; }
+    // True while a redraw is drawing its plots one per event-loop turn; the history is held still meanwhile.
+    bool isDrawing() const { return !plotsToDraw_.empty(); }
     const RunHistory& history() const { return history_; }
     ControlPanel* controls() const { return controls_; }
     TrainingWorker& worker() { return worker_; }
@@ -116,8 +118,10 @@ private:
     QDockWidget* helpDock_ = nullptr;
     QTimer restartDebounce_;
     QTimer redrawTimer_;
-    QTimer drawStep_;                   // draws the next of plotsToDraw_ on the next event-loop turn
-    std::deque<LivePlot*> plotsToDraw_; // visible plots still to draw with the latest data
+    QTimer drawStep_;                    // draws the next of plotsToDraw_ on the next event-loop turn
+    std::deque<LivePlot*> plotsToDraw_;  // visible plots still to draw with the latest data
+    std::vector<LiveBatch> heldBatches_; // arrived while plotsToDraw_ was being drawn
+    std::optional<RunOutcome> heldOutcome_;
     bool dirty_ = false;
     RunConfig lastGoodConfig_;
     RunConfig pendingConfig_;

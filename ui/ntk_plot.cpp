@@ -55,6 +55,10 @@ NtkPlot::NtkPlot(const QString& fileName, const QString& title, QWidget* parent)
     applyFonts(style_); // not applyStyle: it redraws, which needs the derived class
 }
 
+QString NtkPlot::shownTitle() const {
+    return title_->text();
+}
+
 void NtkPlot::redraw() {
     if (hasData())
         rebuild();

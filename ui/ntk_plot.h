@@ -18,6 +18,8 @@ public:
     // Base name of exported files, e.g. "spectrum".
     QString fileName() const { return fileName_; }
     QString title() const { return titleText_; }
+    // The title as drawn, e.g. "NTK eigenvalues, epoch 82".
+    QString shownTitle() const;
 
     // Rebuilds from the plot's data source and queues a replot.
     void redraw();
