@@ -50,11 +50,13 @@ bool axisDrawable(const QCPAxis* axis) {
     return axis->scaleType() != QCPAxis::stLogarithmic || r.lower > 0.0;
 }
 
-RunHistory historyWithSpectrum(const Eigen::VectorXd& eigenvalues) {
+RunHistory historyWithSpectrum(const Eigen::VectorXd& eigenvalues,
+                               KernelPrecision precision = KernelPrecision::Double) {
     RunHistory history;
     RunInfo info;
     info.runId = 7;
     info.config = quickConfig();
+    info.config.kernelPrecision = precision;
     info.trainSize = int(eigenvalues.size());
     info.inputDim = 5;
     info.outputs = 2;
@@ -169,6 +171,28 @@ private slots:
                 for (QCPAxis* axis : plot->axisRect()->axes())
                     QVERIFY2(axisDrawable(axis), qPrintable(QString("%1 %2").arg(plot->fileName()).arg(log)));
             }
+        }
+    }
+
+    // A single-precision kernel's eigenvalues below 1e-7 lambda_max are its round-off: the log axis leaves
+    // them out and says so; a double kernel's small positive eigenvalues are drawn.
+    void singlePrecisionRoundOffIsNotDrawnOnTheLogAxis() {
+        Eigen::VectorXd eigenvalues(6);
+        eigenvalues << 100.0, 1.0, 1e-3, 1e-6, 1e-9, 1e-12;
+        for (KernelPrecision precision : {KernelPrecision::Double, KernelPrecision::Single}) {
+            const RunHistory history = historyWithSpectrum(eigenvalues, precision);
+            QWidget host;
+            LivePlot* spectrum = createPlots(&host).front();
+            QCOMPARE(spectrum->fileName(), QString("spectrum"));
+            spectrum->setLogScale(true);
+            spectrum->refresh(history);
+            const bool single = precision == KernelPrecision::Single;
+            QCOMPARE(spectrum->graph(0)->dataCount(), single ? 3 : 6); // floor 1e-5
+            QCOMPARE(spectrum->graph(1)->dataCount(), single ? 3 : 6); // the initialization likewise
+            QCOMPARE(spectrum->note().contains("3 below 1e-07"), single);
+            spectrum->setLogScale(false);
+            spectrum->refresh(history);
+            QCOMPARE(spectrum->graph(0)->dataCount(), 6); // the linear axis shows every value
         }
     }
 

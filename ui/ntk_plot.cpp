@@ -59,6 +59,10 @@ QString NtkPlot::shownTitle() const {
     return title_->text();
 }
 
+QString NtkPlot::note() const {
+    return note_->visible() ? note_->text() : QString();
+}
+
 void NtkPlot::redraw() {
     if (hasData())
         rebuild();

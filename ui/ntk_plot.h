@@ -20,6 +20,7 @@ public:
     QString title() const { return titleText_; }
     // The title as drawn, e.g. "NTK eigenvalues, epoch 82".
     QString shownTitle() const;
+    QString note() const; // the small line under the title, empty when there is none
 
     // Rebuilds from the plot's data source and queues a replot.
     void redraw();

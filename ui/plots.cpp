@@ -39,18 +39,30 @@ void SpectrumPlot::rebuild(const RunHistory& history) {
         setNote({});
         return;
     }
-    auto series = [&](const Eigen::VectorXd& v, QCPGraph* g) {
-        QVector<double> keys(v.size()), vals(v.size());
+    // On the log axis, eigenvalues below the kernel's round-off floor are left out like those <= 0: a
+    // single-precision kernel would otherwise draw a tail of noise where the double one has 1e-15.
+    int belowFloor = 0;
+    auto series = [&](const Eigen::VectorXd& v, QCPGraph* g, double relativeFloor = 0.0) {
+        const double floor = logScale() && v.size() > 0 ? relativeFloor * v.maxCoeff() : 0.0;
+        QVector<double> keys, vals;
+        int cut = 0;
         for (Eigen::Index i = 0; i < v.size(); ++i) {
-            keys[i] = double(i + 1);
-            vals[i] = v[i];
+            if (v[i] > 0 && v[i] < floor) {
+                ++cut;
+                continue;
+            }
+            keys << double(i + 1);
+            vals << v[i];
         }
+        belowFloor = cut;
         const int dropped = filterForAxis(keys, vals, logScale());
         g->setData(keys, vals, true);
         return dropped;
     };
-    const int dropped = series(values, graph(0));
-    series(history.initialSpectrum(), graph(1));
+    const double floor = roundOffFloor(history.info().config.kernelPrecision);
+    const int dropped = series(values, graph(0), floor);
+    const int droppedBelowFloor = belowFloor;
+    series(history.initialSpectrum(), graph(1), floor);
     const Eigen::VectorXd& limit = history.info().analyticSpectrum;
     series(limit, graph(2));
     graph(2)->setVisible(limit.size() > 0);
@@ -61,7 +73,8 @@ void SpectrumPlot::rebuild(const RunHistory& history) {
     const RunHistory* pinned = reference();
     graph(3)->setVisible(pinned && pinned->latestSpectrum().first >= 0);
     if (graph(3)->visible()) {
-        series(pinned->latestSpectrum().second, graph(3));
+        series(pinned->latestSpectrum().second, graph(3),
+               roundOffFloor(pinned->info().config.kernelPrecision));
         graph(3)->setName(tr("pinned: epoch %1").arg(pinned->latestSpectrum().first));
         graph(3)->addToLegend();
     } else {
@@ -74,9 +87,15 @@ void SpectrumPlot::rebuild(const RunHistory& history) {
         history.info().config.topK > 0 && history.info().config.topK < history.info().trainSize;
     setTitleText(
         epochTitle(partial ? tr("Top %1 NTK eigenvalues").arg(values.size()) : tr("NTK eigenvalues"), epoch));
-    setNote(dropped == 1  ? tr("1 eigenvalue ≤ 0 (round-off) not shown on the log axis")
-            : dropped > 1 ? tr("%1 eigenvalues ≤ 0 (round-off) not shown on the log axis").arg(dropped)
-                          : QString());
+    QStringList notes;
+    if (dropped > 0)
+        notes << (dropped == 1 ? tr("1 eigenvalue ≤ 0 (round-off)")
+                               : tr("%1 eigenvalues ≤ 0 (round-off)").arg(dropped));
+    if (droppedBelowFloor > 0)
+        notes << tr("%1 below %2·λ_max (single-precision round-off)")
+                     .arg(droppedBelowFloor)
+                     .arg(floor, 0, 'g', 2);
+    setNote(notes.isEmpty() ? QString() : notes.join(tr(" and ")) + tr(" not shown on the log axis"));
     if (followsData()) {
         rescaleAxes();
         ensureDrawableRange(xAxis);
