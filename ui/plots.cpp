@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <utility>
 
 namespace ntk {
 
@@ -41,27 +42,25 @@ void SpectrumPlot::rebuild(const RunHistory& history) {
     }
     // On the log axis, eigenvalues below the kernel's round-off floor are left out like those <= 0: a
     // single-precision kernel would otherwise draw a tail of noise where the double one has 1e-15.
-    int belowFloor = 0;
+    // Returns how many values were left out: {<= 0 or non-finite, below the floor}.
     auto series = [&](const Eigen::VectorXd& v, QCPGraph* g, double relativeFloor = 0.0) {
         const double floor = logScale() && v.size() > 0 ? relativeFloor * v.maxCoeff() : 0.0;
         QVector<double> keys, vals;
-        int cut = 0;
+        int belowFloor = 0;
         for (Eigen::Index i = 0; i < v.size(); ++i) {
             if (v[i] > 0 && v[i] < floor) {
-                ++cut;
+                ++belowFloor;
                 continue;
             }
             keys << double(i + 1);
             vals << v[i];
         }
-        belowFloor = cut;
         const int dropped = filterForAxis(keys, vals, logScale());
         g->setData(keys, vals, true);
-        return dropped;
+        return std::pair{dropped, belowFloor};
     };
     const double floor = roundOffFloor(history.info().config.kernelPrecision);
-    const int dropped = series(values, graph(0), floor);
-    const int droppedBelowFloor = belowFloor;
+    const auto [dropped, droppedBelowFloor] = series(values, graph(0), floor);
     series(history.initialSpectrum(), graph(1), floor);
     const Eigen::VectorXd& limit = history.info().analyticSpectrum;
     series(limit, graph(2));
