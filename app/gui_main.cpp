@@ -2,6 +2,7 @@
 #include "figure_export.h"
 #include "main_window.h"
 #include "message_text.h"
+#include "run_export.h"
 #include "scene.h"
 #include "session.h"
 #include "settings_cli.h"
@@ -23,25 +24,27 @@ bool hasDisplay() {
     return qEnvironmentVariableIsSet("DISPLAY") || qEnvironmentVariableIsSet("WAYLAND_DISPLAY");
 }
 
+int failHeadless(const QString& message) {
+    QTextStream(stderr) << "ntkviz: " << ntk::singleLineMessage(message) << Qt::endl;
+    return 2;
+}
+
+// The plots as PNG files and, beside them, the run's numbers: the same files as `ntkviz-cli train --out`.
 int exportHeadless(const ntk::RunConfig& config, const QString& directory,
                    const ntk::FigureOptions& options) {
-    QTextStream err(stderr);
-    try {
-        ntk::RunHistory history;
-        ntk::runToHistory(config, history);
-        QStringList written;
-        if (auto error = ntk::exportFigures(history, directory, options, &written)) {
-            err << "ntkviz: " << *error << Qt::endl;
-            return 2;
-        }
-        for (const QString& path : written)
-            QTextStream(stdout) << path << Qt::endl;
-        err << history.outcome()->status << Qt::endl;
-        return 0;
-    } catch (const std::exception& e) {
-        err << "ntkviz: " << e.what() << Qt::endl;
-        return 2;
-    }
+    ntk::RunHistory history;
+    const ntk::RunRecord record = ntk::runForFigures(config, history);
+    if (!record.outcome()->failure.isEmpty())
+        return failHeadless(record.outcome()->failure);
+    QStringList written;
+    if (auto error = ntk::exportFigures(history, directory, options, &written))
+        return failHeadless(*error);
+    if (auto error = ntk::writeRunDirectory(directory, record, nullptr, &written))
+        return failHeadless(*error);
+    for (const QString& path : written)
+        QTextStream(stdout) << path << Qt::endl;
+    QTextStream(stderr) << record.outcome()->status << Qt::endl;
+    return 0;
 }
 
 } // namespace
@@ -64,6 +67,14 @@ int main(int argc, char** argv) {
         }
     if (exporting && !hasDisplay() && !qEnvironmentVariableIsSet("QT_QPA_PLATFORM"))
         qputenv("QT_QPA_PLATFORM", "offscreen");
+    // Without a screen the window cannot open: say so in one line, and what works without one, instead
+    // of Qt's platform-plugin abort.
+    if (!exporting && !hasDisplay() && !qEnvironmentVariableIsSet("QT_QPA_PLATFORM")) {
+        std::fprintf(stderr, "ntkviz: no display (DISPLAY and WAYLAND_DISPLAY are unset): the window cannot "
+                             "open. Without a display, use ntkviz-cli train/scene, or ntkviz "
+                             "--export-figures DIR for the plots as PNG files.\n");
+        return 2;
+    }
 
     QApplication app(argc, argv);
     QApplication::setOrganizationName("ntkviz");

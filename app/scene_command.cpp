@@ -85,14 +85,14 @@ int runSceneCommand(const QStringList& arguments) {
             QTextStream(stderr) << QString("[%1/%2] %3: %4")
                                        .arg(done)
                                        .arg(selected.size())
-                                       .arg(run.label, run.error.isEmpty() ? run.status : run.error)
+                                       .arg(run.label, run.error().isEmpty() ? run.status() : run.error())
                                 << Qt::endl;
     });
     if (auto problem = ntk::writeSceneDirectory(parser.value("out"), *scene, results))
         return fail(*problem);
     for (const auto& result : results)
-        if (!result.error.isEmpty())
-            return fail(result.label + ": " + result.error);
+        if (!result.error().isEmpty())
+            return fail(ntk::quotedForMessage(result.label) + ": " + result.error());
     return 0;
 }
 

@@ -1,20 +1,13 @@
 #include "train_command.h"
 
-#include "atomic_write.h"
-#include "data_error.h"
-#include "data_prep.h"
 #include "message_text.h"
 #include "run_export.h"
+#include "run_record.h"
 #include "session.h"
 #include "settings_cli.h"
-#include "trainer.h"
 
 #include <QCommandLineParser>
-#include <QElapsedTimer>
-#include <QJsonDocument>
-#include <QJsonObject>
 #include <QTextStream>
-#include <stdexcept>
 
 namespace {
 
@@ -41,21 +34,26 @@ QString progressLine(const ntk::EpochReport& r, int epochs) {
     return line;
 }
 
-QByteArray summaryJson(const ntk::Trainer& trainer, double seconds) {
-    QJsonObject summary;
-    summary["status"] = QString::fromStdString(trainer.statusText());
-    summary["state"] = QString::fromUtf8(ntk::toString(trainer.state()).data());
-    summary["stop_epoch"] = trainer.stopEpoch();
-    summary["best_epoch"] = trainer.bestEpoch();
-    summary["parameter_count"] = double(trainer.model().parameterCount());
-    summary["train_points"] = double(trainer.data().train.size());
-    summary["test_points"] = double(trainer.data().test.size());
-    summary["input_dimension"] = double(trainer.data().train.dimension());
-    summary["outputs"] = trainer.model().shape().outputs;
-    summary["seconds"] = seconds;
-    summary["ntkviz_version"] = NTKVIZ_VERSION;
-    return QJsonDocument(summary).toJson(QJsonDocument::Indented);
-}
+// Progress lines on stderr, about twenty per run.
+class ProgressLines : public ntk::RunObserver {
+public:
+    explicit ProgressLines(int epochs)
+        : epochs_(epochs)
+        , every_(std::max(1, epochs / 20)) {}
+    void runStarted(const ntk::RunInfo&) override {}
+    void epochReported(const ntk::EpochReport& report, const ntk::Trainer& trainer) override {
+        if (report.epoch % every_ == 0 || trainer.done())
+            err() << progressLine(report, epochs_) << Qt::endl;
+    }
+    void initialTheoryReady(const ntk::InitialTheory&) override {}
+    void runEnded(const ntk::RunOutcome& outcome) override {
+        if (outcome.failure.isEmpty())
+            err() << outcome.status << " in " << outcome.seconds << " s" << Qt::endl;
+    }
+
+private:
+    int epochs_, every_;
+};
 
 } // namespace
 
@@ -92,36 +90,12 @@ int runTrainCommand(const QStringList& arguments) {
     if (auto error = ntk::applySettingOptions(parser, config))
         return fail(*error);
 
-    const bool quiet = parser.isSet("quiet");
-    QElapsedTimer clock;
-    clock.start();
-    try {
-        ntk::PreparedData data = ntk::prepareData(config);
-        ntk::Trainer trainer(config, std::move(data));
-        ntk::RunExport run{config, {}, {}};
-        const int progressEvery = std::max(1, config.epochs / 20);
-        while (auto report = trainer.advance()) {
-            if (!quiet && (report->epoch % progressEvery == 0 || trainer.done()))
-                err() << progressLine(*report, config.epochs) << Qt::endl;
-            run.reports.push_back(std::move(*report));
-        }
-        run.status = QString::fromStdString(trainer.statusText());
-        if (!quiet)
-            err() << run.status << " in " << clock.elapsed() / 1000.0 << " s" << Qt::endl;
-        if (parser.isSet("out")) {
-            const QString dir = parser.value("out");
-            if (auto error = ntk::writeRunDirectory(dir, run, trainer))
-                return fail(*error);
-            if (auto error = ntk::writeFileAtomically(dir + "/summary.json",
-                                                      summaryJson(trainer, clock.elapsed() / 1e3)))
-                return fail(*error);
-        }
-    } catch (const ntk::DataError& e) {
-        return fail(QString::fromStdString(e.what()));
-    } catch (const std::invalid_argument& e) {
-        return fail(QString::fromStdString(e.what()));
-    } catch (const std::bad_alloc&) {
-        return fail("out of memory: reduce n, width or depth");
-    }
+    ProgressLines progress(config.epochs);
+    const ntk::RunRecord record = ntk::recordRun(1, config, {}, parser.isSet("quiet") ? nullptr : &progress);
+    if (!record.outcome()->failure.isEmpty())
+        return fail(record.outcome()->failure);
+    if (parser.isSet("out"))
+        if (auto error = ntk::writeRunDirectory(parser.value("out"), record))
+            return fail(*error);
     return 0;
 }

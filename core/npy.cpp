@@ -2,6 +2,7 @@
 
 #include "data_error.h"
 
+#include <algorithm>
 #include <bit>
 #include <cstdint>
 #include <cstring>
@@ -204,12 +205,41 @@ std::string shapeText(const std::vector<std::size_t>& shape) {
 } // namespace
 
 std::string encodeNpy(const Eigen::MatrixXd& m) {
-    // Eigen stores column-major; .npy C order wants each row contiguous.
-    const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> rowMajor = m;
-    std::string out =
-        encodeHeader("<f8", {static_cast<std::size_t>(m.rows()), static_cast<std::size_t>(m.cols())});
-    appendRaw(out, rowMajor.data(), static_cast<std::size_t>(rowMajor.size()));
+    std::string out;
+    out.reserve(128 + static_cast<std::size_t>(m.size()) * sizeof(double));
+    streamNpy(m, false, [&out](const char* bytes, std::size_t size) {
+        out.append(bytes, size);
+        return true;
+    });
     return out;
+}
+
+void streamNpy(const Eigen::MatrixXd& m, bool symmetric,
+               const std::function<bool(const char* bytes, std::size_t size)>& sink) {
+    const std::string header =
+        encodeHeader("<f8", {static_cast<std::size_t>(m.rows()), static_cast<std::size_t>(m.cols())});
+    if (!sink(header.data(), header.size()) || m.size() == 0)
+        return;
+    constexpr std::size_t pieceBytes = std::size_t(1) << 20;
+    if (symmetric && m.rows() == m.cols()) {
+        // Column j of a symmetric matrix is its row j: Eigen's column-major storage already is C order.
+        const auto* bytes = reinterpret_cast<const char*>(m.data());
+        const std::size_t total = static_cast<std::size_t>(m.size()) * sizeof(double);
+        for (std::size_t done = 0; done < total; done += pieceBytes)
+            if (!sink(bytes + done, std::min(pieceBytes, total - done)))
+                return;
+        return;
+    }
+    // Eigen stores column-major; .npy C order wants each row contiguous: transpose a block of rows at a time.
+    const Eigen::Index rowsPerPiece = std::max<Eigen::Index>(1, Eigen::Index(pieceBytes / sizeof(double)) /
+                                                                    std::max<Eigen::Index>(1, m.cols()));
+    Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> piece;
+    for (Eigen::Index row = 0; row < m.rows(); row += rowsPerPiece) {
+        piece = m.middleRows(row, std::min(rowsPerPiece, m.rows() - row));
+        if (!sink(reinterpret_cast<const char*>(piece.data()),
+                  static_cast<std::size_t>(piece.size()) * sizeof(double)))
+            return;
+    }
 }
 
 std::string encodeNpy(const Eigen::VectorXd& v) {

@@ -4,6 +4,7 @@
 #include <Eigen/Dense>
 
 #include <cstddef>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -11,6 +12,11 @@ namespace ntk {
 
 // 2-D '<f8' array of shape (rows, cols) in C (row-major) order.
 std::string encodeNpy(const Eigen::MatrixXd& m);
+// The same bytes as encodeNpy(m), handed to `sink` in pieces of about 1 MiB without a whole second copy
+// in memory; with `symmetric` (m == m^T, a kernel) straight from m's storage. `sink` returns false to
+// stop early.
+void streamNpy(const Eigen::MatrixXd& m, bool symmetric,
+               const std::function<bool(const char* bytes, std::size_t size)>& sink);
 // 1-D '<f8' array of shape (n,).
 std::string encodeNpy(const Eigen::VectorXd& v);
 // 1-D '<i8' array of shape (n,).

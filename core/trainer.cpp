@@ -12,7 +12,6 @@
 #include <stdexcept>
 
 namespace ntk {
-namespace {
 
 MlpShape shapeFor(const RunConfig& c, const Dataset& train) {
     MlpShape shape;
@@ -26,6 +25,8 @@ MlpShape shapeFor(const RunConfig& c, const Dataset& train) {
     shape.sigmaB = c.sigmaB;
     return shape;
 }
+
+namespace {
 
 const RunConfig& checked(const RunConfig& c, const PreparedData& data) {
     if (auto problem = validate(c))
@@ -56,16 +57,24 @@ std::string_view toString(RunState state) {
         return "early-stopped";
     case RunState::Diverged:
         return "diverged";
+    case RunState::SolverFailed:
+        return "solver-failed";
     }
     return "?";
 }
 
+void InitialTheory::applyTo(EpochReport& report) const {
+    report.residualEnergy = residualEnergy;
+    report.linearizedTrainLoss = linearizedTrainLoss;
+    report.linearizedTestLoss = linearizedTestLoss;
+}
+
 Trainer::Trainer(const RunConfig& config, PreparedData data)
     : config_(checked(config, data))
-    , data_(std::move(data))
-    , model_(shapeFor(config_, data_.train), initSeed(config_.seed))
-    , trainTargets_(data_.train.targets())
-    , testTargets_(data_.test.targets())
+    , data_(std::make_shared<const PreparedData>(std::move(data)))
+    , model_(shapeFor(config_, data_->train), initSeed(config_.seed))
+    , trainTargets_(data_->train.targets())
+    , testTargets_(data_->test.targets())
     , penalties_(penaltiesFor(config_))
     , optimizer_(config_.optimizer, config_.learningRate, config_.momentum, penalties_)
     , batchSeed_(batchSeed(config_.seed)) {}
@@ -81,8 +90,22 @@ std::string Trainer::statusText() const {
                std::to_string(bestEpoch_) + ")";
     case RunState::Diverged:
         return "diverged at epoch " + std::to_string(stopEpoch_);
+    case RunState::SolverFailed:
+        return "the eigen-solver did not converge at epoch " + std::to_string(stopEpoch_) +
+               " (the kernel was finite; try top-k or another seed)";
     }
     return {};
+}
+
+int Trainer::finalEpoch() const {
+    if (state_ == RunState::EarlyStopped && config_.restoreBest && bestEpoch_ >= 0)
+        return bestEpoch_;
+    return lastReportedEpoch_;
+}
+
+const Eigen::MatrixXd& Trainer::orEmpty(const std::shared_ptr<const Eigen::MatrixXd>& kernel) {
+    static const Eigen::MatrixXd empty;
+    return kernel ? *kernel : empty;
 }
 
 bool Trainer::kernelDue() const {
@@ -95,8 +118,11 @@ std::optional<EpochReport> Trainer::advance(CancelFlag cancel) {
     if (done())
         return std::nullopt;
     throwIfCancelled(cancel);
+    if (pendingTheory_)
+        completeTheory(cancel);
+    const PreparedData& data = *data_;
     const LayerSet& parameters = model_.layers();
-    const ForwardCache trainCache = model_.forward(data_.train.features);
+    const ForwardCache trainCache = model_.forward(data.train.features);
     Eigen::MatrixXd outputGradient;
     EpochReport report;
     report.epoch = epoch_;
@@ -105,14 +131,14 @@ std::optional<EpochReport> Trainer::advance(CancelFlag cancel) {
         markDiverged(epoch_);
         return std::nullopt;
     }
-    if (data_.train.task == TaskKind::Classification)
-        report.trainAccuracy = accuracy(trainCache.output, data_.train.labels);
+    if (data.train.task == TaskKind::Classification)
+        report.trainAccuracy = accuracy(trainCache.output, data.train.labels);
     Eigen::MatrixXd testOutput;
-    if (data_.test.size() > 0) {
-        testOutput = model_.predict(data_.test.features);
+    if (data.test.size() > 0) {
+        testOutput = model_.predict(data.test.features);
         report.testLoss = lossValue(config_.loss, testOutput, testTargets_);
-        if (data_.test.task == TaskKind::Classification)
-            report.testAccuracy = accuracy(testOutput, data_.test.labels);
+        if (data.test.task == TaskKind::Classification)
+            report.testAccuracy = accuracy(testOutput, data.test.labels);
         if (!std::isfinite(*report.testLoss)) {
             markDiverged(epoch_);
             return std::nullopt;
@@ -123,12 +149,21 @@ std::optional<EpochReport> Trainer::advance(CancelFlag cancel) {
     report.zeroFraction = double(countExactZeros(parameters)) / double(countParameters(parameters));
     if (kernelDue()) {
         computeKernel(trainCache, report, cancel);
-        if (!report.hasKernel) { // a non-finite kernel: the weights are finite but the run is lost
-            markDiverged(epoch_);
+        if (!report.hasKernel) {
+            if (lastSpectrumStatus_ == SpectrumStatus::NotConverged) {
+                // The parameters are fine; only the eigen-solver gave up. Say so, and end here.
+                state_ = RunState::SolverFailed;
+                stopEpoch_ = epoch_;
+                if (!lastFinite_.empty())
+                    model_.layers() = lastFinite_;
+            } else { // a non-finite kernel: the weights are finite but the run is lost
+                markDiverged(epoch_);
+            }
             return std::nullopt;
         }
         if (epoch_ == 0 && theoryApplies())
-            startTheory(trainCache.output, testOutput, cancel);
+            pendingTheory_ = std::make_unique<PendingTheory>(
+                PendingTheory{parameters, trainCache.output, testOutput, outputGradient});
     }
     if (initialEigenvectors_.size() > 0) {
         const Eigen::Index n = trainTargets_.rows();
@@ -140,6 +175,7 @@ std::optional<EpochReport> Trainer::advance(CancelFlag cancel) {
         report.linearizedTestLoss = linearized_->testLoss();
     }
     lastFinite_ = parameters;
+    lastReportedEpoch_ = epoch_;
 
     if (checkEarlyStop(report))
         return report;
@@ -157,59 +193,110 @@ std::optional<EpochReport> Trainer::advance(CancelFlag cancel) {
     return report;
 }
 
-void Trainer::computeKernel(const ForwardCache& cache, EpochReport& report, CancelFlag cancel) {
-    const auto start = std::chrono::steady_clock::now();
-    // x x^T does not change during training: cache it, unless it alone would take more than 128 MB.
-    constexpr Eigen::Index largestCachedGram = 4096;
-    if (inputGram_.size() == 0 && data_.train.size() <= largestCachedGram)
-        inputGram_ = data_.train.features * data_.train.features.transpose();
+MeasuredKernel Trainer::measureKernel(const Mlp& model, const ForwardCache& cache, bool vectors,
+                                      Eigen::MatrixXd* eigenvectors, SpectrumStatus& status,
+                                      CancelFlag cancel) const {
     NtkOptions options;
     options.cancel = cancel;
     options.inputGram = inputGram_.size() > 0 ? &inputGram_ : nullptr;
     options.precision = config_.kernelPrecision;
-    Eigen::MatrixXd kernel = empiricalNtk(model_, cache, options);
-    const Eigen::Index n = kernel.rows();
+    auto kernel = std::make_shared<Eigen::MatrixXd>(empiricalNtk(model, cache, options));
+    const Eigen::Index n = kernel->rows();
     const bool partial = config_.topK > 0 && config_.topK < n;
-    const bool first = initialKernel_.size() == 0;
-    // The initial eigenvectors are the basis of the spectral-bias view.
-    const bool vectors = config_.eigenvectors || (first && theoryApplies());
-    const Spectrum spectrum =
-        partial ? topSpectrum(kernel, config_.topK, vectors) : fullSpectrum(kernel, vectors);
+    Spectrum spectrum =
+        partial ? topSpectrum(*kernel, config_.topK, vectors) : fullSpectrum(*kernel, vectors);
+    status = spectrum.status;
+    MeasuredKernel measured;
     if (!spectrum.ok())
+        return measured;
+    // The first kernel is the reference for the kernel distance: against itself, 0.
+    measured.summary =
+        summarize(*kernel, spectrum, initialKernel_ ? initialKernel_.get() : kernel.get(), &trainTargets_);
+    measured.eigenvalues = std::move(spectrum.eigenvalues);
+    if (eigenvectors)
+        *eigenvectors = std::move(spectrum.eigenvectors);
+    measured.matrix = std::move(kernel);
+    return measured;
+}
+
+void Trainer::computeKernel(const ForwardCache& cache, EpochReport& report, CancelFlag cancel) {
+    const auto start = std::chrono::steady_clock::now();
+    // x x^T does not change during training: cache it, unless it alone would take more than 128 MB.
+    constexpr Eigen::Index largestCachedGram = 4096;
+    if (inputGram_.size() == 0 && data_->train.size() <= largestCachedGram)
+        inputGram_ = data_->train.features * data_->train.features.transpose();
+    const bool first = !initialKernel_;
+    // Eigenvectors only when asked for (target energy); the theory views' basis is solved after epoch 0
+    // has been reported (completeTheory), unless this solve already gives it.
+    Eigen::MatrixXd eigenvectors;
+    MeasuredKernel measured =
+        measureKernel(model_, cache, config_.eigenvectors, &eigenvectors, lastSpectrumStatus_, cancel);
+    if (!measured.ok())
         return;
     if (first) {
-        initialKernel_ = kernel;
-        if (theoryApplies())
-            initialEigenvectors_ = spectrum.eigenvectors;
+        initialKernel_ = measured.matrix;
+        if (theoryApplies() && eigenvectors.size() > 0)
+            initialEigenvectors_ = eigenvectors;
     }
     report.hasKernel = true;
-    report.kernel = summarize(kernel, spectrum, &initialKernel_, &trainTargets_);
-    report.eigenvalues = spectrum.eigenvalues;
+    report.kernel = std::move(measured.summary);
+    report.eigenvalues = std::move(measured.eigenvalues);
     report.kernelSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    latestKernel_ = std::move(kernel);
+    latestKernel_ = std::move(measured.matrix);
+    latestKernelEpoch_ = epoch_;
+}
+
+MeasuredKernel Trainer::measureCurrentKernel(CancelFlag cancel) const {
+    SpectrumStatus status;
+    return measureKernel(model_, model_.forward(data_->train.features), false, nullptr, status, cancel);
 }
 
 bool Trainer::theoryApplies() const {
-    return config_.ntkEvery > 0 && data_.train.size() <= maxTheoryPoints;
+    return config_.ntkEvery > 0 && data_->train.size() <= maxTheoryPoints;
 }
 
-void Trainer::startTheory(const Eigen::MatrixXd& trainOutput, const Eigen::MatrixXd& testOutput,
-                          CancelFlag cancel) {
-    if (!linearizedDynamicsApply(config_, int(data_.train.size())) || initialKernel_.size() == 0)
-        return;
-    LinearizedStart start;
-    start.kernel = initialKernel_;
-    if (data_.test.size() > 0)
-        start.crossKernel = currentCrossKernel(cancel).transpose();
-    start.trainOutput = trainOutput;
-    start.testOutput = testOutput;
-    start.trainTargets = trainTargets_;
-    start.testTargets = testTargets_;
+std::optional<InitialTheory> Trainer::completeTheory(CancelFlag cancel) {
+    if (!pendingTheory_)
+        return std::nullopt;
+    const std::unique_ptr<PendingTheory> pending = std::move(pendingTheory_);
+    const Eigen::MatrixXd& kernel = *initialKernel_;
+    if (initialEigenvectors_.size() == 0) {
+        const bool partial = config_.topK > 0 && config_.topK < kernel.rows();
+        Spectrum spectrum = partial ? topSpectrum(kernel, config_.topK, true) : fullSpectrum(kernel, true);
+        if (!spectrum.ok())
+            return std::nullopt;
+        initialEigenvectors_ = std::move(spectrum.eigenvectors);
+    }
+    InitialTheory theory;
+    const Eigen::Index n = trainTargets_.rows();
+    const double scale = residualScale(config_.loss, int(n), int(trainTargets_.cols()));
+    theory.residualEnergy = energyAlong(initialEigenvectors_, scale * pending->outputGradient);
+    if (!linearizedDynamicsApply(config_, int(n)))
+        return theory;
     const double lr = config_.learningRate;
     const double keep = (1.0 - 2.0 * lr * config_.l2) * (1.0 - lr * config_.weightDecay);
     if (keep < 0.0 || keep > 1.0)
-        return; // the penalty alone would overshoot: no meaningful linearization
+        return theory; // the penalty alone would overshoot: no meaningful linearization
+    LinearizedStart start;
+    start.kernel = kernel;
+    if (data_->test.size() > 0) {
+        Mlp initial = model_; // the train x test kernel at initialization
+        initial.layers() = pending->initialParameters;
+        start.crossKernel = empiricalNtkCross(initial, initial.forward(data_->train.features),
+                                              initial.forward(data_->test.features), cancel)
+                                .transpose();
+    }
+    start.trainOutput = pending->trainOutput;
+    start.testOutput = pending->testOutput;
+    start.trainTargets = trainTargets_;
+    start.testTargets = testTargets_;
     linearized_.emplace(config_.loss, lr, keep, std::move(start));
+    theory.linearizedTrainLoss = linearized_->trainLoss();
+    theory.linearizedTestLoss = linearized_->testLoss();
+    // The network has taken epoch_ steps since epoch 0: the linearized one catches up.
+    for (int step = 0; step < epoch_; ++step)
+        linearized_->step();
+    return theory;
 }
 
 void Trainer::markDiverged(int epoch) {
@@ -241,7 +328,7 @@ bool Trainer::checkEarlyStop(const EpochReport& report) {
 
 void Trainer::updateParameters(const ForwardCache& trainCache, const Eigen::MatrixXd& outputGradient,
                                CancelFlag cancel) {
-    const Eigen::Index n = data_.train.size();
+    const Eigen::Index n = data_->train.size();
     if (config_.optimizer == OptimizerKind::Gd || config_.batchSize >= n) {
         // Full batch: the evaluation pass already holds this epoch's gradient.
         LayerSet gradient = model_.backward(trainCache, outputGradient);
@@ -256,7 +343,7 @@ void Trainer::updateParameters(const ForwardCache& trainCache, const Eigen::Matr
         throwIfCancelled(cancel);
         const std::vector<Eigen::Index> rows(
             order.begin() + start, order.begin() + std::min<Eigen::Index>(n, start + config_.batchSize));
-        const Eigen::MatrixXd x = data_.train.features(rows, Eigen::all);
+        const Eigen::MatrixXd x = data_->train.features(rows, Eigen::all);
         const Eigen::MatrixXd y = trainTargets_(rows, Eigen::all);
         const ForwardCache cache = model_.forward(x);
         Eigen::MatrixXd batchGradient;
@@ -271,12 +358,12 @@ Eigen::MatrixXd Trainer::currentKernel(CancelFlag cancel) const {
     NtkOptions options;
     options.cancel = cancel;
     options.precision = config_.kernelPrecision;
-    return empiricalNtk(model_, model_.forward(data_.train.features), options);
+    return empiricalNtk(model_, model_.forward(data_->train.features), options);
 }
 
 Eigen::MatrixXd Trainer::currentCrossKernel(CancelFlag cancel) const {
-    return empiricalNtkCross(model_, model_.forward(data_.train.features),
-                             model_.forward(data_.test.features), cancel);
+    return empiricalNtkCross(model_, model_.forward(data_->train.features),
+                             model_.forward(data_->test.features), cancel);
 }
 
 } // namespace ntk

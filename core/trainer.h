@@ -16,7 +16,8 @@
 
 namespace ntk {
 
-enum class RunState { Running, Finished, EarlyStopped, Diverged };
+// SolverFailed: the kernel was finite but its eigen-solver did not converge; the parameters are fine.
+enum class RunState { Running, Finished, EarlyStopped, Diverged, SolverFailed };
 std::string_view toString(RunState state);
 
 struct EpochReport {
@@ -41,6 +42,24 @@ struct EpochReport {
     std::optional<double> linearizedTrainLoss, linearizedTestLoss;
 };
 
+// What epoch 0's theory adds to that epoch's report once it has been computed (Trainer::completeTheory).
+struct InitialTheory {
+    Eigen::VectorXd residualEnergy;
+    std::optional<double> linearizedTrainLoss, linearizedTestLoss;
+    void applyTo(EpochReport& report) const;
+};
+
+// A kernel with its spectrum and summary, measured outside the epoch loop (the final parameters' kernel).
+struct MeasuredKernel {
+    std::shared_ptr<const Eigen::MatrixXd> matrix; // null when the kernel was not finite or not solved
+    KernelSummary summary;
+    Eigen::VectorXd eigenvalues;
+    bool ok() const { return matrix != nullptr; }
+};
+
+// The network's shape for a config on a training set.
+MlpShape shapeFor(const RunConfig& config, const Dataset& train);
+
 class Trainer {
 public:
     // Above this many training points the theory overlays (spectral bias, linearized network) are skipped:
@@ -55,46 +74,76 @@ public:
     // once the run is over (and for the epoch that diverged: its numbers are not finite).
     std::optional<EpochReport> advance(CancelFlag cancel = nullptr);
 
+    // Epoch 0's theory (all eigenvectors of the initial kernel, the train x test kernel, the linearized
+    // network) costs several epochs' worth at large n. advance() leaves it pending after reporting epoch 0
+    // so that a window can draw the first frame first; completeTheory() then does it and returns what it
+    // adds to epoch 0's report (nullopt when nothing was pending). advance() completes it itself if the
+    // caller did not, so the later epochs' reports are the same either way.
+    bool theoryPending() const { return pendingTheory_ != nullptr; }
+    std::optional<InitialTheory> completeTheory(CancelFlag cancel = nullptr);
+
     bool done() const { return state_ != RunState::Running; }
     RunState state() const { return state_; }
     int epoch() const { return epoch_; }
     int stopEpoch() const { return stopEpoch_; }
     int bestEpoch() const { return bestEpoch_; }
+    // The epoch whose parameters the run ends with: the best one of an early-stopped run that restores
+    // it, else the last reported epoch (for a diverged run, the last finite one).
+    int finalEpoch() const;
     std::string statusText() const; // e.g. "diverged at epoch 12", "early-stopped at epoch 40 (best 30)"
 
     const RunConfig& config() const { return config_; }
-    const PreparedData& data() const { return data_; }
+    const PreparedData& data() const { return *data_; }
+    std::shared_ptr<const PreparedData> sharedData() const { return data_; }
     const Mlp& model() const { return model_; }
     const Eigen::MatrixXd& trainTargets() const { return trainTargets_; }
-    // The kernel at initialization (empty until epoch 0 has been evaluated with the NTK on).
-    const Eigen::MatrixXd& initialKernel() const { return initialKernel_; }
-    // The kernel of the most recent NTK epoch (empty before the first).
-    const Eigen::MatrixXd& latestKernel() const { return latestKernel_; }
+    // The kernel at initialization (empty until epoch 0 has been evaluated with the NTK on). Kernels are
+    // shared and immutable: a record or a window keeps them without copying n x n doubles.
+    const Eigen::MatrixXd& initialKernel() const { return orEmpty(initialKernel_); }
+    std::shared_ptr<const Eigen::MatrixXd> sharedInitialKernel() const { return initialKernel_; }
+    // The kernel of the most recent NTK epoch (empty before the first), and that epoch (-1 before).
+    const Eigen::MatrixXd& latestKernel() const { return orEmpty(latestKernel_); }
+    std::shared_ptr<const Eigen::MatrixXd> sharedLatestKernel() const { return latestKernel_; }
+    int latestKernelEpoch() const { return latestKernelEpoch_; }
     // The kernel of the current parameters (after restore-best, the restored ones).
     Eigen::MatrixXd currentKernel(CancelFlag cancel = nullptr) const;
     Eigen::MatrixXd currentCrossKernel(CancelFlag cancel = nullptr) const; // train x test
+    // The current parameters' kernel with its spectrum and summary against the initial kernel.
+    MeasuredKernel measureCurrentKernel(CancelFlag cancel = nullptr) const;
 
 private:
+    // What completeTheory() needs from epoch 0, kept from the moment it was reported.
+    struct PendingTheory {
+        LayerSet initialParameters;
+        Eigen::MatrixXd trainOutput, testOutput, outputGradient;
+    };
+    static const Eigen::MatrixXd& orEmpty(const std::shared_ptr<const Eigen::MatrixXd>& kernel);
     bool kernelDue() const;
+    // Builds the kernel of `model` on the training points and solves its spectrum (with eigenvectors on
+    // request). The matrix is null when the kernel is not finite; `status` says why.
+    MeasuredKernel measureKernel(const Mlp& model, const ForwardCache& cache, bool vectors,
+                                 Eigen::MatrixXd* eigenvectors, SpectrumStatus& status,
+                                 CancelFlag cancel) const;
     void computeKernel(const ForwardCache& cache, EpochReport& report, CancelFlag cancel);
     bool theoryApplies() const;
-    void startTheory(const Eigen::MatrixXd& trainOutput, const Eigen::MatrixXd& testOutput,
-                     CancelFlag cancel);
     void markDiverged(int epoch);
     bool checkEarlyStop(const EpochReport& report);
     void updateParameters(const ForwardCache& trainCache, const Eigen::MatrixXd& outputGradient,
                           CancelFlag cancel);
 
     RunConfig config_;
-    PreparedData data_;
+    std::shared_ptr<const PreparedData> data_;
     Mlp model_;
     Eigen::MatrixXd trainTargets_, testTargets_;
     PenaltySettings penalties_;
     Optimizer optimizer_;
     std::uint64_t batchSeed_;
     Eigen::MatrixXd inputGram_;
-    Eigen::MatrixXd initialKernel_;
-    Eigen::MatrixXd latestKernel_;
+    std::shared_ptr<const Eigen::MatrixXd> initialKernel_;
+    std::shared_ptr<const Eigen::MatrixXd> latestKernel_;
+    int latestKernelEpoch_ = -1;
+    std::unique_ptr<PendingTheory> pendingTheory_;
+    SpectrumStatus lastSpectrumStatus_ = SpectrumStatus::Ok;
     Eigen::MatrixXd initialEigenvectors_; // columns, descending eigenvalue; empty without theory
     std::optional<LinearizedModel> linearized_;
     LayerSet lastFinite_;
@@ -103,6 +152,7 @@ private:
     int bestEpoch_ = -1;
     int epoch_ = 0;
     int stopEpoch_ = -1;
+    int lastReportedEpoch_ = -1;
     RunState state_ = RunState::Running;
 };
 

@@ -11,8 +11,9 @@ packages=(build-essential cmake qt6-base-dev libqcustomplot-dev libeigen3-dev zl
 for option in "$@"; do
   case "$option" in
   --test)
-    # numpy checks that exported .npy files load; Xvfb and ImageMagick serve the screenshot checks.
-    packages+=(python3-numpy xvfb xauth imagemagick)
+    # numpy checks that exported .npy files load; Xvfb, xdotool and ImageMagick serve the checks that
+    # open the real window (the README launch test) and take screenshots.
+    packages+=(python3-numpy xvfb xauth imagemagick xdotool)
     ;;
   --sanitize)
     # Debian 12's clang is clang 14; libFuzzer's runtime is packaged apart from the compiler.

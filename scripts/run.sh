@@ -1,10 +1,9 @@
 #!/usr/bin/env bash
-# Quick start (1): install what is missing, build, and launch the app on its default scene.
+# Quick start (1): install what is missing, build, and open the ntkviz window on its default.
+# tests/test_readme_launch.cpp runs this very script (the README's first command) under Xvfb and waits
+# for the window, so the path below cannot drift from what the build produces.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 scripts/build.sh
-if [[ -x build/ui/ntkviz ]]; then
-  exec build/ui/ntkviz "$@"
-fi
-exec build/app/ntkviz-cli train "$@"
+exec build/app/ntkviz "$@"

@@ -108,16 +108,16 @@ private slots:
             if (!slider->isEnabled())
                 continue;
             auto* qslider = slider->findChild<QSlider*>();
-            const RunId before = window.worker().currentRunId();
+            const RunId before = window.liveRun().currentRunId();
             // Move to the nearest stop that changes the value, downwards where possible so runs stay quick.
             const double oldValue = slider->value();
             const int direction = qslider->value() > qslider->minimum() ? -1 : 1;
             for (int step = 1; slider->value() == oldValue && step < 20; ++step)
                 qslider->setValue(qslider->value() + direction);
             QVERIFY(slider->value() != oldValue);
-            QTRY_VERIFY_WITH_TIMEOUT(window.worker().currentRunId() != before, 5000);
+            QTRY_VERIFY_WITH_TIMEOUT(window.liveRun().currentRunId() != before, 5000);
             QTRY_VERIFY_WITH_TIMEOUT(window.history().hasRun() &&
-                                         window.history().runId() == window.worker().currentRunId() &&
+                                         window.history().runId() == window.liveRun().currentRunId() &&
                                          !window.history().reports().empty(),
                                      30000);
             QVERIFY2(window.history().info().config.trainSize > 0, qPrintable(slider->objectName()));
@@ -295,14 +295,14 @@ private slots:
             c.width = 8 + i % 24;
             c.seed = std::uint64_t(i);
             window.startRun(c);
-            last = window.worker().currentRunId();
+            last = window.liveRun().currentRunId();
             // Spread the changes over about 10 s, with the event loop running as it would under a mouse.
             const qint64 due = qint64(i) * 10 - clock.elapsed();
             QTest::qWait(int(std::max<qint64>(0, due)));
         }
         qInfo("1000 changes in %.1f s", clock.elapsed() / 1000.0);
         QTRY_VERIFY_WITH_TIMEOUT(window.history().outcome().has_value(), 30000);
-        QCOMPARE(window.worker().currentRunId(), last);
+        QCOMPARE(window.liveRun().currentRunId(), last);
         QCOMPARE(window.history().runId(), last);
         QCOMPARE(window.history().info().config.seed, std::uint64_t(1000));
         QCOMPARE(int(window.history().reports().size()), 61);

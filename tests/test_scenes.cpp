@@ -51,9 +51,9 @@ private slots:
             QVERIFY(!scene->runs.empty());
             const auto results = runEverything(shrunk(*scene));
             for (const RunResult& run : results) {
-                QVERIFY2(run.error.isEmpty(), qPrintable(path + ": " + run.label + ": " + run.error));
-                QCOMPARE(int(run.reports.size()), 3);
-                QVERIFY(run.lastKernel() != nullptr);
+                QVERIFY2(run.error().isEmpty(), qPrintable(path + ": " + run.label + ": " + run.error()));
+                QCOMPARE(int(run.reports().size()), 3);
+                QVERIFY(run.finalKernel() != nullptr);
             }
         }
     }
@@ -160,26 +160,43 @@ private slots:
         QVERIFY(csv.contains("infinite_width_lambda_max") && csv.contains(",standard,"));
     }
 
-    // An early-stopped run that restores its best epoch is summarized by that epoch, not the last one.
+    // An early-stopped run that restores its best epoch is summarized by that epoch, not the last one; its
+    // kernel numbers are those of the final parameters (measured at the end when that epoch had none).
     void summaryUsesTheRestoredBestEpoch() {
-        RunResult run;
-        run.config.restoreBest = true;
-        run.state = RunState::EarlyStopped;
-        run.bestEpoch = 2;
-        run.stopEpoch = 5;
-        for (int epoch = 0; epoch <= 5; ++epoch) {
-            EpochReport r;
-            r.epoch = epoch;
-            r.testLoss = 1.0 + std::abs(epoch - 2.0);
-            r.hasKernel = epoch % 2 == 1;
-            r.kernel.lambdaMax = 10.0 * epoch;
-            run.reports.push_back(r);
-        }
-        QCOMPARE(*finalMetric(run, SummaryMetric::TestLoss), 1.0);
-        QCOMPARE(*finalMetric(run, SummaryMetric::LambdaMax), 10.0); // the NTK epoch 1 <= best epoch 2
-        run.config.restoreBest = false;
-        QCOMPARE(*finalMetric(run, SummaryMetric::TestLoss), 4.0);
-        QCOMPARE(*finalMetric(run, SummaryMetric::LambdaMax), 50.0);
+        const auto make = [](bool restoreBest, std::optional<double> measuredLambdaMax) {
+            RunResult run;
+            run.config.restoreBest = restoreBest;
+            RunInfo info;
+            info.config = run.config;
+            run.record.start(info);
+            for (int epoch = 0; epoch <= 5; ++epoch) {
+                EpochReport r;
+                r.epoch = epoch;
+                r.testLoss = 1.0 + std::abs(epoch - 2.0);
+                r.hasKernel = epoch % 2 == 1;
+                r.kernel.lambdaMax = 10.0 * epoch;
+                run.record.add(r);
+            }
+            RunOutcome outcome;
+            outcome.state = RunState::EarlyStopped;
+            outcome.bestEpoch = 2;
+            outcome.stopEpoch = 5;
+            outcome.finalEpoch = restoreBest ? 2 : 5;
+            if (measuredLambdaMax) {
+                EpochReport measured;
+                measured.epoch = 2;
+                measured.hasKernel = true;
+                measured.kernel.lambdaMax = *measuredLambdaMax;
+                outcome.measuredFinalKernel = measured;
+            }
+            run.record.finish(outcome);
+            return run;
+        };
+        QCOMPARE(*finalMetric(make(true, std::nullopt), SummaryMetric::TestLoss), 1.0);
+        QCOMPARE(*finalMetric(make(true, std::nullopt), SummaryMetric::LambdaMax), 10.0); // NTK epoch 1 <= 2
+        QCOMPARE(*finalMetric(make(true, 17.0), SummaryMetric::LambdaMax), 17.0); // the final parameters'
+        QCOMPARE(*finalMetric(make(false, std::nullopt), SummaryMetric::TestLoss), 4.0);
+        QCOMPARE(*finalMetric(make(false, std::nullopt), SummaryMetric::LambdaMax), 50.0);
     }
 
     void fitAndMomentsFollowTheirFormulas() {

@@ -52,7 +52,7 @@ QString firstDifference(const RunHistory& a, const RunHistory& b) {
 
 bool finished(MainWindow& window) {
     return window.history().outcome().has_value() &&
-           window.history().runId() == window.worker().currentRunId();
+           window.history().runId() == window.liveRun().currentRunId();
 }
 
 } // namespace
@@ -112,7 +112,7 @@ private slots:
         MainWindow window(quickConfig(), false);
         QVERIFY(window.openSessionFile(path));
         QTRY_VERIFY_WITH_TIMEOUT(window.reference().hasRun() && window.reference().reports().size() == 26 &&
-                                     window.worker().currentRunId() > 0 && finished(window),
+                                     window.liveRun().currentRunId() > 0 && finished(window),
                                  30000);
         QTest::qWait(300); // nothing past the pinned epoch arrives later
         QCOMPARE(window.reference().reports().size(), std::size_t(26));
@@ -131,13 +131,13 @@ private slots:
         MainWindow window(quickConfig(), false);
         window.show();
         QTRY_VERIFY_WITH_TIMEOUT(finished(window), 30000);
-        const RunId run = window.worker().currentRunId();
+        const RunId run = window.liveRun().currentRunId();
         const QByteArray before = sessionFileBytes(window.currentSession());
         QVERIFY(!window.openSessionFile(path));
         auto* dialog = window.findChild<QMessageBox*>("errorDialog");
         QVERIFY(dialog);
         QVERIFY2(dialog->text() == path + ": view: unknown key \"zoom\"", qPrintable(dialog->text()));
-        QCOMPARE(window.worker().currentRunId(), run);
+        QCOMPARE(window.liveRun().currentRunId(), run);
         QCOMPARE(window.controls()->config().width, 16);
         QCOMPARE(sessionFileBytes(window.currentSession()), before);
     }

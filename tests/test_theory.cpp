@@ -200,8 +200,16 @@ private slots:
         const RunConfig c = wideRegression();
         Trainer trainer(c, prepareData(c));
         std::vector<EpochReport> reports;
-        while (auto report = trainer.advance())
+        while (auto report = trainer.advance()) {
             reports.push_back(*report);
+            if (trainer.theoryPending()) { // right after epoch 0, as the run driver does
+                QCOMPARE(report->epoch, 0);
+                QCOMPARE(report->residualEnergy.size(), Eigen::Index(0)); // not yet: the first frame first
+                const auto theory = trainer.completeTheory();
+                QVERIFY(theory.has_value());
+                theory->applyTo(reports.back());
+            }
+        }
         QCOMPARE(int(reports.size()), c.epochs + 1);
         const EpochReport& first = reports.front();
         const EpochReport& last = reports.back();
@@ -240,14 +248,41 @@ private slots:
         c.optimizer = OptimizerKind::Adam;
         c.learningRate = 0.01;
         Trainer adam(c, prepareData(c));
-        const auto report = adam.advance();
-        QVERIFY(report && report->residualEnergy.size() == c.trainSize); // measured for any optimizer
-        QVERIFY(!report->linearizedTrainLoss);                           // predicted only for plain GD
+        QVERIFY(adam.advance());
+        const auto theory = adam.completeTheory();
+        QVERIFY(theory && theory->residualEnergy.size() == c.trainSize); // measured for any optimizer
+        QVERIFY(!theory->linearizedTrainLoss);                           // predicted only for plain GD
+        const auto second = adam.advance();
+        QVERIFY(second && second->residualEnergy.size() == c.trainSize);
         c.optimizer = OptimizerKind::Gd;
         c.ntkEvery = 0;
         Trainer noKernel(c, prepareData(c));
         const auto plain = noKernel.advance();
         QVERIFY(plain && plain->residualEnergy.size() == 0 && !plain->linearizedTrainLoss);
+        QVERIFY(!noKernel.theoryPending() && !noKernel.completeTheory());
+    }
+
+    // Deferring epoch 0's theory changes nothing that follows: a trainer whose caller completes it after
+    // epoch 0 and one that leaves it to advance() report the same numbers, bit for bit.
+    void deferredTheoryChangesNoLaterReport() {
+        RunConfig c = wideRegression();
+        c.width = 64;
+        c.epochs = 12;
+        c.l2 = 1e-3;
+        Trainer completed(c, prepareData(c)), automatic(c, prepareData(c));
+        QVERIFY(completed.advance() && automatic.advance());
+        QVERIFY(completed.completeTheory());
+        for (int epoch = 1; epoch <= c.epochs; ++epoch) {
+            const auto a = completed.advance();
+            const auto b = automatic.advance();
+            QVERIFY(a && b);
+            QCOMPARE(a->epoch, epoch);
+            QCOMPARE(a->trainLoss, b->trainLoss);
+            QVERIFY(a->residualEnergy.size() == c.trainSize && a->residualEnergy == b->residualEnergy);
+            QVERIFY(a->linearizedTrainLoss && a->linearizedTrainLoss == b->linearizedTrainLoss);
+            QCOMPARE(a->linearizedTestLoss, b->linearizedTestLoss);
+            QCOMPARE(a->eigenvalues, b->eigenvalues);
+        }
     }
 };
 

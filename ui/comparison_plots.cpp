@@ -94,7 +94,7 @@ void StripPlot::rebuild() {
     int hidden = 0;
     for (const RunResult& run : results().runs) {
         const EpochReport* first = run.firstKernel();
-        const EpochReport* last = run.lastKernel();
+        const EpochReport* last = run.finalKernel();
         if (!last)
             continue;
         auto dots = [&](const Eigen::VectorXd& values, double offset, const QColor& color, double size) {
@@ -134,7 +134,7 @@ void SpectraOverlayPlot::rebuild() {
     configureValueAxis(yAxis, logScale());
     for (const RunResult& run : results().runs) {
         const EpochReport* first = run.firstKernel();
-        const EpochReport* last = run.lastKernel();
+        const EpochReport* last = run.finalKernel();
         if (!last)
             continue;
         auto curve = [&](const Eigen::VectorXd& values, const QString& name, Qt::PenStyle pen) {
@@ -175,7 +175,7 @@ void EpochOverlayPlot::rebuild() {
     for (const RunResult& run : results().runs) {
         auto series = [&](auto value, const QString& name, Qt::PenStyle pen) {
             QVector<double> keys, vals;
-            for (const EpochReport& r : run.reports)
+            for (const EpochReport& r : run.reports())
                 if (const std::optional<double> v = value(r)) {
                     keys << r.epoch;
                     vals << *v;
@@ -197,17 +197,17 @@ void EpochOverlayPlot::rebuild() {
             series([](const EpochReport& r) { return std::optional(r.trainLoss); }, {}, Qt::DashLine)
                 ->removeFromLegend();
         }
-        if (run.state == RunState::EarlyStopped || run.state == RunState::Diverged) {
+        if (run.state() == RunState::EarlyStopped || run.state() == RunState::Diverged) {
             auto* marker = new QCPItemStraightLine(this);
             marker->setPen(QPen(runColor(run), 1.2, Qt::DotLine));
-            marker->point1->setCoords(run.stopEpoch, 0);
-            marker->point2->setCoords(run.stopEpoch, 1);
+            marker->point1->setCoords(run.stopEpoch(), 0);
+            marker->point2->setCoords(run.stopEpoch(), 1);
             auto* text = new QCPItemText(this);
             text->position->setTypeY(QCPItemPosition::ptAxisRectRatio);
-            text->position->setCoords(run.stopEpoch, 0.5);
+            text->position->setCoords(run.stopEpoch(), 0.5);
             text->setPositionAlignment(Qt::AlignRight | Qt::AlignVCenter);
-            text->setText(run.state == RunState::EarlyStopped ? tr("early stop %1 ").arg(run.stopEpoch)
-                                                              : tr("diverged %1 ").arg(run.stopEpoch));
+            text->setText(run.state() == RunState::EarlyStopped ? tr("early stop %1 ").arg(run.stopEpoch())
+                                                                : tr("diverged %1 ").arg(run.stopEpoch()));
             text->setColor(runColor(run));
             text->setFont(style().legendFont());
         }
@@ -375,7 +375,7 @@ void TrajectoryPlot::rebuild() {
             curve->setName(run.label);
             curve->setPen(QPen(runColor(run), style().lineWidth()));
             QVector<double> t, x, y;
-            for (const EpochReport& r : run.reports)
+            for (const EpochReport& r : run.reports())
                 if (r.hasKernel && std::isfinite(r.trainLoss) && (!logScale() || r.kernel.lambdaMax > 0)) {
                     t << r.epoch;
                     x << r.trainLoss;
@@ -389,7 +389,7 @@ void TrajectoryPlot::rebuild() {
         xAxis->setLabel(tr("log₁₀ λ"));
         yAxis->setLabel(tr("fraction of eigenvalues ≤ λ"));
         for (const RunResult& run : results().runs) {
-            const EpochReport* last = run.lastKernel();
+            const EpochReport* last = run.finalKernel();
             if (!last)
                 continue;
             std::vector<double> logs;

@@ -1,29 +1,18 @@
 #include "figure_export.h"
 
-#include "data_prep.h"
+#include "message_text.h"
 #include "plots.h"
 #include "scene_summary.h"
 #include "scene_view.h"
 
-#include "trainer.h"
-#include <QThread>
-
 #include <QDir>
+#include <QThread>
 
 namespace ntk {
 
-void runToHistory(const RunConfig& config, RunHistory& history, const std::function<void(int)>& progress) {
-    Trainer trainer(config, prepareData(config));
-    history.reset(describeRun(1, config, trainer));
-    while (auto report = trainer.advance()) {
-        const int epoch = report->epoch;
-        const bool snapshot = epoch == 0 || trainer.done();
-        history.append({1, {makeLiveReport(trainer, std::move(*report), snapshot)}});
-        if (progress)
-            progress(epoch);
-    }
-    history.setOutcome({1, trainer.state(), trainer.stopEpoch(), trainer.bestEpoch(),
-                        QString::fromStdString(trainer.statusText())});
+RunRecord runForFigures(const RunConfig& config, RunHistory& history) {
+    HistoryObserver drawing(history);
+    return recordRun(1, config, {}, &drawing);
 }
 
 std::optional<QString> exportFigures(const RunHistory& history, const QString& directory,
@@ -53,8 +42,8 @@ std::optional<QString> exportSceneFigures(const Scene& scene, const QString& dir
         runs.emplace_back(i, scene.runs[i]);
     SceneResults results{scene, runSceneRuns(runs, QThread::idealThreadCount())};
     for (const RunResult& run : results.runs)
-        if (!run.error.isEmpty())
-            return scene.path + ": run \"" + run.label + "\": " + run.error;
+        if (!run.error().isEmpty())
+            return scene.path + ": run " + quotedForMessage(run.label) + ": " + run.error();
     if (auto error = writeSceneDirectory(directory, scene, results.runs))
         return error;
     SceneView view;

@@ -1,9 +1,10 @@
 #pragma once
 // Headless figures: runs a config to the end in the calling thread and writes every plot as a PNG, the
-// same plots the window shows. Works offscreen (QT_QPA_PLATFORM=offscreen), for course notes built by
-// scripts.
+// same plots the window shows, beside the run's numbers. Works offscreen (QT_QPA_PLATFORM=offscreen), for
+// course notes built by scripts.
 #include "config.h"
 #include "ntk_plot.h"
+#include "run_record.h"
 #include "scene.h"
 
 #include <QSize>
@@ -19,10 +20,10 @@ struct FigureOptions {
     double styleScale = 1.4; // fonts and lines, relative to the screen default
 };
 
-// Trains `config` and fills `history` (epochs as they come; a kernel snapshot at the first and last epoch).
-// Throws DataError or std::invalid_argument for unusable data or settings.
-void runToHistory(const RunConfig& config, RunHistory& history,
-                  const std::function<void(int)>& progress = {});
+// Trains `config` through the run driver: fills `history` for the plots (a kernel snapshot at the first
+// and last epoch) and returns the run's record for its numbers (see run_export.h). A run that cannot
+// start has outcome()->failure set.
+RunRecord runForFigures(const RunConfig& config, RunHistory& history);
 
 // Writes <plot>.png for each plot into `directory`; returns the files written or an error.
 std::optional<QString> exportFigures(const RunHistory& history, const QString& directory,

@@ -34,14 +34,7 @@
 #include <algorithm>
 
 namespace ntk {
-namespace {
-
-QByteArray npyBytes(const Eigen::MatrixXd& m) {
-    const std::string encoded = encodeNpy(m);
-    return QByteArray(encoded.data(), qsizetype(encoded.size()));
-}
-
-} // namespace
+namespace {} // namespace
 
 MainWindow::MainWindow(const RunConfig& startup, bool restoreSettings, QWidget* parent)
     : QMainWindow(parent) {
@@ -51,26 +44,12 @@ MainWindow::MainWindow(const RunConfig& startup, bool restoreSettings, QWidget* 
     buildLayout();
     buildMenus();
 
-    // Reports cross from the workers' threads through inbox_ (see core/qt/thread_inbox.h).
-    connectThroughInbox(&worker_, &TrainingWorker::runStarted, &inbox_,
-                        [this](const RunInfo& info) { onRunStarted(info); });
-    connectThroughInbox(&worker_, &TrainingWorker::epochsReady, &inbox_,
-                        [this](LiveBatch batch) { onEpochs(std::move(batch)); });
-    connectThroughInbox(&worker_, &TrainingWorker::runEnded, &inbox_,
-                        [this](const RunOutcome& outcome) { onRunEnded(outcome); });
-    connectThroughInbox(&worker_, &TrainingWorker::runFailed, &inbox_,
-                        [this](RunId id, const QString& reason) { onRunFailed(id, reason); });
-    connectThroughInbox(&referenceWorker_, &TrainingWorker::runStarted, &inbox_, [this](const RunInfo& info) {
-        if (info.runId == referenceWorker_.currentRunId())
-            reference_.reset(info);
-    });
-    connectThroughInbox(&referenceWorker_, &TrainingWorker::epochsReady, &inbox_,
-                        [this](const LiveBatch& batch) { onReferenceEpochs(batch); });
-    connectThroughInbox(
-        &referenceWorker_, &TrainingWorker::runEnded, &inbox_, [this](const RunOutcome& outcome) {
-            if (outcome.runId == referenceWorker_.currentRunId() && reference_.setOutcome(outcome))
-                dirty_ = true;
-        });
+    connect(&liveRun_, &LiveRun::runStarted, this, &MainWindow::onRunStarted);
+    connect(&liveRun_, &LiveRun::runFailed, this, &MainWindow::onRunFailed);
+    connect(&liveRun_, &LiveRun::notice, this,
+            [this](const QString& message) { statusBar()->showMessage(message, 10000); });
+    connect(&liveRun_, &LiveRun::frameDue, this, &MainWindow::redraw);
+    connect(&liveRun_, &LiveRun::referenceChanged, this, &MainWindow::setupChanged);
     autosaveDebounce_.setSingleShot(true);
     autosaveDebounce_.setInterval(autosaveDelayMs);
     connect(&autosaveDebounce_, &QTimer::timeout, this, &MainWindow::autosaveNow);
@@ -84,12 +63,6 @@ MainWindow::MainWindow(const RunConfig& startup, bool restoreSettings, QWidget* 
         restartDebounce_.start();
     });
     connect(controls_, &ControlPanel::csvRequested, this, &MainWindow::chooseCsv);
-    redrawTimer_.setInterval(redrawIntervalMs);
-    connect(&redrawTimer_, &QTimer::timeout, this, [this] {
-        if (dirty_)
-            redraw();
-    });
-    redrawTimer_.start();
     drawStep_.setSingleShot(true);
     drawStep_.setInterval(0);
     connect(&drawStep_, &QTimer::timeout, this, &MainWindow::drawNextPlot);
@@ -113,7 +86,6 @@ MainWindow::MainWindow(const RunConfig& startup, bool restoreSettings, QWidget* 
                "two moons instead."),
             15000);
     }
-    lastGoodConfig_ = config;
     controls_->setConfig(config);
     startRun(config);
 }
@@ -157,7 +129,7 @@ void MainWindow::buildLayout() {
     detailTabs_->addTab(plots_[9], tr("Filter"));
     detailTabs_->addTab(plots_[10], tr("Linearized"));
     grid->addWidget(detailTabs_, 1, 2);
-    connect(detailTabs_, &QTabWidget::currentChanged, this, [this] { dirty_ = true; });
+    connect(detailTabs_, &QTabWidget::currentChanged, this, [this] { liveRun_.requestFrame(); });
     for (int column = 0; column < 3; ++column)
         grid->setColumnStretch(column, 1);
     grid->setRowStretch(0, 1);
@@ -194,12 +166,11 @@ void MainWindow::buildMenus() {
     for (NtkPlot* plot : plots_)
         exportMenu->addAction(plot->title() + "…", this, [this, plot] { exportPlot(plot); });
     file->addAction(tr("Export &all plots…"), this, &MainWindow::exportAllPlots);
-    file->addAction(tr("Export numbers as &CSV…"), this, &MainWindow::exportNumbers);
-    file->addAction(tr("Export &kernels as .npy…"), this, &MainWindow::exportKernels);
+    file->addAction(tr("Export the run's &numbers and arrays…"), this, &MainWindow::exportRun);
     file->addSeparator();
     file->addAction(tr("Copy setup as command &line"), QKeySequence(tr("Ctrl+Shift+C")), this, [this] {
-        QGuiApplication::clipboard()->setText(commandLineFor(lastGoodConfig_));
-        statusBar()->showMessage(tr("Copied: %1").arg(commandLineFor(lastGoodConfig_)), 8000);
+        QGuiApplication::clipboard()->setText(commandLineFor(liveRun_.settings()));
+        statusBar()->showMessage(tr("Copied: %1").arg(commandLineFor(liveRun_.settings())), 8000);
     });
     file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
@@ -210,18 +181,18 @@ void MainWindow::buildMenus() {
     playAction_->setCheckable(true);
     playAction_->setToolTip(tr("Pause or resume training (Space)"));
     connect(playAction_, &QAction::toggled, this, [this](bool paused) {
-        worker_.setPaused(paused);
+        liveRun_.setPaused(paused);
         playAction_->setText(paused ? tr("&Play") : tr("&Pause"));
         updateStatus();
     });
     QAction* step = run->addAction(tr("&Step one epoch"), this, [this] {
         if (!playAction_->isChecked())
             playAction_->setChecked(true);
-        worker_.step();
+        liveRun_.step();
     });
     step->setShortcut(Qt::Key_N);
     step->setToolTip(tr("Pause, then run exactly one more epoch (N)"));
-    QAction* reset = run->addAction(tr("&Reset"), this, [this] { startRun(lastGoodConfig_); });
+    QAction* reset = run->addAction(tr("&Reset"), this, [this] { startRun(liveRun_.settings()); });
     reset->setShortcut(Qt::Key_R);
     reset->setToolTip(tr("Start the run again from its seeded initialization (R)"));
     QAction* pin = run->addAction(tr("Pin as &reference"), this, &MainWindow::pinReference);
@@ -325,72 +296,27 @@ void MainWindow::openScene(const Scene& scene) {
 }
 
 void MainWindow::startRun(const RunConfig& requested) {
-    RunConfig config = requested;
-    if (config.dataset == DatasetKind::Sine && config.loss == LossKind::CrossEntropy) {
-        config.loss = LossKind::Mse; // regression data: cross-entropy has no meaning
-        statusBar()->showMessage(tr("Sine is a regression task: switched the loss to mse."), 6000);
-    }
-    if (auto problem = validate(config)) {
-        showError(tr("Settings refused"), QString::fromStdString(*problem));
-        controls_->setConfig(lastGoodConfig_);
+    if (auto refusal = liveRun_.start(requested)) {
+        showError(tr("Settings refused"), *refusal);
+        controls_->setConfig(liveRun_.settings());
         return;
     }
-    controls_->setConfig(config);
-    // The controls keep "all eigenvalues"; only this run uses the automatic top-k, so a smaller n later
-    // gets its full spectrum again.
-    if (config.topK == 0 && config.ntkEvery > 0 && config.trainSize > automaticTopKAbove) {
-        config.topK = automaticTopK;
-        statusBar()->showMessage(tr("n = %1: showing the top %2 eigenvalues, since a full solve would take "
-                                    "seconds per NTK epoch. Set top-k to %1 for all of them.")
-                                     .arg(config.trainSize)
-                                     .arg(automaticTopK),
-                                 10000);
-    }
-    failure_.clear();
-    worker_.start(config);
+    // The controls show what runs (the policy may switch the loss), but keep "all eigenvalues": only this
+    // run uses the automatic top-k, so a smaller n later gets its full spectrum again.
+    RunConfig shown = LiveRun::effectiveConfig(requested);
+    shown.topK = requested.topK;
+    controls_->setConfig(shown);
     updateStatus();
 }
 
 void MainWindow::onRunStarted(const RunInfo& info) {
-    if (info.runId != worker_.currentRunId())
-        return; // a run that has since been replaced
-    history_.reset(info);
-    lastGoodConfig_ = info.config;
     setupChanged();
     detailTabs_->setCurrentIndex(info.inputDim <= 2 ? 1 : 0);
-    dirty_ = true;
 }
 
-void MainWindow::onEpochs(LiveBatch batch) {
-    if (batch.runId != worker_.currentRunId())
-        return;
-    // While the plots are being drawn one by one, the history stays as it was when they started, so that
-    // every plot of one redraw shows the same epoch.
-    if (!plotsToDraw_.empty()) {
-        heldBatches_.push_back(std::move(batch));
-        return;
-    }
-    if (history_.append(std::move(batch)))
-        dirty_ = true;
-}
-
-void MainWindow::onRunEnded(const RunOutcome& outcome) {
-    if (outcome.runId != worker_.currentRunId())
-        return;
-    if (!plotsToDraw_.empty()) { // after the batches held back with it (see onEpochs)
-        heldOutcome_ = outcome;
-        return;
-    }
-    if (history_.setOutcome(outcome))
-        dirty_ = true;
-}
-
-void MainWindow::onRunFailed(RunId id, const QString& reason) {
-    if (id != worker_.currentRunId())
-        return;
-    failure_ = reason;
+void MainWindow::onRunFailed(const QString& reason) {
     // The previous run's data stay on screen and the controls go back to the settings that produced them.
-    controls_->setConfig(lastGoodConfig_);
+    controls_->setConfig(liveRun_.settings());
     showError(tr("This run cannot start"), reason);
     updateStatus();
 }
@@ -405,14 +331,16 @@ void MainWindow::showError(const QString& title, const QString& message) {
 }
 
 void MainWindow::redraw() {
-    dirty_ = false;
     // One plot per event-loop turn. Drawn together, the plots of an n = 2000 run held the event loop for
     // about 60 ms (the kernel matrix alone a third of it): a stall a user feels on a slider. Spread out,
-    // input and timers get in between, and the longest stall is the slowest single plot.
+    // input and timers get in between, and the longest stall is the slowest single plot. The live run
+    // holds what arrives meanwhile, so every plot of the frame shows the same epoch.
     for (LivePlot* plot : plots_)
         if (plot->isVisible() &&
             std::find(plotsToDraw_.begin(), plotsToDraw_.end(), plot) == plotsToDraw_.end())
             plotsToDraw_.push_back(plot);
+    if (!plotsToDraw_.empty())
+        liveRun_.beginFrame();
     drawNextPlot();
     updateStatus();
 }
@@ -423,38 +351,27 @@ void MainWindow::drawNextPlot() {
     LivePlot* plot = plotsToDraw_.front();
     plotsToDraw_.pop_front();
     if (plot->isVisible())
-        plot->refreshNow(history_);
+        plot->refreshNow(liveRun_.history());
     if (!plotsToDraw_.empty()) {
         drawStep_.start();
         return;
     }
-    std::vector<LiveBatch> held;
-    held.swap(heldBatches_);
-    for (LiveBatch& batch : held)
-        if (batch.runId == worker_.currentRunId() && history_.append(std::move(batch)))
-            dirty_ = true;
-    if (auto outcome = std::exchange(heldOutcome_, std::nullopt))
-        onRunEnded(*outcome);
+    liveRun_.endFrame();
 }
 
 QString MainWindow::runStateText() const {
-    if (!failure_.isEmpty())
-        return tr("failed: %1").arg(failure_);
-    if (const auto& outcome = history_.outcome())
-        return outcome->status;
-    if (!history_.hasRun() || history_.runId() != worker_.currentRunId())
-        return tr("preparing data…");
-    return worker_.isPaused() ? tr("paused") : tr("running");
+    return liveRun_.stateText();
 }
 
 void MainWindow::updateStatus() {
-    const EpochReport* latest = history_.latest();
-    epochLabel_->setText(latest && history_.hasRun()
-                             ? tr("epoch %1 / %2").arg(latest->epoch).arg(history_.info().config.epochs)
+    const RunHistory& history = liveRun_.history();
+    const EpochReport* latest = history.latest();
+    epochLabel_->setText(latest && history.hasRun()
+                             ? tr("epoch %1 / %2").arg(latest->epoch).arg(history.info().config.epochs)
                              : QString());
-    const double rate = history_.epochsPerSecond();
+    const double rate = history.epochsPerSecond();
     speedLabel_->setText(rate > 0 ? tr("%1 epochs/s").arg(rate, 0, 'f', rate < 10 ? 1 : 0) : QString());
-    const EpochReport* kernel = history_.latestWithKernel();
+    const EpochReport* kernel = history.latestWithKernel();
     kernelTimeLabel_->setText(kernel ? tr("NTK + spectrum %1 ms").arg(kernel->kernelSeconds * 1e3, 0, 'f', 1)
                                      : QString());
     stateLabel_->setText(runStateText());
@@ -508,62 +425,41 @@ void MainWindow::exportAllPlots() {
     if (dir.isEmpty())
         return;
     lastExportDir_ = dir;
+    if (auto error = exportAllPlotsTo(dir, *size))
+        showError(tr("Export failed"), *error);
+    else
+        statusBar()->showMessage(tr("Wrote %1 plots to %2").arg(plots_.size()).arg(dir), 6000);
+}
+
+std::optional<QString> MainWindow::exportAllPlotsTo(const QString& directory, const ExportSize& size) {
+    if (!QDir().mkpath(directory))
+        return directory + tr(": cannot create the folder");
     for (LivePlot* plot : plots_) {
-        plot->refresh(history_); // hidden tabs may not have drawn the latest data
-        if (auto error = plot->exportPng(QDir(dir).filePath(plot->fileName() + ".png"), size->width,
-                                         size->height, size->scale)) {
-            showError(tr("Export failed"), *error);
-            return;
-        }
+        plot->refresh(liveRun_.history()); // hidden tabs may not have drawn the latest data
+        if (auto error = plot->exportPng(QDir(directory).filePath(plot->fileName() + ".png"), size.width,
+                                         size.height, size.scale))
+            return error;
     }
-    statusBar()->showMessage(tr("Wrote %1 plots to %2").arg(plots_.size()).arg(dir), 6000);
+    return std::nullopt;
 }
 
-void MainWindow::exportNumbers() {
-    if (!history_.hasRun())
+void MainWindow::exportRun() {
+    if (!liveRun_.record().hasInfo())
         return;
-    const QString dir = QFileDialog::getExistingDirectory(this, tr("Export numbers to"), lastExportDir_);
+    const QString dir =
+        QFileDialog::getExistingDirectory(this, tr("Export the run's numbers and arrays to"), lastExportDir_);
     if (dir.isEmpty())
         return;
     lastExportDir_ = dir;
-    std::vector<EpochReport> spectra;
-    for (const auto& [epoch, values] : history_.spectra()) {
-        EpochReport r;
-        r.epoch = epoch;
-        r.hasKernel = true;
-        r.eigenvalues = values;
-        spectra.push_back(std::move(r));
-    }
-    const QDir out(dir);
-    for (const auto& [name, bytes] :
-         {std::pair{QString("epochs.csv"), epochsCsv(history_.reports())},
-          std::pair{QString("spectra.csv"), spectraCsv(spectra)},
-          std::pair{QString("config.json"), configFileBytes(history_.info().config)}})
-        if (auto error = writeFileAtomically(out.filePath(name), bytes)) {
-            showError(tr("Export failed"), *error);
-            return;
-        }
-    statusBar()->showMessage(tr("Wrote epochs.csv, spectra.csv and config.json to %1").arg(dir), 6000);
+    if (auto error = exportRunTo(dir))
+        showError(tr("Export failed"), *error);
+    else
+        statusBar()->showMessage(
+            tr("Wrote the run's numbers and arrays to %1 (as ntkviz-cli train --out)").arg(dir), 6000);
 }
 
-void MainWindow::exportKernels() {
-    if (history_.latestKernel().size() == 0)
-        return;
-    const QString dir = QFileDialog::getExistingDirectory(this, tr("Export kernels to"), lastExportDir_);
-    if (dir.isEmpty())
-        return;
-    lastExportDir_ = dir;
-    const QDir out(dir);
-    const QString latestName = history_.outcome()
-                                   ? QString("ntk_final.npy")
-                                   : QString("ntk_epoch%1.npy").arg(history_.latestWithKernel()->epoch);
-    for (const auto& [name, kernel] : {std::pair{QString("ntk_init.npy"), &history_.initialKernel()},
-                                       std::pair{latestName, &history_.latestKernel()}})
-        if (auto error = writeFileAtomically(out.filePath(name), npyBytes(*kernel))) {
-            showError(tr("Export failed"), *error);
-            return;
-        }
-    statusBar()->showMessage(tr("Wrote ntk_init.npy and %1 to %2").arg(latestName, dir), 6000);
+std::optional<QString> MainWindow::exportRunTo(const QString& directory) {
+    return liveRun_.exportRun(directory);
 }
 
 void MainWindow::loadConfig() {
@@ -572,7 +468,7 @@ void MainWindow::loadConfig() {
     if (path.isEmpty())
         return;
     QString error;
-    const auto config = loadConfigFile(path, error, lastGoodConfig_);
+    const auto config = loadConfigFile(path, error, liveRun_.settings());
     if (!config) {
         showError(tr("Cannot open settings"), error);
         return;
@@ -585,7 +481,7 @@ void MainWindow::saveConfig() {
         this, tr("Save settings"), QDir(lastExportDir_).filePath("config.json"), tr("JSON (*.json)"));
     if (path.isEmpty())
         return;
-    if (auto error = writeFileAtomically(path, configFileBytes(lastGoodConfig_)))
+    if (auto error = writeFileAtomically(path, configFileBytes(liveRun_.settings())))
         showError(tr("Cannot save settings"), *error);
 }
 
@@ -594,7 +490,7 @@ void MainWindow::chooseCsv() {
                                                       tr("CSV (*.csv *.txt);;All files (*)"));
     restartDebounce_.stop();
     if (path.isEmpty()) {
-        controls_->setConfig(lastGoodConfig_);
+        controls_->setConfig(liveRun_.settings());
         return;
     }
     RunConfig config = controls_->config();
@@ -608,7 +504,7 @@ void MainWindow::saveSettings() const {
     settings.setValue("window/geometry", saveGeometry());
     settings.setValue("window/state", saveState());
     settings.setValue("run/config",
-                      QJsonDocument(configToJson(lastGoodConfig_)).toJson(QJsonDocument::Compact));
+                      QJsonDocument(configToJson(liveRun_.settings())).toJson(QJsonDocument::Compact));
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {
@@ -619,8 +515,7 @@ void MainWindow::closeEvent(QCloseEvent* event) {
         recovery_->markCleanExit();
     }
     // Everything the user owns is on disk now: the process may end at once if a solve cannot be stopped.
-    worker_.cancel();
-    referenceWorker_.cancel();
+    liveRun_.cancel();
     event->accept();
 }
 

@@ -1,14 +1,13 @@
 #pragma once
-// The main window: controls on the left, the live plots in the middle, status below. Settings go down to
-// the training worker as a RunConfig; reports come back and are drawn from a coalescing timer.
+// The main window: controls on the left, the live plots in the middle, status below. It lays out, holds
+// the menus and dialogs, and draws; the run itself is a LiveRun (runtime/run/live_run.h) it observes:
+// settings go down to it as a RunConfig, and the window draws a frame whenever it says one is due.
 #include "crash_recovery.h"
 #include "export_dialog.h"
+#include "live_run.h"
 #include "plot_style.h"
-#include "run_history.h"
 #include "scene.h"
 #include "session.h"
-#include "thread_inbox.h"
-#include "training_worker.h"
 
 #include <QMainWindow>
 #include <QTimer>
@@ -38,24 +37,29 @@ public:
     ~MainWindow() override;
 
     const std::vector<LivePlot*>& plots() const { return plots_; }
-    // True while a redraw is drawing its plots one per event-loop turn; the history is held still meanwhile.
+    // True while a frame is drawing its plots one per event-loop turn; the history is held still meanwhile.
     bool isDrawing() const { return !plotsToDraw_.empty(); }
-    const RunHistory& history() const { return history_; }
+    LiveRun& liveRun() { return liveRun_; }
+    const RunHistory& history() const { return liveRun_.history(); }
     ControlPanel* controls() const { return controls_; }
-    TrainingWorker& worker() { return worker_; }
     // Starts a run with `config` now (used by the control panel after its debounce, and by tests).
     void startRun(const RunConfig& config);
     QString runStateText() const;
     // Shows the scene page and runs every run of `scene` in the background.
     void openScene(const Scene& scene);
     SceneView* sceneView() const { return sceneView_; }
-    static constexpr int redrawIntervalMs = 33; // at most ~30 redraws a second, however fast epochs arrive
+    static constexpr int redrawIntervalMs = LiveRun::frameIntervalMs;
 
     // Sessions: the whole setup (settings, pinned reference, scene, view) as one file.
     Session currentSession() const;
     void applySession(const Session& session); // `session` was validated by loadSessionFile
     bool openSessionFile(const QString& path); // on error: a dialog, and nothing changes
-    const RunHistory& reference() const { return reference_; }
+    const RunHistory& reference() const { return liveRun_.reference(); }
+
+    // Exports without dialogs (the File menu asks for the folder and calls these): every live plot as a
+    // PNG, and the run's numbers and arrays as `ntkviz-cli train --out` writes them.
+    std::optional<QString> exportAllPlotsTo(const QString& directory, const ExportSize& size);
+    std::optional<QString> exportRunTo(const QString& directory);
 
     // Autosaves the session into `directory` whenever the setup changes. When the previous run there did
     // not exit cleanly, asks `askToRestore` (given the autosave's path; may be empty: never restore).
@@ -71,9 +75,7 @@ private:
     void buildMenus();
     void buildLayout();
     void onRunStarted(const RunInfo& info);
-    void onEpochs(LiveBatch batch);
-    void onRunEnded(const RunOutcome& outcome);
-    void onRunFailed(RunId id, const QString& reason);
+    void onRunFailed(const QString& reason);
     void redraw();
     void drawNextPlot();
     void updateStatus();
@@ -81,8 +83,7 @@ private:
     void togglePresentationMode(bool on);
     void exportPlot(NtkPlot* plot);
     void exportAllPlots();
-    void exportNumbers();
-    void exportKernels();
+    void exportRun();
     void loadConfig();
     void saveConfig();
     void openSessionDialog();
@@ -90,7 +91,6 @@ private:
     void pinReference();
     void unpinReference();
     void rebuildReference(const PinnedReference& pinned);
-    void onReferenceEpochs(const LiveBatch& batch);
     void setSpeedLimit(double epochsPerSecond);
     void setupChanged();
     void autosaveNow();
@@ -98,15 +98,8 @@ private:
     void saveSettings() const;
     void showError(const QString& title, const QString& message);
 
-    // Declared before the workers so it outlives them: they post into it until their threads end.
-    ThreadInbox inbox_;
-    TrainingWorker worker_;
-    RunHistory history_;
-    RunHistory reference_;                  // a pinned earlier run for A/B comparison
-    std::optional<PinnedReference> pinned_; // what reference_ was made from, for sessions
-    TrainingWorker referenceWorker_;        // re-runs a session's pinned reference
-    QString sceneName_;                     // the open scene, as a session names it
-    double speedLimit_ = 0.0;
+    LiveRun liveRun_;
+    QString sceneName_; // the open scene, as a session names it
     QActionGroup* speedGroup_ = nullptr;
     QTimer autosaveDebounce_;
     std::unique_ptr<CrashRecovery> recovery_;
@@ -117,13 +110,8 @@ private:
     SceneView* sceneView_ = nullptr;
     QDockWidget* helpDock_ = nullptr;
     QTimer restartDebounce_;
-    QTimer redrawTimer_;
-    QTimer drawStep_;                    // draws the next of plotsToDraw_ on the next event-loop turn
-    std::deque<LivePlot*> plotsToDraw_;  // visible plots still to draw with the latest data
-    std::vector<LiveBatch> heldBatches_; // arrived while plotsToDraw_ was being drawn
-    std::optional<RunOutcome> heldOutcome_;
-    bool dirty_ = false;
-    RunConfig lastGoodConfig_;
+    QTimer drawStep_;                   // draws the next of plotsToDraw_ on the next event-loop turn
+    std::deque<LivePlot*> plotsToDraw_; // visible plots still to draw in this frame
     RunConfig pendingConfig_;
     PlotStyle style_;
     double baseFontPoints_ = 0.0;
@@ -135,7 +123,6 @@ private:
     QLabel* stateLabel_ = nullptr;
     QAction* playAction_ = nullptr;
     QAction* presentationAction_ = nullptr;
-    QString failure_;
 };
 
 } // namespace ntk

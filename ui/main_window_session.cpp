@@ -18,11 +18,11 @@ namespace ntk {
 
 Session MainWindow::currentSession() const {
     Session session;
-    session.config = lastGoodConfig_;
-    session.reference = pinned_;
+    session.config = liveRun_.settings();
+    session.reference = liveRun_.pinned();
     session.scene = sceneName_;
     session.view.presentationScale = style_.scale;
-    session.view.speedLimit = speedLimit_;
+    session.view.speedLimit = liveRun_.speedLimit();
     return session;
 }
 
@@ -82,58 +82,27 @@ void MainWindow::saveSessionDialog() {
 }
 
 void MainWindow::pinReference() {
-    if (!history_.hasRun() || !history_.latest())
+    if (!liveRun_.pin())
         return;
-    referenceWorker_.cancel(); // a reference still being rebuilt is replaced
-    reference_ = history_;
-    pinned_ = PinnedReference{history_.info().config, history_.latest()->epoch};
     for (LivePlot* plot : plots_)
-        plot->setReference(&reference_);
-    dirty_ = true;
+        plot->setReference(&liveRun_.reference());
     statusBar()->showMessage(tr("Pinned this run: the next runs are drawn against it (dashed)."), 6000);
-    setupChanged();
 }
 
 void MainWindow::unpinReference() {
-    referenceWorker_.cancel();
     for (LivePlot* plot : plots_)
         plot->setReference(nullptr);
-    reference_.clear();
-    pinned_.reset();
-    dirty_ = true;
-    setupChanged();
+    liveRun_.unpin();
 }
 
 void MainWindow::rebuildReference(const PinnedReference& pinned) {
-    reference_.clear();
-    pinned_ = pinned;
+    liveRun_.restoreReference(pinned);
     for (LivePlot* plot : plots_)
-        plot->setReference(&reference_);
-    referenceWorker_.start(pinned.config);
-    dirty_ = true;
-}
-
-void MainWindow::onReferenceEpochs(const LiveBatch& batch) {
-    if (batch.runId != referenceWorker_.currentRunId() || !pinned_)
-        return;
-    // Same config, same seed: the same numbers as when it was pinned, up to the epoch it had reached.
-    LiveBatch kept{batch.runId, {}};
-    bool pastPinnedEpoch = false;
-    for (const LiveReport& report : batch.reports) {
-        if (report.epoch.epoch <= pinned_->epochs)
-            kept.reports.push_back(report);
-        else
-            pastPinnedEpoch = true;
-    }
-    if (reference_.append(kept))
-        dirty_ = true;
-    if (pastPinnedEpoch)
-        referenceWorker_.cancel(); // the pinned run had not gone further
+        plot->setReference(&liveRun_.reference());
 }
 
 void MainWindow::setSpeedLimit(double epochsPerSecond) {
-    speedLimit_ = epochsPerSecond;
-    worker_.setMaxEpochsPerSecond(epochsPerSecond);
+    liveRun_.setSpeedLimit(epochsPerSecond);
     for (QAction* action : speedGroup_->actions())
         action->setChecked(action->data().toDouble() == epochsPerSecond);
     setupChanged();

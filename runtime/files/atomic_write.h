@@ -1,6 +1,7 @@
 #pragma once
 #include <QByteArray>
 #include <QString>
+#include <functional>
 #include <optional>
 
 namespace ntk {
@@ -12,5 +13,12 @@ namespace ntk {
 // ".NAME.ntkviz-PID-RANDOM", which the next write of NAME removes. Elsewhere, QSaveFile.
 // Returns an error naming the path, or nullopt on success.
 std::optional<QString> writeFileAtomically(const QString& path, const QByteArray& bytes);
+
+// The same for data made piece by piece (a large array streamed from its storage): `produce` calls the
+// sink with each piece in order; the sink returns false once writing has failed, and `produce` should
+// then stop. Nothing replaces `path` unless every piece was written.
+using ChunkSink = std::function<bool(const char* bytes, qint64 size)>;
+std::optional<QString> writeFileAtomically(const QString& path,
+                                           const std::function<void(const ChunkSink&)>& produce);
 
 } // namespace ntk

@@ -2,7 +2,8 @@
 // Runs the runs of a scene in the background, several at once (one per core), and hands each result up
 // as soon as it is complete, so partial sweeps can be drawn. A new sweep or cancel() stops the old one
 // at its next checkpoint; results of a cancelled sweep are never emitted.
-#include "live_types.h"
+#include "blas_thread_policy.h"
+#include "run_record.h"
 #include "scene.h"
 #include "thread_inbox.h"
 
@@ -11,32 +12,39 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <mutex>
+#include <optional>
 
 namespace ntk {
 
+// One run of a scene: which run it is, and its record (run_record.h) without the n x n matrices.
 struct RunResult {
     int index = 0; // position in the scene's run list
     QString label;
     RunConfig config;
     double sweepValue = 0.0, seriesValue = 0.0;
     QString seriesLabel;
-    std::vector<EpochReport> reports; // every epoch; eigenvalues on NTK epochs
-    RunState state = RunState::Finished;
-    int stopEpoch = 0, bestEpoch = -1;
-    QString status;
-    QString error; // non-empty when the run could not start
-    int trainSize = 0, outputs = 0;
-    Eigen::VectorXd analyticSpectrum; // infinite-width limit where available
+    RunRecord record;
 
-    const EpochReport* firstKernel() const;
-    const EpochReport* lastKernel() const;
-    // The epoch whose parameters the run ends with: the best one of an early-stopped run that restores
-    // it, else the last. finalKernel() is the last NTK epoch up to it.
-    const EpochReport* finalReport() const;
-    const EpochReport* finalKernel() const;
+    const std::vector<EpochReport>& reports() const { return record.epochs(); }
+    // Empty for a run that ended on its own; else why it did not ("cancelled", or the failure).
+    QString error() const;
+    QString status() const;
+    RunState state() const;
+    int stopEpoch() const;
+    int bestEpoch() const;
+    int trainSize() const { return record.hasInfo() ? record.info().trainSize : 0; }
+    int outputs() const { return record.hasInfo() ? record.info().outputs : 0; }
+    const RunInfo* info() const { return record.hasInfo() ? &record.info() : nullptr; }
+
+    const EpochReport* firstKernel() const { return record.firstKernel(); }
+    // "Final" as everywhere (run_record.h): the parameters the run ends with, and their kernel.
+    const EpochReport* finalReport() const { return record.finalReport(); }
+    const EpochReport* finalKernel() const { return record.finalKernelReport(); }
 };
 
-// Runs one scene run to its end in the calling thread. Never throws: failures go into `error`.
+// Runs one scene run to its end in the calling thread (through the run driver). Never throws: failures
+// end up in error().
 RunResult runSceneRun(const SceneRun& run, int index, CancelFlag cancel = nullptr);
 
 // Runs the given (index, run) pairs on `threads` threads and returns their results in the same order.
@@ -66,6 +74,17 @@ private:
         int total = 0;
         std::atomic<bool> cancelled{false};
         std::atomic<int> done{0};
+        std::atomic<int> ended{0}; // runs finished, failed or skipped
+        std::mutex leaseMutex;
+        std::optional<BlasThreadLease> blasThreads; // held while the sweep's runs run
+        void releaseBlasThreads() {
+            const std::lock_guard lock(leaseMutex);
+            blasThreads.reset();
+        }
+        void runEnded() {
+            if (++ended == total)
+                releaseBlasThreads();
+        }
     };
     ThreadInbox inbox_; // declared before pool_ so it outlives the pool's tasks
     QThreadPool pool_;

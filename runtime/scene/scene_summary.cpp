@@ -25,7 +25,7 @@ QByteArray prefixed(const std::vector<RunResult>& runs,
                     QByteArray (*table)(const std::vector<EpochReport>&)) {
     QStringList lines;
     for (const RunResult& run : runs) {
-        const QStringList rows = QString::fromUtf8(table(run.reports)).split('\n', Qt::SkipEmptyParts);
+        const QStringList rows = QString::fromUtf8(table(run.reports())).split('\n', Qt::SkipEmptyParts);
         if (rows.isEmpty())
             continue;
         if (lines.isEmpty())
@@ -100,7 +100,7 @@ std::optional<SummaryMetric> parseMetric(const QString& key) {
 }
 
 std::optional<double> finalMetric(const RunResult& run, SummaryMetric metric) {
-    if (run.reports.empty())
+    if (run.reports().empty())
         return std::nullopt;
     const EpochReport& last = *run.finalReport();
     const EpochReport* kernel = run.finalKernel();
@@ -135,23 +135,23 @@ std::optional<double> finalMetric(const RunResult& run, SummaryMetric metric) {
 }
 
 std::optional<double> infiniteWidthMetric(const RunResult& run, SummaryMetric metric) {
-    const Eigen::VectorXd& limit = run.analyticSpectrum;
-    if (limit.size() == 0)
+    const RunInfo* info = run.info();
+    if (!info || info->analyticSpectrum.size() == 0)
         return std::nullopt;
     switch (metric) {
     case SummaryMetric::LambdaMax:
-        return limit.maxCoeff();
-    case SummaryMetric::Trace:
-        return limit.sum();
+        return info->analyticSpectrum.maxCoeff();
+    case SummaryMetric::Trace: // of the whole matrix: the spectrum may be the top-k only
+        return info->analyticTrace;
     case SummaryMetric::Frobenius:
-        return limit.norm(); // symmetric: the Frobenius norm is the norm of the eigenvalues
+        return info->analyticFrobenius;
     default:
         return std::nullopt;
     }
 }
 
 Moments logSpectrumMoments(const RunResult& run) {
-    const EpochReport* kernel = run.lastKernel();
+    const EpochReport* kernel = run.finalKernel();
     if (!kernel)
         return {};
     std::vector<double> logs;
@@ -164,7 +164,7 @@ Moments logSpectrumMoments(const RunResult& run) {
 std::optional<LinearFit> metricFit(const std::vector<RunResult>& runs, SummaryMetric metric) {
     std::vector<double> xs, ys;
     for (const RunResult& run : runs)
-        if (const auto y = finalMetric(run, metric); y && run.error.isEmpty()) {
+        if (const auto y = finalMetric(run, metric); y && run.error().isEmpty()) {
             xs.push_back(run.sweepValue);
             ys.push_back(*y);
         }
@@ -198,7 +198,7 @@ QByteArray sceneRunsCsv(const Scene& scene, const std::vector<RunResult>& runs) 
         if (!scene.seriesKey.isEmpty())
             row << csvText(run.seriesLabel);
         const EpochReport* first = run.firstKernel();
-        row << csvText(run.status) << QString::number(run.stopEpoch) << QString::number(run.bestEpoch)
+        row << csvText(run.status()) << QString::number(run.stopEpoch()) << QString::number(run.bestEpoch())
             << cell(first ? std::optional(first->kernel.lambdaMax) : std::nullopt)
             << cell(first ? std::optional(first->kernel.trace) : std::nullopt);
         for (SummaryMetric m : allSummaryMetrics())
@@ -207,7 +207,7 @@ QByteArray sceneRunsCsv(const Scene& scene, const std::vector<RunResult>& runs) 
             << cell(infiniteWidthMetric(run, SummaryMetric::Trace));
         const Moments mo = logSpectrumMoments(run);
         row << formatNumber(mo.mean) << formatNumber(mo.variance) << formatNumber(mo.skewness)
-            << formatNumber(mo.kurtosis) << csvText(run.error);
+            << formatNumber(mo.kurtosis) << csvText(run.error());
         lines << row.join(',');
     }
     return (lines.join('\n') + '\n').toUtf8();

@@ -1,10 +1,12 @@
 #pragma once
 // Everything the plots draw for the run on screen, fed from the worker's reports. Reports of any other run
 // id are refused here, so a replaced run can never reach a plot. Long runs keep every scalar per epoch but
-// decimate stored spectra (each time the budget is reached, every other one is dropped), so memory stays
+// thin the stored spectra (each time the budget is reached, every other one is dropped), so memory stays
 // bounded while the whole run remains visible. Residual energies are kept in full only for the first and
-// the latest epoch, and per epoch for a handful of followed directions.
+// the latest epoch, and per epoch for a handful of followed directions. This thinning is for drawing
+// only: exports read the run's RunRecord (run_record.h), which keeps everything.
 #include "live_types.h"
+#include "run_observer.h"
 
 #include <QVector>
 #include <optional>
@@ -21,6 +23,8 @@ public:
     // By value: the live window moves its batches in, so an n x n kernel snapshot is not copied again.
     bool append(LiveBatch batch);
     bool setOutcome(const RunOutcome& outcome);
+    // Epoch 0's theory, which arrives after epoch 0 itself (see Trainer::completeTheory).
+    bool amend(RunId id, const InitialTheory& theory);
 
     bool hasRun() const { return info_.has_value(); }
     const RunInfo& info() const { return *info_; }
@@ -77,6 +81,23 @@ private:
     std::shared_ptr<const Eigen::MatrixXd> latestKernel_, initialKernel_; // shared with the reports
     std::optional<PredictionGrid> latestGrid_;
     std::vector<std::pair<qint64, int>> arrivals_; // (ms clock, last epoch) per batch, for the speed readout
+};
+
+// Feeds a RunHistory straight from the run driver in the same thread (headless figures): a kernel snapshot
+// and prediction grid at the first and the last epoch, like a live run that was never looked at between.
+class HistoryObserver : public RunObserver {
+public:
+    explicit HistoryObserver(RunHistory& history, RunObserver* next = nullptr)
+        : history_(history)
+        , next_(next) {}
+    void runStarted(const RunInfo& info) override;
+    void epochReported(const EpochReport& report, const Trainer& trainer) override;
+    void initialTheoryReady(const InitialTheory& theory) override;
+    void runEnded(const RunOutcome& outcome) override;
+
+private:
+    RunHistory& history_;
+    RunObserver* next_;
 };
 
 } // namespace ntk

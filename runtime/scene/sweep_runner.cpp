@@ -1,48 +1,38 @@
 #include "sweep_runner.h"
 
-#include "blas_threads.h"
-
-#include "data_error.h"
-#include "data_source_cache.h"
+#include "blas_thread_policy.h"
+#include "run_driver.h"
 
 #include <QThread>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 namespace ntk {
 
-const EpochReport* RunResult::firstKernel() const {
-    for (const EpochReport& r : reports)
-        if (r.hasKernel)
-            return &r;
-    return nullptr;
+QString RunResult::error() const {
+    const auto& outcome = record.outcome();
+    if (!outcome)
+        return "not run";
+    if (outcome->cancelled)
+        return "cancelled";
+    return outcome->failure;
 }
 
-const EpochReport* RunResult::lastKernel() const {
-    for (auto it = reports.rbegin(); it != reports.rend(); ++it)
-        if (it->hasKernel)
-            return &*it;
-    return nullptr;
+QString RunResult::status() const {
+    return record.outcome() ? record.outcome()->status : QString();
 }
 
-const EpochReport* RunResult::finalReport() const {
-    if (reports.empty())
-        return nullptr;
-    if (state == RunState::EarlyStopped && config.restoreBest && bestEpoch >= 0)
-        for (const EpochReport& r : reports)
-            if (r.epoch == bestEpoch)
-                return &r;
-    return &reports.back();
+RunState RunResult::state() const {
+    return record.outcome() ? record.outcome()->state : RunState::Running;
 }
 
-const EpochReport* RunResult::finalKernel() const {
-    const EpochReport* last = finalReport();
-    if (!last)
-        return nullptr;
-    for (auto it = reports.rbegin(); it != reports.rend(); ++it)
-        if (it->hasKernel && it->epoch <= last->epoch)
-            return &*it;
-    return nullptr;
+int RunResult::stopEpoch() const {
+    return record.outcome() ? record.outcome()->stopEpoch : 0;
+}
+
+int RunResult::bestEpoch() const {
+    return record.outcome() ? record.outcome()->bestEpoch : -1;
 }
 
 RunResult runSceneRun(const SceneRun& run, int index, CancelFlag cancel) {
@@ -53,27 +43,10 @@ RunResult runSceneRun(const SceneRun& run, int index, CancelFlag cancel) {
     result.sweepValue = run.sweepValue;
     result.seriesValue = run.seriesValue;
     result.seriesLabel = run.seriesLabel;
-    try {
-        Trainer trainer(run.config, prepare(*sharedDataSource(run.config), run.config));
-        const RunInfo info = describeRun(0, run.config, trainer);
-        result.trainSize = info.trainSize;
-        result.outputs = info.outputs;
-        result.analyticSpectrum = info.analyticSpectrum;
-        while (auto report = trainer.advance(cancel))
-            result.reports.push_back(std::move(*report));
-        result.state = trainer.state();
-        result.stopEpoch = trainer.stopEpoch();
-        result.bestEpoch = trainer.bestEpoch();
-        result.status = QString::fromStdString(trainer.statusText());
-    } catch (const Cancelled&) {
-        result.error = "cancelled";
-    } catch (const DataError& e) {
-        result.error = QString::fromStdString(e.what());
-    } catch (const std::invalid_argument& e) {
-        result.error = QString::fromStdString(e.what());
-    } catch (const std::bad_alloc&) {
-        result.error = "out of memory";
-    }
+    RunControl control;
+    control.cancel = cancel;
+    result.record = recordRun(RunId(index), run.config, control);
+    result.record.dropMatrices(); // a scene compares numbers; dozens of n x n kernels would add up
     return result;
 }
 
@@ -92,16 +65,14 @@ std::vector<RunResult> runSceneRuns(const std::vector<std::pair<int, SceneRun>>&
                 finished(results[i], done);
         }
     };
-    // One training per core already keeps the cores busy: more BLAS threads would only compete.
-    if (threads > 1)
-        setBlasThreads(1);
+    std::optional<BlasThreadLease> blasThreads; // one training per core: one BLAS thread each
+    if (threads > 1 && runs.size() > 1)
+        blasThreads.emplace(BlasThreadLease::forSweep());
     std::vector<std::thread> pool;
     for (int t = 0; t < std::max(1, threads); ++t)
         pool.emplace_back(work);
     for (auto& thread : pool)
         thread.join();
-    if (threads > 1)
-        setBlasThreads(defaultBlasThreads());
     return results;
 }
 
@@ -122,17 +93,22 @@ quint64 SweepRunner::start(const Scene& scene) {
     state->id = ++current_;
     state->total = int(scene.runs.size());
     state_ = state;
-    // As in runSceneRuns: parallel runs, one BLAS thread each (the live run sets its own when it starts).
+    // As in runSceneRuns: parallel runs, one BLAS thread each, for as long as the sweep runs.
     if (pool_.maxThreadCount() > 1 && scene.runs.size() > 1)
-        setBlasThreads(1);
+        state->blasThreads.emplace(BlasThreadLease::forSweep());
     for (int i = 0; i < int(scene.runs.size()); ++i) {
         pool_.start([this, state, run = scene.runs[i], i] {
-            if (state->cancelled)
+            if (state->cancelled) {
+                state->runEnded();
                 return;
+            }
             RunResult result = runSceneRun(run, i, &state->cancelled);
-            if (state->cancelled)
+            if (state->cancelled) {
+                state->runEnded();
                 return;
+            }
             const int done = ++state->done;
+            state->runEnded();
             // Hand the result to this object's thread; the runner outlives its tasks (its destructor waits).
             inbox_.post([this, state, result = std::move(result), done] {
                 if (state->cancelled || state->id != current_)
@@ -148,8 +124,10 @@ quint64 SweepRunner::start(const Scene& scene) {
 }
 
 void SweepRunner::cancel() {
-    if (state_)
+    if (state_) {
         state_->cancelled = true;
+        state_->releaseBlasThreads(); // runs still stopping do not hold the process at one thread
+    }
     pool_.clear(); // runs not yet started never start
 }
 

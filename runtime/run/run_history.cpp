@@ -52,6 +52,17 @@ bool RunHistory::setOutcome(const RunOutcome& outcome) {
     return true;
 }
 
+bool RunHistory::amend(RunId id, const InitialTheory& theory) {
+    if (!info_ || id != info_->runId || reports_.empty() || reports_.front().epoch != 0)
+        return false;
+    EpochReport& first = reports_.front();
+    first.linearizedTrainLoss = theory.linearizedTrainLoss;
+    first.linearizedTestLoss = theory.linearizedTestLoss;
+    if (theory.residualEnergy.size() > 0)
+        storeResidualEnergy(0, theory.residualEnergy); // before any later epoch's: they come after it
+    return true;
+}
+
 const EpochReport* RunHistory::latestWithKernel() const {
     return latestKernelIndex_ < 0 ? nullptr : &reports_[latestKernelIndex_];
 }
@@ -91,6 +102,31 @@ double RunHistory::epochsPerSecond() const {
     const double seconds = (arrivals_.back().first - arrivals_.front().first) / 1000.0;
     const int epochs = arrivals_.back().second - arrivals_.front().second;
     return seconds > 0.0 ? epochs / seconds : 0.0;
+}
+
+void HistoryObserver::runStarted(const RunInfo& info) {
+    history_.reset(info);
+    if (next_)
+        next_->runStarted(info);
+}
+
+void HistoryObserver::epochReported(const EpochReport& report, const Trainer& trainer) {
+    const bool snapshot = report.epoch == 0 || trainer.done();
+    history_.append({history_.runId(), {makeLiveReport(trainer, EpochReport(report), snapshot)}});
+    if (next_)
+        next_->epochReported(report, trainer);
+}
+
+void HistoryObserver::initialTheoryReady(const InitialTheory& theory) {
+    history_.amend(history_.runId(), theory);
+    if (next_)
+        next_->initialTheoryReady(theory);
+}
+
+void HistoryObserver::runEnded(const RunOutcome& outcome) {
+    history_.setOutcome(outcome);
+    if (next_)
+        next_->runEnded(outcome);
 }
 
 } // namespace ntk

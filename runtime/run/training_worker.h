@@ -1,10 +1,14 @@
 #pragma once
-// Owns one training run at a time in its own thread (the pattern of Qt's Mandelbrot example: a waiting
-// thread, restart on new parameters, atomic flags checked inside long loops).
+// Runs the live window's run in its own thread (the pattern of Qt's Mandelbrot example: a waiting
+// thread, restart on new parameters, atomic flags checked inside long loops). The run itself is
+// executed by the run driver (run_driver.h); this class adds what only a live run needs: restart,
+// pause, single steps, a speed limit, and batching of reports.
 //
-// Data flow is one way: start(config) goes down by value; RunInfo, LiveBatch and RunOutcome come up by
-// value in queued signals, each stamped with its run id. start() makes every earlier run stale at once:
-// its flag stops its loops at the next checkpoint and the receiver drops anything it already sent.
+// Data flow is one way: start(config) goes down by value; RunInfo, LiveBatch, the initial theory and the
+// RunOutcome come up by value through signals, each stamped with its run id. Receivers connect them
+// through a ThreadInbox (thread_inbox.h), not queued connections. start() makes every earlier run stale
+// at once: its flag stops its loops at the next checkpoint and the receiver drops anything it already
+// sent.
 #include "data_prep.h"
 #include "live_types.h"
 
@@ -40,13 +44,16 @@ public:
 signals:
     void runStarted(ntk::RunInfo info);
     void epochsReady(ntk::LiveBatch batch);
-    void runEnded(ntk::RunOutcome outcome);
-    void runFailed(ntk::RunId runId, QString reason);
+    // Epoch 0's theory, computed after epoch 0 was sent (see Trainer::completeTheory).
+    void initialTheoryReady(ntk::RunId runId, ntk::InitialTheory theory);
+    void runEnded(ntk::RunOutcome outcome);           // finished, early-stopped, diverged or solver failure
+    void runFailed(ntk::RunId runId, QString reason); // could not start, or stopped on an error
 
 protected:
     void run() override;
 
 private:
+    class LiveObserver;
     void execute(const RunConfig& config, RunId id);
     bool waitWhilePaused(); // false when the run was replaced or the thread is quitting
 

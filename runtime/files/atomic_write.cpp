@@ -19,11 +19,18 @@ QString systemError(int error) {
     return QString::fromLocal8Bit(std::strerror(error));
 }
 
-std::optional<QString> writeThroughQSaveFile(const QString& path, const QByteArray& bytes) {
+using Producer = std::function<void(const ChunkSink&)>;
+
+std::optional<QString> writeThroughQSaveFile(const QString& path, const Producer& produce) {
     QSaveFile file(path);
     if (!file.open(QIODevice::WriteOnly))
         return path + ": cannot write: " + file.errorString();
-    if (file.write(bytes) != bytes.size()) {
+    bool failed = false;
+    produce([&](const char* bytes, qint64 size) {
+        failed = failed || file.write(bytes, size) != size;
+        return !failed;
+    });
+    if (failed) {
         const QString reason = file.errorString();
         file.cancelWriting();
         return path + ": write failed: " + reason;
@@ -64,7 +71,7 @@ struct FileDescriptor {
 // Linux: the data go into an unnamed file (O_TMPFILE) that no one can see, so a kill or a full disk while
 // writing leaves nothing at all. Only once it is complete and flushed does it get a temporary name, and
 // a rename puts it in place of the target. Returns nullopt for "use the portable path instead".
-std::optional<std::optional<QString>> writeThroughUnnamedFile(const QString& path, const QByteArray& bytes) {
+std::optional<std::optional<QString>> writeThroughUnnamedFile(const QString& path, const Producer& produce) {
     const QFileInfo target(path);
     const QByteArray directory = QFile::encodeName(target.absolutePath());
     FileDescriptor file{::open(directory.constData(), O_TMPFILE | O_WRONLY | O_CLOEXEC, 0666)};
@@ -77,14 +84,21 @@ std::optional<std::optional<QString>> writeThroughUnnamedFile(const QString& pat
     struct stat existing;
     if (::stat(QFile::encodeName(path).constData(), &existing) == 0)
         ::fchmod(file.fd, existing.st_mode & 07777);
-    for (qsizetype done = 0; done < bytes.size();) {
-        const ssize_t n = ::write(file.fd, bytes.constData() + done, std::size_t(bytes.size() - done));
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return path + ": write failed: " + systemError(n < 0 ? errno : ENOSPC);
-        done += n;
-    }
+    int writeError = 0;
+    produce([&](const char* bytes, qint64 size) {
+        for (qint64 done = 0; writeError == 0 && done < size;) {
+            const ssize_t n = ::write(file.fd, bytes + done, std::size_t(size - done));
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n <= 0)
+                writeError = n < 0 ? errno : ENOSPC;
+            else
+                done += n;
+        }
+        return writeError == 0;
+    });
+    if (writeError != 0)
+        return path + ": write failed: " + systemError(writeError);
     if (::fsync(file.fd) != 0)
         return path + ": write failed: " + systemError(errno);
 
@@ -107,12 +121,18 @@ std::optional<std::optional<QString>> writeThroughUnnamedFile(const QString& pat
 
 } // namespace
 
-std::optional<QString> writeFileAtomically(const QString& path, const QByteArray& bytes) {
+std::optional<QString> writeFileAtomically(const QString& path,
+                                           const std::function<void(const ChunkSink&)>& produce) {
 #ifdef O_TMPFILE
-    if (auto result = writeThroughUnnamedFile(path, bytes))
+    if (auto result = writeThroughUnnamedFile(path, produce))
         return *result;
 #endif
-    return writeThroughQSaveFile(path, bytes);
+    return writeThroughQSaveFile(path, produce);
+}
+
+std::optional<QString> writeFileAtomically(const QString& path, const QByteArray& bytes) {
+    return writeFileAtomically(path,
+                               [&bytes](const ChunkSink& sink) { sink(bytes.constData(), bytes.size()); });
 }
 
 } // namespace ntk

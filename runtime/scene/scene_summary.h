@@ -28,7 +28,8 @@ QString metricLabel(SummaryMetric metric); // e.g. "Frobenius norm ‖Θ‖_F"
 std::optional<SummaryMetric> parseMetric(const QString& key);
 
 // The metric for the parameters the run ends with (RunResult::finalReport: the restored best epoch of an
-// early-stopped run), the kernel numbers at the last NTK epoch up to it; nullopt if not measured.
+// early-stopped run); kernel metrics from those parameters' kernel (RunResult::finalKernel); nullopt if
+// not measured.
 std::optional<double> finalMetric(const RunResult& run, SummaryMetric metric);
 // The infinite-width NTK's value of lambda_max or trace for the run's architecture and points (metrics with
 // a limit only; nullopt where there is no closed form or for the standard parameterization).

@@ -23,6 +23,7 @@ RunInfo describeRun(RunId id, const RunConfig& config, const Trainer& trainer) {
     info.outputs = trainer.model().shape().outputs;
     info.parameterCount = trainer.model().parameterCount();
     info.datasetName = QString::fromStdString(data.train.name);
+    info.data = trainer.sharedData();
     info.trainLabels = data.train.labels;
     info.testLabels = data.test.labels;
     info.trainValues = data.train.values;
@@ -30,6 +31,8 @@ RunInfo describeRun(RunId id, const RunConfig& config, const Trainer& trainer) {
     if (config.parameterization == Parameterization::Ntk && hasAnalyticNtk(config.activation)) {
         const AnalyticNtkSpec spec{config.depth, config.activation, config.sigmaW, config.sigmaB};
         const Eigen::MatrixXd limit = double(info.outputs) * analyticNtk(spec, data.train.features);
+        info.analyticTrace = limit.trace();
+        info.analyticFrobenius = limit.norm();
         const Spectrum spectrum = config.topK > 0 && config.topK < limit.rows()
                                       ? topSpectrum(limit, config.topK)
                                       : fullSpectrum(limit);
@@ -47,7 +50,7 @@ LiveReport makeLiveReport(const Trainer& trainer, EpochReport&& report, bool sna
     LiveReport live{std::move(report), {}, {}};
     if (snapshot) {
         if (live.epoch.hasKernel)
-            live.kernel = std::make_shared<const Eigen::MatrixXd>(trainer.latestKernel());
+            live.kernel = trainer.sharedLatestKernel(); // shared, not copied
         live.grid = predictionGrid(trainer.model(), trainer.data().train, trainer.data().test, 80);
     }
     return live;

@@ -1,6 +1,7 @@
 #pragma once
-// Value types that travel from the training thread to the GUI in queued signals. Every one carries the id
-// of the run it belongs to, so the receiver can drop anything from a run that has been replaced.
+// Value types that describe a run and travel from the thread that runs it to whoever watches (through the
+// thread inbox, see thread_inbox.h). Every one carries the id of the run it belongs to, so the receiver can
+// drop anything from a run that has been replaced.
 #include "config.h"
 #include "prediction_grid.h"
 #include "trainer.h"
@@ -21,6 +22,8 @@ struct RunInfo {
     int trainSize = 0, testSize = 0, inputDim = 0, outputs = 0;
     qint64 parameterCount = 0;
     QString datasetName;
+    // The run's training and test points, shared and immutable (the exporter writes them as .npy).
+    std::shared_ptr<const PreparedData> data;
     // The points themselves, for the prediction plot (only sent for 1-D and 2-D inputs) and the class order
     // of the kernel heatmap.
     Eigen::MatrixXd trainFeatures, testFeatures;
@@ -30,6 +33,9 @@ struct RunInfo {
     // summed over outputs like the empirical kernel; empty where there is no closed form (tanh, gelu) or
     // the parameterization is standard (its kernel has no finite limit).
     Eigen::VectorXd analyticSpectrum;
+    // Trace and Frobenius norm of that infinite-width kernel, from the whole matrix (also when only its
+    // top-k eigenvalues are solved); nullopt where there is no closed form.
+    std::optional<double> analyticTrace, analyticFrobenius;
 };
 
 struct LiveReport {
@@ -45,12 +51,22 @@ struct LiveBatch {
     std::vector<LiveReport> reports; // consecutive epochs, oldest first
 };
 
+// How a run ended, and what it ended with.
 struct RunOutcome {
     RunId runId = 0;
     RunState state = RunState::Finished;
     int stopEpoch = 0;
     int bestEpoch = -1;
-    QString status; // e.g. "diverged at epoch 12"
+    int finalEpoch = -1; // see Trainer::finalEpoch
+    QString status;      // e.g. "diverged at epoch 12"
+    QString failure;     // non-empty: the run could not start or stopped on an error (one line)
+    bool cancelled = false;
+    double seconds = 0.0; // wall time of the whole run
+    // The final parameters, and their kernel (null without NTK epochs or when it was not finite).
+    std::shared_ptr<const Mlp> finalModel;
+    std::shared_ptr<const Eigen::MatrixXd> finalKernel;
+    // The final kernel's numbers when the final epoch had no NTK evaluation (measured at the end).
+    std::optional<EpochReport> measuredFinalKernel;
 };
 
 void registerLiveTypes();
