@@ -506,7 +506,7 @@ QJsonObject measureResponsiveness(const QString& scenario, const RunConfig& conf
     monitor.stop();
     profiler()->stopProfiling();
     replots.setRecording(false);
-    window->worker().cancel();
+    window->liveRun().cancel();
 
     const RunHistory& history = window->history();
     std::vector<double> kernelSeconds;
