@@ -41,7 +41,9 @@ double linearizedDecay(double summedEigenvalue, double learningRate, int n, int 
 }
 
 double earlyStoppingFilter(double summedEigenvalue, double learningRate, int n, int outputs, int epoch) {
-    return 1.0 - std::pow(stepFactor(summedEigenvalue, learningRate, n, outputs), epoch);
+    // With magnitudes, like the measured share it is drawn beside (1 - |residual_t| / |residual_0|): for a
+    // step factor between -1 and 0 (1 < lr kappa/(nO) < 2) the residual flips sign each step.
+    return 1.0 - linearizedDecay(summedEigenvalue, learningRate, n, outputs, epoch);
 }
 
 double ridgeFilter(double summedEigenvalue, double l2, int n, int outputs) {

@@ -3,8 +3,10 @@
 // menu (only summary.json's wall times differ). Also: the driver's one error mapping, the BLAS thread
 // policy, "final" on an early-stopped run, and the live run (without a window) drawing the first frame
 // before epoch 0's theory and never a replaced run's reports.
+#include "analytic_ntk.h"
 #include "blas_thread_policy.h"
 #include "blas_threads.h"
+#include "data_prep.h"
 #include "live_run.h"
 #include "main_window.h"
 #include "npy.h"
@@ -146,6 +148,24 @@ private slots:
         QVERIFY2(best % 7 != 0,
                  qPrintable(QString("best epoch %1 is an NTK epoch: choose other flags").arg(best)));
         QCOMPARE(summary["final_kernel_epoch"].toInt(), best);
+    }
+
+    // The infinite-width trace and Frobenius norm come from the whole analytic kernel, also when only
+    // its top eigenvalues are solved for the plot.
+    void analyticTraceIgnoresTopK() {
+        RunConfig c;
+        c.dataset = DatasetKind::Moons;
+        c.trainSize = 100;
+        c.testSize = 0;
+        c.topK = 10;
+        Trainer trainer(c, prepareData(c));
+        const RunInfo info = describeRun(1, c, trainer);
+        const AnalyticNtkSpec spec{c.depth, c.activation, c.sigmaW, c.sigmaB};
+        const Eigen::MatrixXd limit = double(info.outputs) * analyticNtk(spec, trainer.data().train.features);
+        QCOMPARE(info.analyticSpectrum.size(), Eigen::Index(10));
+        QVERIFY(info.analyticTrace && std::abs(*info.analyticTrace / limit.trace() - 1.0) < 1e-12);
+        QVERIFY(info.analyticFrobenius && std::abs(*info.analyticFrobenius / limit.norm() - 1.0) < 1e-12);
+        QVERIFY(info.analyticSpectrum.sum() < (1.0 - 1e-6) * limit.trace()); // the top-10 alone fall short
     }
 
     void driverReportsFailuresInOneLineAndNeverThrows() {

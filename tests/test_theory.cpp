@@ -241,6 +241,19 @@ private slots:
         QVERIFY(last.trainLoss < 0.5 * first.trainLoss); // it did learn
     }
 
+    // Between the linear edge and twice it the residual flips sign every step: the fitted share is
+    // measured in magnitude, so the filter must be 1 - |1 - x|^t, not 1 - (1 - x)^t.
+    void earlyStoppingFilterUsesMagnitudes() {
+        const int n = 10, outputs = 1, epochs = 3;
+        const double lr = 1.0;
+        const double lambda = 1.5 * n * outputs / lr; // x = lr kappa / (nO) = 1.5
+        QVERIFY(std::abs(earlyStoppingFilter(lambda, lr, n, outputs, epochs) - (1.0 - 0.125)) < 1e-12);
+        QVERIFY(std::abs(earlyStoppingFilter(lambda, lr, n, outputs, epochs) +
+                         linearizedDecay(lambda, lr, n, outputs, epochs) - 1.0) < 1e-15);
+        const double slow = 0.5 * n * outputs / lr; // below the edge the two forms agree
+        QVERIFY(std::abs(earlyStoppingFilter(slow, lr, n, outputs, epochs) - (1.0 - 0.125)) < 1e-12);
+    }
+
     void theoryIsLeftOutWhereItDoesNotApply() {
         RunConfig c = wideRegression();
         c.width = 32;
