@@ -82,6 +82,24 @@ private slots:
             << QByteArray(R"({"format": "ntkviz-scene", "sweep": {"key": "width", "values": [0]}})")
             << "width = 0";
         QTest::newRow("future") << QByteArray(R"({"format": "ntkviz-scene", "version": 9})") << "version 9";
+        QTest::newRow("unknown view") << QByteArray(R"({"format": "ntkviz-scene", "view": "strip"})")
+                                      << "\"view\": \"strip\" is not a view";
+        QTest::newRow("unknown metric")
+            << QByteArray(R"({"format": "ntkviz-scene", "view": "summary:speed"})") << "summary:speed";
+        QTest::newRow("view not text")
+            << QByteArray(R"({"format": "ntkviz-scene", "view": 3})") << "not a string";
+    }
+
+    // Every view a scene may name does something: the ones the built-in scenes use are all valid, and the
+    // scene page applies them (the summary's metric, the sixth plot's mode).
+    void everyBuiltinViewIsValid() {
+        for (const QString& path : builtinScenePaths()) {
+            QString error;
+            const auto scene = loadScene(path, error);
+            QVERIFY2(scene, qPrintable(error));
+            if (!scene->view.isEmpty())
+                QVERIFY2(!checkSceneView(scene->view), qPrintable(path));
+        }
     }
 
     void badSceneFilesNameTheProblem() {

@@ -1,5 +1,7 @@
 #include "scene.h"
 
+#include "message_text.h"
+#include "scene_summary.h"
 #include "settings_table.h"
 
 #include <QDir>
@@ -26,7 +28,7 @@ std::optional<Axis> readAxis(const QJsonValue& value, const QString& where, QStr
     const QJsonObject object = value.toObject();
     Axis axis{object["key"].toString(), object["values"].toArray()};
     if (!value.isObject() || axis.key.isEmpty() || !findSetting(axis.key)) {
-        error = where + ": \"key\" must name a setting (got \"" + axis.key + "\")";
+        error = where + ": \"key\" must name a setting (got " + quotedForMessage(axis.key) + ")";
         return std::nullopt;
     }
     if (axis.values.isEmpty()) {
@@ -43,6 +45,23 @@ QString valueText(const QJsonValue& v) {
 }
 
 } // namespace
+
+std::optional<QString> checkSceneView(const QJsonValue& value) {
+    QStringList metrics;
+    for (SummaryMetric metric : allSummaryMetrics())
+        metrics << metricKey(metric);
+    const QString expected =
+        "expected \"density\", \"lambda_vs_loss\" or \"summary:METRIC\" with METRIC one of " +
+        metrics.join(", ");
+    if (!value.isString())
+        return "not a string: " + expected;
+    const QString view = value.toString();
+    if (view == "density" || view == "lambda_vs_loss")
+        return std::nullopt;
+    if (view.startsWith("summary:") && parseMetric(view.section(':', 1)))
+        return std::nullopt;
+    return quotedForMessage(view) + " is not a view: " + expected;
+}
 
 std::optional<Scene> loadScene(const QString& path, QString& error) {
     QFile file(path);
@@ -68,7 +87,7 @@ std::optional<Scene> loadScene(const QString& path, QString& error) {
                                    "sweep",  "grid",    "runs", "view"};
     for (const QString& key : json.keys())
         if (!known.contains(key)) {
-            error = path + ": unknown key \"" + key + "\"";
+            error = path + ": unknown key " + quotedForMessage(key);
             return std::nullopt;
         }
     if (json["format"].toString() != "ntkviz-scene") {
@@ -85,7 +104,13 @@ std::optional<Scene> loadScene(const QString& path, QString& error) {
     scene.path = path;
     scene.name = json["name"].toString(QFileInfo(path).completeBaseName());
     scene.caption = json["caption"].toString();
-    scene.view = json["view"].toString();
+    if (json.contains("view")) {
+        scene.view = json["view"].toString();
+        if (auto problem = checkSceneView(json["view"])) {
+            error = path + ": \"view\": " + *problem;
+            return std::nullopt;
+        }
+    }
     if (auto problem = applyJson(json["settings"].toObject(), scene.base, path + ": settings")) {
         error = *problem;
         return std::nullopt;
@@ -93,7 +118,7 @@ std::optional<Scene> loadScene(const QString& path, QString& error) {
     auto addRun = [&](const QString& label, const QJsonObject& overrides, double sweepValue,
                       double seriesValue) {
         SceneRun run{label, scene.base, sweepValue, seriesValue, {}};
-        if (auto problem = applyJson(overrides, run.config, path + ": run \"" + label + "\"")) {
+        if (auto problem = applyJson(overrides, run.config, path + ": run " + quotedForMessage(label))) {
             error = *problem;
             return false;
         }

@@ -6,9 +6,10 @@
 //    "sweep": {"key": "l2", "values": [0, 1e-4, 0.01]}          one setting varied, or
 //    "grid": [{"key": "n", "values": [...]}, {"key": "l2", "values": [...]}]   every combination, or
 //    "runs": [{"label": "without", "settings": {...}}, ...]      explicit runs
-//    "view": "spectra" | "lambda_max" | ...   (optional: which comparison plot to show first)}
+//    "view": "summary:METRIC" | "density" | "lambda_vs_loss"   (optional, see checkSceneView)}
 #include "config.h"
 
+#include <QJsonValue>
 #include <QString>
 #include <QStringList>
 #include <optional>
@@ -31,12 +32,17 @@ struct Scene {
     QString path;
     QString sweepKey;  // the setting on the x axis of summary plots; empty for explicit runs
     QString seriesKey; // the second setting of a grid, else empty
-    QString view;
+    QString view;      // what the scene page shows first (checkSceneView); empty: its defaults
     RunConfig base;
     std::vector<SceneRun> runs;
 };
 
 inline constexpr int sceneFormatVersion = 1;
+
+// The optional "view" of a scene: "summary:METRIC" picks the quantity of the summary plot (a metric key
+// of scene_summary.h, e.g. "summary:frobenius"); "density" or "lambda_vs_loss" picks the sixth plot's
+// mode. nullopt when valid, else why not.
+std::optional<QString> checkSceneView(const QJsonValue& value);
 
 // Errors name the file and the key.
 std::optional<Scene> loadScene(const QString& path, QString& error);
