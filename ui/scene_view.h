@@ -1,7 +1,7 @@
 #pragma once
 // The scene page: the scene's caption, a progress bar, and plots comparing its runs, drawn as each run
 // completes. Runs execute on a SweepRunner (one per core).
-#include "comparison_plots.h"
+#include "comparison_plot.h"
 #include "sweep_runner.h"
 
 #include <QTimer>

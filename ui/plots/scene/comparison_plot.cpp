@@ -1,4 +1,4 @@
-#include "comparison_plots.h"
+#include "comparison_plot.h"
 
 #include "plot_helpers.h"
 

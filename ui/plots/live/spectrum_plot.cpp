@@ -1,8 +1,8 @@
-#include "plots.h"
+#include "spectrum_plot.h"
 
 #include "plot_helpers.h"
 #include "theory.h"
-#include "theory_plots.h"
+#include "spectral_bias_plot.h"
 
 #include <QImage>
 #include <algorithm>

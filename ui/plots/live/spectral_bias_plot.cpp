@@ -1,4 +1,4 @@
-#include "theory_plots.h"
+#include "spectral_bias_plot.h"
 
 #include "plot_helpers.h"
 #include "theory.h"
