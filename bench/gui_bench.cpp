@@ -5,7 +5,7 @@
 //  - memory: a long run with live plotting, resident memory sampled every 1,000 epochs.
 // Output: one JSON object on stdout; progress on stderr. See bench/RESULTS.md and bench/run_bench.sh.
 #include "main_window.h"
-#include "ntk_plot.h"
+#include "live_plot.h"
 
 #include <QApplication>
 #include <QElapsedTimer>

@@ -4,7 +4,7 @@
 #include "figure_export.h"
 #include "labeled_slider.h"
 #include "main_window.h"
-#include "spectrum_plot.h"
+#include "live_plot_set.h"
 
 #include <QElapsedTimer>
 #include <QRegularExpression>

@@ -1,7 +1,7 @@
 #include "figure_export.h"
 
 #include "data_prep.h"
-#include "spectrum_plot.h"
+#include "live_plot_set.h"
 #include "scene_summary.h"
 #include "scene_view.h"
 

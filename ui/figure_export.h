@@ -3,7 +3,7 @@
 // same plots the window shows. Works offscreen (QT_QPA_PLATFORM=offscreen), for course notes built by
 // scripts.
 #include "config.h"
-#include "ntk_plot.h"
+#include "run_history.h"
 #include "scene.h"
 
 #include <QSize>

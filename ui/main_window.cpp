@@ -6,7 +6,7 @@
 #include "help_panel.h"
 #include "idx_reader.h"
 #include "npy.h"
-#include "spectrum_plot.h"
+#include "live_plot_set.h"
 #include "run_export.h"
 #include "scene_view.h"
 #include "settings_cli.h"

@@ -1,5 +1,11 @@
 #include "scene_view.h"
 
+#include "epoch_overlay_plot.h"
+#include "spectra_overlay_plot.h"
+#include "strip_plot.h"
+#include "summary_plot.h"
+#include "trajectory_plot.h"
+
 #include <QComboBox>
 #include <QGridLayout>
 #include <QHBoxLayout>

@@ -2,6 +2,7 @@
 // The scene page: the scene's caption, a progress bar, and plots comparing its runs, drawn as each run
 // completes. Runs execute on a SweepRunner (one per core).
 #include "comparison_plot.h"
+#include "scene_results.h"
 #include "sweep_runner.h"
 
 #include <QTimer>
@@ -13,6 +14,9 @@ class QComboBox;
 class QPushButton;
 
 namespace ntk {
+
+class SummaryPlot;
+class TrajectoryPlot;
 
 class SceneView : public QWidget {
     Q_OBJECT

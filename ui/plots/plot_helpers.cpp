@@ -28,6 +28,29 @@ void ensureDrawableRange(QCPAxis* axis) {
     axis->setRange(range);
 }
 
+void finishRanges(QCustomPlot* plot, bool follow) {
+    if (!follow)
+        return;
+    plot->rescaleAxes();
+    for (QCPAxis* axis : {plot->xAxis, plot->yAxis}) {
+        QCPRange r = axis->range();
+        const bool log = axis->scaleType() == QCPAxis::stLogarithmic;
+        if (log) {
+            if (r.lower <= 0)
+                r.lower = r.upper * 1e-6;
+            axis->setRange(r.upper / r.lower < 1.5 ? QCPRange(r.lower / 2, r.upper * 2)
+                                                   : QCPRange(r.lower / 1.5, r.upper * 1.5));
+        } else {
+            const double pad = r.size() > 0 ? 0.05 * r.size() : std::max(1.0, std::abs(r.center()) * 0.1);
+            axis->setRange(r.lower - pad, r.upper + pad);
+        }
+    }
+}
+
+QVector<double> toQVector(const Eigen::VectorXd& v) {
+    return QVector<double>(v.begin(), v.end());
+}
+
 QCPGraph* addLine(QCustomPlot* plot, const QString& name, const QColor& color, double width, bool dashed,
                   QCPAxis* valueAxis) {
     QCPGraph* g = plot->addGraph(plot->xAxis, valueAxis ? valueAxis : plot->yAxis);

@@ -1,13 +1,22 @@
 #pragma once
 // Drawing helpers shared by the plot classes.
+#include <Eigen/Core>
 #include <qcustomplot.h>
 
 namespace ntk {
 
 struct PlotStyle;
 
+// Eigen-directions whose share of the initial residual is below this carry nothing to follow (the spectral
+// bias and spectral filter views leave them out).
+constexpr double negligibleShare = 1e-10;
+
 // A range QCustomPlot can draw even for one point or constant data, positive on log axes.
 void ensureDrawableRange(QCPAxis* axis);
+// When `follow`: both axes fitted to the data with a margin (5% on linear axes, a factor 1.5 on log ones),
+// as the scene plots draw them.
+void finishRanges(QCustomPlot* plot, bool follow);
+QVector<double> toQVector(const Eigen::VectorXd& v);
 QCPGraph* addLine(QCustomPlot* plot, const QString& name, const QColor& color, double width,
                   bool dashed = false, QCPAxis* valueAxis = nullptr);
 QCPColorGradient viridis();

@@ -1,0 +1,112 @@
+// The live plots of the main window and how each series plot is set up (see live_plot_set.h).
+#include "live_plot_set.h"
+
+#include "kernel_matrix_plot.h"
+#include "prediction_plot.h"
+#include "series_plot.h"
+#include "spectral_bias_plot.h"
+#include "spectral_filter_plot.h"
+#include "spectrum_heatmap_plot.h"
+#include "spectrum_plot.h"
+#include "trainer.h"
+
+namespace ntk {
+
+std::vector<LivePlot*> createPlots(QWidget* parent) {
+    using S = SeriesPlot::Series;
+    auto kernelValue = [](double KernelSummary::*member) {
+        return [member](const EpochReport& r) -> std::optional<double> {
+            if (!r.hasKernel)
+                return std::nullopt;
+            return r.kernel.*member;
+        };
+    };
+    auto* lambdaMax = new SeriesPlot(
+        "lambda_max", QObject::tr("Largest eigenvalue"), QObject::tr("λ_max"),
+        {S{QObject::tr("λ_max"), kernelValue(&KernelSummary::lambdaMax), PlotStyle::color(0)}}, parent);
+    auto* trace = new SeriesPlot(
+        "trace", QObject::tr("Trace"), QObject::tr("trace Σλ_k"),
+        {S{QObject::tr("trace"), kernelValue(&KernelSummary::trace), PlotStyle::color(2)}}, parent);
+    auto* loss = new SeriesPlot(
+        "loss", QObject::tr("Loss and accuracy"), QObject::tr("loss"),
+        {S{QObject::tr("train loss"),
+           [](const EpochReport& r) -> std::optional<double> { return r.trainLoss; },
+           PlotStyle::trainColor()},
+         S{QObject::tr("test loss"), [](const EpochReport& r) { return r.testLoss; }, PlotStyle::testColor()},
+         S{QObject::tr("train accuracy"), [](const EpochReport& r) { return r.trainAccuracy; },
+           PlotStyle::trainColor(), true, true},
+         S{QObject::tr("test accuracy"), [](const EpochReport& r) { return r.testAccuracy; },
+           PlotStyle::testColor(), true, true}},
+        parent);
+    auto* lazy = new SeriesPlot(
+        "kernel_motion", QObject::tr("Lazy or rich training"), QObject::tr("value"),
+        {S{QObject::tr("kernel distance from init"),
+           [](const EpochReport& r) { return r.hasKernel ? r.kernel.kernelDistance : std::nullopt; },
+           PlotStyle::color(3)},
+         S{QObject::tr("kernel-target alignment"),
+           [](const EpochReport& r) { return r.hasKernel ? r.kernel.targetAlignment : std::nullopt; },
+           PlotStyle::color(2)}},
+        parent);
+    lazy->setToolTip(
+        QObject::tr("Kernel distance 1 − ⟨Θ₀,Θ⟩/(‖Θ₀‖‖Θ‖): near 0 the network trains lazily, as a fixed "
+                    "kernel machine. Alignment ⟨Θ,YYᵀ⟩/(‖Θ‖‖YYᵀ‖): how well the kernel matches the labels."));
+    loss->setSecondaryAxisLabel(QObject::tr("accuracy (dashed)"));
+    loss->setShowStopMarkers(true);
+    lambdaMax->setShowStopMarkers(true);
+    lambdaMax->setShowStabilityEdge(true);
+    lambdaMax->setToolTip(QObject::tr(
+        "Purple: the edge of stability of gradient descent on the linearized network. Per output the step "
+        "is stable while κ_max < 2nO/η for mse (loss 1/(2nO)·Σ(f−y)²) and, as a guarantee, κ_max < 4n/η "
+        "for cross-entropy (mean over n points). The plot shows the kernel summed over the O outputs, "
+        "whose λ_max is O·κ_max when outputs are decoupled, so the line is drawn at O times that edge. "
+        "Dashed: λ_max of the infinite-width NTK."));
+    auto analytic = [](double (*reduce)(const Eigen::VectorXd&)) {
+        return [reduce](const RunInfo& info) -> std::optional<double> {
+            if (info.analyticSpectrum.size() == 0)
+                return std::nullopt;
+            return reduce(info.analyticSpectrum);
+        };
+    };
+    lambdaMax->setLimitLine(analytic([](const Eigen::VectorXd& v) { return v.maxCoeff(); }),
+                            QObject::tr("infinite width"));
+    trace->setLimitLine(analytic([](const Eigen::VectorXd& v) { return v.sum(); }),
+                        QObject::tr("infinite width"));
+    trace->setToolTip(QObject::tr("Σλ_k: the sum of all eigenvalues. Dashed: the trace of the "
+                                  "infinite-width NTK of the same architecture on the same points."));
+    auto* linearized = new SeriesPlot(
+        "linearized", QObject::tr("Network vs its linearization"), QObject::tr("loss"),
+        {S{QObject::tr("network, train"),
+           [](const EpochReport& r) -> std::optional<double> { return r.trainLoss; },
+           PlotStyle::trainColor()},
+         S{QObject::tr("network, test"), [](const EpochReport& r) { return r.testLoss; },
+           PlotStyle::testColor()},
+         S{QObject::tr("linearized, train"), [](const EpochReport& r) { return r.linearizedTrainLoss; },
+           PlotStyle::trainColor(), false, true},
+         S{QObject::tr("linearized, test"), [](const EpochReport& r) { return r.linearizedTestLoss; },
+           PlotStyle::testColor(), false, true}},
+        parent);
+    linearized->setShowStopMarkers(true);
+    linearized->setMissingNote(2, [](const RunInfo& info) {
+        return info.trainSize > Trainer::maxTheoryPoints
+                   ? QObject::tr("no linearization above n = %1").arg(Trainer::maxTheoryPoints)
+                   : QObject::tr("linearization shown for plain full-batch GD without L1, with the NTK at "
+                                 "epoch 0");
+    });
+    linearized->setToolTip(QObject::tr(
+        "Dashed: the network's first-order Taylor expansion at initialization, trained by the same "
+        "gradient descent: kernel regression with the initial NTK (train and train×test kernels). Where "
+        "the solid lines leave the dashed ones, the network is no longer a fixed kernel machine."));
+    return {new SpectrumPlot(parent),
+            lambdaMax,
+            trace,
+            loss,
+            new SpectrumHeatmapPlot(parent),
+            new KernelMatrixPlot(parent),
+            new PredictionPlot(parent),
+            lazy,
+            new SpectralBiasPlot(parent),
+            new SpectralFilterPlot(parent),
+            linearized};
+}
+
+} // namespace ntk
