@@ -3,8 +3,8 @@
 #include "control_panel.h"
 #include "figure_export.h"
 #include "labeled_slider.h"
-#include "main_window.h"
 #include "live_plot_set.h"
+#include "main_window.h"
 
 #include <QElapsedTimer>
 #include <QRegularExpression>
@@ -91,7 +91,7 @@ private slots:
         window.show();
         QTRY_VERIFY_WITH_TIMEOUT(window.history().outcome().has_value(), 30000);
         QCOMPARE(int(window.history().reports().size()), 61);
-        auto* spectrum = window.plots()[0];
+        SpectrumPlot* spectrum = window.livePlots().spectrum;
         const int hidden = window.history().latestWithKernel()->kernel.nonPositiveCount;
         // The log axis leaves out eigenvalues <= 0; everything else is drawn.
         QTRY_COMPARE_WITH_TIMEOUT(spectrum->graph(0)->dataCount() + hidden, 40, 2000);
@@ -144,7 +144,7 @@ private slots:
             QVERIFY(pdfFile.open(QIODevice::ReadOnly) && pdfFile.read(5) == "%PDF-");
         }
         // An unwritable target gives an error and leaves no file.
-        const auto error = window.plots()[0]->exportPng("/nonexistent-dir/x.png", 400, 300, 1.0);
+        const auto error = window.livePlots().spectrum->exportPng("/nonexistent-dir/x.png", 400, 300, 1.0);
         QVERIFY(error && error->contains("/nonexistent-dir/x.png"));
     }
 
@@ -162,7 +162,7 @@ private slots:
         const Eigen::VectorXd eigenvalues = Eigen::Map<const Eigen::VectorXd>(values.data(), values.size());
         const RunHistory history = historyWithSpectrum(eigenvalues);
         QWidget host;
-        for (LivePlot* plot : createPlots(&host)) {
+        for (LivePlot* plot : createLivePlots(&host).all()) {
             for (bool log : {true, false}) {
                 plot->setLogScale(log);
                 plot->resize(400, 300);
@@ -182,7 +182,7 @@ private slots:
         for (KernelPrecision precision : {KernelPrecision::Double, KernelPrecision::Single}) {
             const RunHistory history = historyWithSpectrum(eigenvalues, precision);
             QWidget host;
-            LivePlot* spectrum = createPlots(&host).front();
+            LivePlot* spectrum = createLivePlots(&host).spectrum;
             QCOMPARE(spectrum->fileName(), QString("spectrum"));
             spectrum->setLogScale(true);
             spectrum->refresh(history);
@@ -243,7 +243,7 @@ private slots:
         window.startRun(longer);
         QTRY_VERIFY_WITH_TIMEOUT(
             window.history().outcome().has_value() && window.history().reports().size() == 91, 30000);
-        auto* lambdaMax = window.plots()[1];
+        auto* lambdaMax = window.livePlots().lambdaMax;
         lambdaMax->refresh(window.history());
         // Graph 0: the live run's lambda_max (91 epochs); graph 1: the pinned run's (61 epochs).
         QCOMPARE(lambdaMax->graph(0)->dataCount(), 91);
@@ -251,13 +251,13 @@ private slots:
         QCOMPARE(lambdaMax->graph(1)->dataCount(), firstLength);
         // The heatmap turns into the ratio to the pinned run (0 = no difference, a symmetric scale); the
         // kernel matrix shows the pinned run below the diagonal.
-        auto* heatmap = window.plots()[4];
+        auto* heatmap = window.livePlots().spectrumHeatmap;
         heatmap->refresh(window.history());
         heatmap->replot();
         auto* ratios = qobject_cast<QCPColorMap*>(heatmap->plottable(0));
         QVERIFY(ratios);
         QCOMPARE(ratios->dataRange().lower, -ratios->dataRange().upper);
-        auto* kernel = window.plots()[5];
+        auto* kernel = window.livePlots().kernelMatrix;
         kernel->refresh(window.history());
         kernel->replot();
         auto* cells = qobject_cast<QCPColorMap*>(kernel->plottable(0));
@@ -266,9 +266,9 @@ private slots:
         const double upper = cells->data()->cell(3, 1), lower = cells->data()->cell(1, 3);
         QVERIFY(std::isfinite(upper) && std::isfinite(lower) && upper != lower);
         // The theory views and the 2-D predictions draw the pinned run too.
-        auto* bias = window.plots()[8];
-        auto* filter = window.plots()[9];
-        auto* predictions = window.plots()[6];
+        LivePlot* bias = window.livePlots().spectralBias;
+        LivePlot* filter = window.livePlots().spectralFilter;
+        LivePlot* predictions = window.livePlots().predictions;
         for (LivePlot* plot : {bias, filter, predictions}) {
             plot->refresh(window.history());
             plot->replot();
@@ -308,7 +308,7 @@ private slots:
         QCOMPARE(int(window.history().reports().size()), 61);
         for (int e = 0; e <= 60; ++e)
             QCOMPARE(window.history().reports()[std::size_t(e)].epoch, e);
-        auto* lambdaMax = window.plots()[1];
+        auto* lambdaMax = window.livePlots().lambdaMax;
         lambdaMax->refresh(window.history());
         QCOMPARE(lambdaMax->graph(0)->dataCount(), 61);
     }
@@ -334,11 +334,12 @@ private slots:
             QTest::qWait(3);
             if (window.isDrawing())
                 continue;
-            const int epoch = epochOf(window.plots()[0]);
+            const LivePlotSet& plots = window.livePlots();
+            const int epoch = epochOf(plots.spectrum);
             if (epoch < 0 || epoch == lastEpoch)
                 continue;
-            for (int i = 1; i <= 3; ++i)
-                QCOMPARE(epochOf(window.plots()[std::size_t(i)]), epoch);
+            for (LivePlot* plot : {plots.lambdaMax, plots.trace, plots.loss})
+                QCOMPARE(epochOf(plot), epoch);
             lastEpoch = epoch;
             ++checked;
         }
@@ -352,9 +353,9 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(window.history().outcome().has_value(), 30000);
         const int epochs = int(window.history().reports().size());
         QCOMPARE(epochs, 61);
-        LivePlot* bias = window.plots()[8];
-        LivePlot* filter = window.plots()[9];
-        LivePlot* linearized = window.plots()[10];
+        LivePlot* bias = window.livePlots().spectralBias;
+        LivePlot* filter = window.livePlots().spectralFilter;
+        LivePlot* linearized = window.livePlots().linearized;
         QCOMPARE(bias->fileName(), QString("spectral_bias"));
         QCOMPARE(filter->fileName(), QString("spectral_filter"));
         QCOMPARE(linearized->fileName(), QString("linearized"));

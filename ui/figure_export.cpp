@@ -33,7 +33,7 @@ std::optional<QString> exportFigures(const RunHistory& history, const QString& d
     QWidget host;
     PlotStyle style;
     style.scale = options.styleScale;
-    for (LivePlot* plot : createPlots(&host)) {
+    for (LivePlot* plot : createLivePlots(&host).all()) {
         plot->resize(options.size);
         plot->applyStyle(style);
         plot->refresh(history);

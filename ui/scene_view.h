@@ -1,7 +1,7 @@
 #pragma once
 // The scene page: the scene's caption, a progress bar, and plots comparing its runs, drawn as each run
 // completes. Runs execute on a SweepRunner (one per core).
-#include "comparison_plot.h"
+#include "scene_plot_set.h"
 #include "scene_results.h"
 #include "sweep_runner.h"
 
@@ -14,9 +14,6 @@ class QComboBox;
 class QPushButton;
 
 namespace ntk {
-
-class SummaryPlot;
-class TrajectoryPlot;
 
 class SceneView : public QWidget {
     Q_OBJECT
@@ -41,9 +38,8 @@ private:
 
     SweepRunner runner_;
     SceneResults results_;
-    std::vector<ComparisonPlot*> plots_;
-    SummaryPlot* summary_ = nullptr;
-    TrajectoryPlot* trajectory_ = nullptr;
+    ScenePlotSet scenePlots_;
+    std::vector<ComparisonPlot*> plots_; // scenePlots_.all()
     QLabel* title_ = nullptr;
     QLabel* caption_ = nullptr;
     QProgressBar* progress_ = nullptr;

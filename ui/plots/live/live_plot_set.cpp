@@ -1,18 +1,16 @@
 // The live plots of the main window and how each series plot is set up (see live_plot_set.h).
 #include "live_plot_set.h"
 
-#include "kernel_matrix_plot.h"
-#include "prediction_plot.h"
-#include "series_plot.h"
-#include "spectral_bias_plot.h"
-#include "spectral_filter_plot.h"
-#include "spectrum_heatmap_plot.h"
-#include "spectrum_plot.h"
 #include "trainer.h"
 
 namespace ntk {
 
-std::vector<LivePlot*> createPlots(QWidget* parent) {
+std::vector<LivePlot*> LivePlotSet::all() const {
+    return {spectrum,    lambdaMax, trace,        loss,           spectrumHeatmap, kernelMatrix,
+            predictions, lazyRich,  spectralBias, spectralFilter, linearized};
+}
+
+LivePlotSet createLivePlots(QWidget* parent) {
     using S = SeriesPlot::Series;
     auto kernelValue = [](double KernelSummary::*member) {
         return [member](const EpochReport& r) -> std::optional<double> {
@@ -96,17 +94,19 @@ std::vector<LivePlot*> createPlots(QWidget* parent) {
         "Dashed: the network's first-order Taylor expansion at initialization, trained by the same "
         "gradient descent: kernel regression with the initial NTK (train and train×test kernels). Where "
         "the solid lines leave the dashed ones, the network is no longer a fixed kernel machine."));
-    return {new SpectrumPlot(parent),
-            lambdaMax,
-            trace,
-            loss,
-            new SpectrumHeatmapPlot(parent),
-            new KernelMatrixPlot(parent),
-            new PredictionPlot(parent),
-            lazy,
-            new SpectralBiasPlot(parent),
-            new SpectralFilterPlot(parent),
-            linearized};
+    LivePlotSet plots;
+    plots.spectrum = new SpectrumPlot(parent);
+    plots.lambdaMax = lambdaMax;
+    plots.trace = trace;
+    plots.loss = loss;
+    plots.spectrumHeatmap = new SpectrumHeatmapPlot(parent);
+    plots.kernelMatrix = new KernelMatrixPlot(parent);
+    plots.predictions = new PredictionPlot(parent);
+    plots.lazyRich = lazy;
+    plots.spectralBias = new SpectralBiasPlot(parent);
+    plots.spectralFilter = new SpectralFilterPlot(parent);
+    plots.linearized = linearized;
+    return plots;
 }
 
 } // namespace ntk
