@@ -11,6 +11,8 @@
 #include <QSlider>
 #include <QtTest>
 
+Q_DECLARE_METATYPE(ntk::LossKind)
+
 using namespace ntk;
 
 #if defined(__SANITIZE_THREAD__)
@@ -51,12 +53,14 @@ bool axisDrawable(const QCPAxis* axis) {
 }
 
 RunHistory historyWithSpectrum(const Eigen::VectorXd& eigenvalues,
-                               KernelPrecision precision = KernelPrecision::Double) {
+                               KernelPrecision precision = KernelPrecision::Double,
+                               LossKind loss = LossKind::CrossEntropy) {
     RunHistory history;
     RunInfo info;
     info.runId = 7;
     info.config = quickConfig();
     info.config.kernelPrecision = precision;
+    info.config.loss = loss;
     info.trainSize = int(eigenvalues.size());
     info.inputDim = 5;
     info.outputs = 2;
@@ -194,6 +198,40 @@ private slots:
             spectrum->refresh(history);
             QCOMPARE(spectrum->graph(0)->dataCount(), 6); // the linear axis shows every value
         }
+    }
+
+    // The line on the lambda_max plot is the stability edge for decoupled outputs, not a guarantee: at
+    // finite width lambda_max of the full nO x nO kernel can exceed lambda_max(K)/O of the summed kernel.
+    void stabilityEdgeIsLabelledAsTheEdgeForDecoupledOutputs_data() {
+        QTest::addColumn<LossKind>("loss");
+        QTest::addColumn<QString>("formula");
+        QTest::newRow("cross-entropy") << LossKind::CrossEntropy << QString("4nO/η");
+        QTest::newRow("mse") << LossKind::Mse << QString("2nO²/η");
+    }
+
+    void stabilityEdgeIsLabelledAsTheEdgeForDecoupledOutputs() {
+        QFETCH(LossKind, loss);
+        QFETCH(QString, formula);
+        Eigen::VectorXd eigenvalues(4);
+        eigenvalues << 50.0, 5.0, 1.0, 0.1;
+        const RunHistory history = historyWithSpectrum(eigenvalues, KernelPrecision::Double, loss);
+        QCOMPARE(history.info().outputs, 2);
+        QWidget host;
+        SeriesPlot* lambdaMax = createLivePlots(&host).lambdaMax;
+        lambdaMax->refresh(history);
+        QStringList labels;
+        for (int i = 0; i < lambdaMax->itemCount(); ++i)
+            if (auto* text = qobject_cast<QCPItemText*>(lambdaMax->item(i));
+                text && text->text().contains("η"))
+                labels << text->text();
+        QCOMPARE(labels.size(), 1);
+        const QString label = labels.front();
+        QVERIFY2(label.contains(formula), qPrintable(label));
+        QVERIFY2(label.contains("decoupled"), qPrintable(label));
+        QVERIFY2(!label.contains("guarantee") && !label.contains("bound"), qPrintable(label));
+        // The tooltip says what the line is and is not.
+        QVERIFY(lambdaMax->toolTip().contains("not a guarantee"));
+        QVERIFY(!lambdaMax->toolTip().contains("as a guarantee"));
     }
 
     void headlessFigureExportWorksOffscreen() {

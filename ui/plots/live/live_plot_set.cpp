@@ -53,11 +53,15 @@ LivePlotSet createLivePlots(QWidget* parent) {
     lambdaMax->setShowStopMarkers(true);
     lambdaMax->setShowStabilityEdge(true);
     lambdaMax->setToolTip(QObject::tr(
-        "Purple: the edge of stability of gradient descent on the linearized network. Per output the step "
-        "is stable while κ_max < 2nO/η for mse (loss 1/(2nO)·Σ(f−y)²) and, as a guarantee, κ_max < 4n/η "
-        "for cross-entropy (mean over n points). The plot shows the kernel summed over the O outputs, "
-        "whose λ_max is O·κ_max when outputs are decoupled, so the line is drawn at O times that edge. "
-        "Dashed: λ_max of the infinite-width NTK."));
+        "Purple: the edge of stability of gradient descent on the linearized network for decoupled outputs, "
+        "2nO²/η for mse (loss 1/(2nO)·Σ(f−y)²) and 4nO/η for cross-entropy (mean over n points; the softmax "
+        "curvature is at most 1/2). The plot shows the kernel K summed over the O outputs. If the outputs "
+        "were decoupled (the infinite-width limit), each would train under K/O and the linearized step would "
+        "be stable below the line. At finite width the λ_max of the full nO×nO kernel Θ can exceed "
+        "λ_max(K)/O, so the line is where instability starts for decoupled outputs (for cross-entropy, at "
+        "worst over the softmax probabilities), not a guarantee. For mse it holds one way for any network: "
+        "above the line the linearized step is unstable, since λ_max(Θ) ≥ λ_max(K)/O. Dashed: λ_max of the "
+        "infinite-width NTK."));
     auto analytic = [](double (*reduce)(const Eigen::VectorXd&)) {
         return [reduce](const RunInfo& info) -> std::optional<double> {
             if (info.analyticSpectrum.size() == 0)

@@ -158,14 +158,17 @@ void SeriesPlot::rebuild(const RunHistory& history) {
         edgeLine_->point1->setCoords(0, value);
         edgeLine_->point2->setCoords(1, value);
         edgeLabel_->position->setCoords(0.02, value);
-        edgeLabel_->setText(tr("stability edge %1").arg(formula));
+        // With one output K is the whole kernel; with several it is exact only for decoupled outputs.
+        const QString meaning = outputs == 1 ? tr("stability edge") : tr("edge for decoupled outputs");
+        edgeLabel_->setText(tr("%1: %2").arg(formula, meaning));
         edgeLabel_->setFont(style().legendFont());
         const bool inView = yAxis->range().contains(value);
         edgeLabel_->setVisible(inView);
         if (!inView)
-            note = tr("stability edge %1 = %2 (%3 the view)")
+            note = tr("%1 = %2: %3, %4 the view")
                        .arg(formula)
                        .arg(value, 0, 'g', 3)
+                       .arg(meaning)
                        .arg(value > yAxis->range().upper ? tr("above") : tr("below"));
     }
     setNote(note);

@@ -24,9 +24,11 @@ public:
     void setSecondaryAxisLabel(const QString& label);
     // Marks the early-stopping epochs (best and stop) with vertical lines.
     void setShowStopMarkers(bool show) { showStopMarkers_ = show; }
-    // A horizontal line at the largest lambda_max for which linearized gradient descent is stable, for the
-    // losses as implemented: 2nO/lr for mse (1/(2nO) sum (f-y)^2), 4n/lr for cross-entropy (mean over n;
-    // the softmax curvature is at most 1/2, so this is a bound).
+    // A horizontal line at core/theory.h's stabilityEdge: the edge of stability of linearized gradient
+    // descent for decoupled outputs, on the output-summed kernel K the plot shows: 2nO^2/lr for mse
+    // (1/(2nO) sum (f-y)^2), 4nO/lr for cross-entropy (mean over n; softmax curvature at most 1/2). At
+    // finite width lambda_max of the full nO x nO kernel can exceed lambda_max(K)/O, so below the line is
+    // not a guarantee of stability; for mse, above it the linearized step is unstable for any network.
     void setShowStabilityEdge(bool show) { showStabilityEdge_ = show; }
     // A horizontal line at the value the infinite-width limit predicts for this run, when it has one.
     void setLimitLine(std::function<std::optional<double>(const RunInfo&)> value, const QString& label);
