@@ -97,7 +97,10 @@ LivePlotSet createLivePlots(QWidget* parent) {
     linearized->setToolTip(QObject::tr(
         "Dashed: the network's first-order Taylor expansion at initialization, trained by the same "
         "gradient descent: kernel regression with the initial NTK (train and train×test kernels). Where "
-        "the solid lines leave the dashed ones, the network is no longer a fixed kernel machine."));
+        "the solid lines leave the dashed ones, the network is no longer a fixed kernel machine. The "
+        "linearized model takes L2 (and weight decay) as a penalty on the displacement θ − θ₀ from "
+        "initialization, over all parameters, while training penalizes θ itself (and leaves the biases "
+        "out when penalize_biases is false), so the two can differ when L2 > 0."));
     LivePlotSet plots;
     plots.spectrum = new SpectrumPlot(parent);
     plots.lambdaMax = lambdaMax;

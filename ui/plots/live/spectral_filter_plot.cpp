@@ -33,7 +33,10 @@ SpectralFilterPlot::SpectralFilterPlot(QWidget* parent)
                   "share of the initial residual removed along eigenvector v_k so far, "
                   "1 − |v_kᵀr_t|/|v_kᵀr_0|. Early stopping after t steps of gradient descent fits "
                   "1 − (1 − ηκ_k/(nO))^t; ridge regression with λ₂·Σθ² on the displacement from "
-                  "initialization fits κ_k/(κ_k + 2nOλ₂), with κ_k = λ_k/O."));
+                  "initialization fits κ_k/(κ_k + 2nOλ₂), with κ_k = λ_k/O. Like the linearized model, the "
+                  "ridge filter takes L2 (and weight decay) as a penalty on the displacement θ − θ₀ from "
+                  "initialization, over all parameters, while training penalizes θ itself (and leaves the "
+                  "biases out when penalize_biases is false), so the dots can differ from it when L2 > 0."));
 }
 
 void SpectralFilterPlot::rebuild(const RunHistory& history) {
@@ -95,7 +98,7 @@ void SpectralFilterPlot::rebuild(const RunHistory& history) {
     graph(1)->setName(tr("early stopping at epoch %1").arg(epoch));
     graph(1)->setVisible(predicts);
     graph(2)->setData(x, ridge);
-    graph(2)->setName(tr("ridge, λ₂ = %1").arg(l2, 0, 'g', 3));
+    graph(2)->setName(tr("ridge on θ − θ₀, λ₂ = %1").arg(l2, 0, 'g', 3));
     graph(2)->setVisible(l2 > 0.0);
     for (int i = 1; i < 3; ++i) {
         if (graph(i)->visible())
