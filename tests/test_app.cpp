@@ -54,7 +54,8 @@ bool axisDrawable(const QCPAxis* axis) {
 
 RunHistory historyWithSpectrum(const Eigen::VectorXd& eigenvalues,
                                KernelPrecision precision = KernelPrecision::Double,
-                               LossKind loss = LossKind::CrossEntropy) {
+                               LossKind loss = LossKind::CrossEntropy,
+                               const std::optional<Eigen::MatrixXd>& kernel = std::nullopt) {
     RunHistory history;
     RunInfo info;
     info.runId = 7;
@@ -75,7 +76,8 @@ RunHistory historyWithSpectrum(const Eigen::VectorXd& eigenvalues,
         live.epoch.eigenvalues = eigenvalues;
         live.epoch.kernel.lambdaMax = eigenvalues.maxCoeff();
         live.epoch.kernel.trace = eigenvalues.sum();
-        live.kernel = std::make_shared<const Eigen::MatrixXd>(eigenvalues.asDiagonal());
+        live.kernel = std::make_shared<const Eigen::MatrixXd>(
+            kernel ? *kernel : Eigen::MatrixXd(eigenvalues.asDiagonal()));
         batch.reports.push_back(live);
     }
     history.append(batch);
@@ -232,6 +234,41 @@ private slots:
         // The tooltip says what the line is and is not.
         QVERIFY(lambdaMax->toolTip().contains("not a guarantee"));
         QVERIFY(!lambdaMax->toolTip().contains("as a guarantee"));
+    }
+
+    // A colour bar over a narrow range labels its ticks with enough digits to tell them apart, on every plot
+    // with a colour bar: the kernel matrix (Θ itself) and the spectrum heatmap (log₁₀ λ). Six significant
+    // digits, the axis default, still separate 0.1000 to 0.1004; from 0.1000000 to 0.1000004 they labelled
+    // every tick "0.1".
+    void narrowColourBarsHaveDistinctTickLabels() {
+        const int n = 5;
+        Eigen::MatrixXd kernel(n, n);
+        for (int i = 0; i < n; ++i)
+            for (int j = 0; j < n; ++j)
+                kernel(i, j) = 0.1 + 1e-7 * std::abs(i - j); // 0.1000000 to 0.1000004
+        Eigen::VectorXd eigenvalues(n);                      // log10 from 0.1000000 to 0.1000004
+        for (int k = 0; k < n; ++k)
+            eigenvalues(k) = std::pow(10.0, 0.1000004 - 1e-7 * k);
+        const RunHistory history =
+            historyWithSpectrum(eigenvalues, KernelPrecision::Double, LossKind::CrossEntropy, kernel);
+        QWidget host;
+        const LivePlotSet plots = createLivePlots(&host);
+        for (LivePlot* plot : std::initializer_list<LivePlot*>{plots.kernelMatrix, plots.spectrumHeatmap}) {
+            plot->resize(500, 400);
+            plot->refresh(history);
+            plot->replot();
+            QCPColorScale* scale = nullptr;
+            for (QCPLayoutElement* element : plot->plotLayout()->elements(true))
+                if (auto* found = qobject_cast<QCPColorScale*>(element))
+                    scale = found;
+            QVERIFY2(scale, qPrintable(plot->fileName()));
+            QVERIFY2(scale->dataRange().size() < 1e-6, qPrintable(plot->fileName()));
+            const QVector<QString> labels = scale->axis()->tickVectorLabels();
+            QVERIFY2(labels.size() >= 3, qPrintable(plot->fileName()));
+            const QStringList shown(labels.begin(), labels.end());
+            for (int i = 1; i < labels.size(); ++i)
+                QVERIFY2(labels[i] != labels[i - 1], qPrintable(plot->fileName() + ": " + shown.join(" ")));
+        }
     }
 
     void headlessFigureExportWorksOffscreen() {

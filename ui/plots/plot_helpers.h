@@ -22,7 +22,13 @@ QCPGraph* addLine(QCustomPlot* plot, const QString& name, const QColor& color, d
 QCPColorGradient viridis();
 QCPColorGradient divergingGradient(); // blue, white at the centre, red
 void styleColorScale(QCPColorScale* scale, const PlotStyle& style);
+// A colour bar beside `map`, with the viridis gradient and tick labels from useStepPrecisionTicks.
 QCPColorScale* attachColorScale(QCustomPlot* plot, QCPColorMap* map, const QString& label);
+// Tick labels with as many significant digits as the tick step needs (at least the axis' own number
+// precision), so neighbouring ticks differ on a narrow range: 0.1000000 to 0.1000004 reads 0.1, 0.1000001,
+// ... instead of 0.1 five times. Every colour bar gets it (attachColorScale); the data range there is
+// whatever the values span, however narrow.
+void useStepPrecisionTicks(QCPColorScale* scale);
 // Several series: the legend goes under the plot, two entries a row, so it never hides a curve.
 void placeLegendBelow(QCustomPlot* plot);
 QString epochTitle(const QString& what, int epoch);
