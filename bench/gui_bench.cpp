@@ -4,8 +4,8 @@
 //    class of its receiver and the event type, so a stall can be traced to what ran during it.
 //  - memory: a long run with live plotting, resident memory sampled every 1,000 epochs.
 // Output: one JSON object on stdout; progress on stderr. See bench/RESULTS.md and bench/run_bench.sh.
+#include "live_plot.h"
 #include "main_window.h"
-#include "ntk_plot.h"
 
 #include <QApplication>
 #include <QElapsedTimer>

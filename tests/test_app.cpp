@@ -3,13 +3,15 @@
 #include "control_panel.h"
 #include "figure_export.h"
 #include "labeled_slider.h"
+#include "live_plot_set.h"
 #include "main_window.h"
-#include "plots.h"
 
 #include <QElapsedTimer>
 #include <QRegularExpression>
 #include <QSlider>
 #include <QtTest>
+
+Q_DECLARE_METATYPE(ntk::LossKind)
 
 using namespace ntk;
 
@@ -51,12 +53,15 @@ bool axisDrawable(const QCPAxis* axis) {
 }
 
 RunHistory historyWithSpectrum(const Eigen::VectorXd& eigenvalues,
-                               KernelPrecision precision = KernelPrecision::Double) {
+                               KernelPrecision precision = KernelPrecision::Double,
+                               LossKind loss = LossKind::CrossEntropy,
+                               const std::optional<Eigen::MatrixXd>& kernel = std::nullopt) {
     RunHistory history;
     RunInfo info;
     info.runId = 7;
     info.config = quickConfig();
     info.config.kernelPrecision = precision;
+    info.config.loss = loss;
     info.trainSize = int(eigenvalues.size());
     info.inputDim = 5;
     info.outputs = 2;
@@ -71,7 +76,8 @@ RunHistory historyWithSpectrum(const Eigen::VectorXd& eigenvalues,
         live.epoch.eigenvalues = eigenvalues;
         live.epoch.kernel.lambdaMax = eigenvalues.maxCoeff();
         live.epoch.kernel.trace = eigenvalues.sum();
-        live.kernel = std::make_shared<const Eigen::MatrixXd>(eigenvalues.asDiagonal());
+        live.kernel = std::make_shared<const Eigen::MatrixXd>(
+            kernel ? *kernel : Eigen::MatrixXd(eigenvalues.asDiagonal()));
         batch.reports.push_back(live);
     }
     history.append(batch);
@@ -91,7 +97,7 @@ private slots:
         window.show();
         QTRY_VERIFY_WITH_TIMEOUT(window.history().outcome().has_value(), 30000);
         QCOMPARE(int(window.history().reports().size()), 61);
-        auto* spectrum = window.plots()[0];
+        SpectrumPlot* spectrum = window.livePlots().spectrum;
         const int hidden = window.history().latestWithKernel()->kernel.nonPositiveCount;
         // The log axis leaves out eigenvalues <= 0; everything else is drawn.
         QTRY_COMPARE_WITH_TIMEOUT(spectrum->graph(0)->dataCount() + hidden, 40, 2000);
@@ -144,7 +150,7 @@ private slots:
             QVERIFY(pdfFile.open(QIODevice::ReadOnly) && pdfFile.read(5) == "%PDF-");
         }
         // An unwritable target gives an error and leaves no file.
-        const auto error = window.plots()[0]->exportPng("/nonexistent-dir/x.png", 400, 300, 1.0);
+        const auto error = window.livePlots().spectrum->exportPng("/nonexistent-dir/x.png", 400, 300, 1.0);
         QVERIFY(error && error->contains("/nonexistent-dir/x.png"));
     }
 
@@ -162,7 +168,7 @@ private slots:
         const Eigen::VectorXd eigenvalues = Eigen::Map<const Eigen::VectorXd>(values.data(), values.size());
         const RunHistory history = historyWithSpectrum(eigenvalues);
         QWidget host;
-        for (LivePlot* plot : createPlots(&host)) {
+        for (LivePlot* plot : createLivePlots(&host).all()) {
             for (bool log : {true, false}) {
                 plot->setLogScale(log);
                 plot->resize(400, 300);
@@ -182,7 +188,7 @@ private slots:
         for (KernelPrecision precision : {KernelPrecision::Double, KernelPrecision::Single}) {
             const RunHistory history = historyWithSpectrum(eigenvalues, precision);
             QWidget host;
-            LivePlot* spectrum = createPlots(&host).front();
+            LivePlot* spectrum = createLivePlots(&host).spectrum;
             QCOMPARE(spectrum->fileName(), QString("spectrum"));
             spectrum->setLogScale(true);
             spectrum->refresh(history);
@@ -193,6 +199,75 @@ private slots:
             spectrum->setLogScale(false);
             spectrum->refresh(history);
             QCOMPARE(spectrum->graph(0)->dataCount(), 6); // the linear axis shows every value
+        }
+    }
+
+    // The line on the lambda_max plot is the stability edge for decoupled outputs, not a guarantee: at
+    // finite width lambda_max of the full nO x nO kernel can exceed lambda_max(K)/O of the summed kernel.
+    void stabilityEdgeIsLabelledAsTheEdgeForDecoupledOutputs_data() {
+        QTest::addColumn<LossKind>("loss");
+        QTest::addColumn<QString>("formula");
+        QTest::newRow("cross-entropy") << LossKind::CrossEntropy << QString("4nO/η");
+        QTest::newRow("mse") << LossKind::Mse << QString("2nO²/η");
+    }
+
+    void stabilityEdgeIsLabelledAsTheEdgeForDecoupledOutputs() {
+        QFETCH(LossKind, loss);
+        QFETCH(QString, formula);
+        Eigen::VectorXd eigenvalues(4);
+        eigenvalues << 50.0, 5.0, 1.0, 0.1;
+        const RunHistory history = historyWithSpectrum(eigenvalues, KernelPrecision::Double, loss);
+        QCOMPARE(history.info().outputs, 2);
+        QWidget host;
+        SeriesPlot* lambdaMax = createLivePlots(&host).lambdaMax;
+        lambdaMax->refresh(history);
+        QStringList labels;
+        for (int i = 0; i < lambdaMax->itemCount(); ++i)
+            if (auto* text = qobject_cast<QCPItemText*>(lambdaMax->item(i));
+                text && text->text().contains("η"))
+                labels << text->text();
+        QCOMPARE(labels.size(), 1);
+        const QString label = labels.front();
+        QVERIFY2(label.contains(formula), qPrintable(label));
+        QVERIFY2(label.contains("decoupled"), qPrintable(label));
+        QVERIFY2(!label.contains("guarantee") && !label.contains("bound"), qPrintable(label));
+        // The tooltip says what the line is and is not.
+        QVERIFY(lambdaMax->toolTip().contains("not a guarantee"));
+        QVERIFY(!lambdaMax->toolTip().contains("as a guarantee"));
+    }
+
+    // A colour bar over a narrow range labels its ticks with enough digits to tell them apart, on every plot
+    // with a colour bar: the kernel matrix (Θ itself) and the spectrum heatmap (log₁₀ λ). Six significant
+    // digits, the axis default, still separate 0.1000 to 0.1004; from 0.1000000 to 0.1000004 they labelled
+    // every tick "0.1".
+    void narrowColourBarsHaveDistinctTickLabels() {
+        const int n = 5;
+        Eigen::MatrixXd kernel(n, n);
+        for (int i = 0; i < n; ++i)
+            for (int j = 0; j < n; ++j)
+                kernel(i, j) = 0.1 + 1e-7 * std::abs(i - j); // 0.1000000 to 0.1000004
+        Eigen::VectorXd eigenvalues(n);                      // log10 from 0.1000000 to 0.1000004
+        for (int k = 0; k < n; ++k)
+            eigenvalues(k) = std::pow(10.0, 0.1000004 - 1e-7 * k);
+        const RunHistory history =
+            historyWithSpectrum(eigenvalues, KernelPrecision::Double, LossKind::CrossEntropy, kernel);
+        QWidget host;
+        const LivePlotSet plots = createLivePlots(&host);
+        for (LivePlot* plot : std::initializer_list<LivePlot*>{plots.kernelMatrix, plots.spectrumHeatmap}) {
+            plot->resize(500, 400);
+            plot->refresh(history);
+            plot->replot();
+            QCPColorScale* scale = nullptr;
+            for (QCPLayoutElement* element : plot->plotLayout()->elements(true))
+                if (auto* found = qobject_cast<QCPColorScale*>(element))
+                    scale = found;
+            QVERIFY2(scale, qPrintable(plot->fileName()));
+            QVERIFY2(scale->dataRange().size() < 1e-6, qPrintable(plot->fileName()));
+            const QVector<QString> labels = scale->axis()->tickVectorLabels();
+            QVERIFY2(labels.size() >= 3, qPrintable(plot->fileName()));
+            const QStringList shown(labels.begin(), labels.end());
+            for (int i = 1; i < labels.size(); ++i)
+                QVERIFY2(labels[i] != labels[i - 1], qPrintable(plot->fileName() + ": " + shown.join(" ")));
         }
     }
 
@@ -243,7 +318,7 @@ private slots:
         window.startRun(longer);
         QTRY_VERIFY_WITH_TIMEOUT(
             window.history().outcome().has_value() && window.history().reports().size() == 91, 30000);
-        auto* lambdaMax = window.plots()[1];
+        auto* lambdaMax = window.livePlots().lambdaMax;
         lambdaMax->refresh(window.history());
         // Graph 0: the live run's lambda_max (91 epochs); graph 1: the pinned run's (61 epochs).
         QCOMPARE(lambdaMax->graph(0)->dataCount(), 91);
@@ -251,13 +326,13 @@ private slots:
         QCOMPARE(lambdaMax->graph(1)->dataCount(), firstLength);
         // The heatmap turns into the ratio to the pinned run (0 = no difference, a symmetric scale); the
         // kernel matrix shows the pinned run below the diagonal.
-        auto* heatmap = window.plots()[4];
+        auto* heatmap = window.livePlots().spectrumHeatmap;
         heatmap->refresh(window.history());
         heatmap->replot();
         auto* ratios = qobject_cast<QCPColorMap*>(heatmap->plottable(0));
         QVERIFY(ratios);
         QCOMPARE(ratios->dataRange().lower, -ratios->dataRange().upper);
-        auto* kernel = window.plots()[5];
+        auto* kernel = window.livePlots().kernelMatrix;
         kernel->refresh(window.history());
         kernel->replot();
         auto* cells = qobject_cast<QCPColorMap*>(kernel->plottable(0));
@@ -266,9 +341,9 @@ private slots:
         const double upper = cells->data()->cell(3, 1), lower = cells->data()->cell(1, 3);
         QVERIFY(std::isfinite(upper) && std::isfinite(lower) && upper != lower);
         // The theory views and the 2-D predictions draw the pinned run too.
-        auto* bias = window.plots()[8];
-        auto* filter = window.plots()[9];
-        auto* predictions = window.plots()[6];
+        LivePlot* bias = window.livePlots().spectralBias;
+        LivePlot* filter = window.livePlots().spectralFilter;
+        LivePlot* predictions = window.livePlots().predictions;
         for (LivePlot* plot : {bias, filter, predictions}) {
             plot->refresh(window.history());
             plot->replot();
@@ -308,7 +383,7 @@ private slots:
         QCOMPARE(int(window.history().reports().size()), 61);
         for (int e = 0; e <= 60; ++e)
             QCOMPARE(window.history().reports()[std::size_t(e)].epoch, e);
-        auto* lambdaMax = window.plots()[1];
+        auto* lambdaMax = window.livePlots().lambdaMax;
         lambdaMax->refresh(window.history());
         QCOMPARE(lambdaMax->graph(0)->dataCount(), 61);
     }
@@ -334,11 +409,12 @@ private slots:
             QTest::qWait(3);
             if (window.isDrawing())
                 continue;
-            const int epoch = epochOf(window.plots()[0]);
+            const LivePlotSet& plots = window.livePlots();
+            const int epoch = epochOf(plots.spectrum);
             if (epoch < 0 || epoch == lastEpoch)
                 continue;
-            for (int i = 1; i <= 3; ++i)
-                QCOMPARE(epochOf(window.plots()[std::size_t(i)]), epoch);
+            for (LivePlot* plot : {plots.lambdaMax, plots.trace, plots.loss})
+                QCOMPARE(epochOf(plot), epoch);
             lastEpoch = epoch;
             ++checked;
         }
@@ -352,9 +428,9 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(window.history().outcome().has_value(), 30000);
         const int epochs = int(window.history().reports().size());
         QCOMPARE(epochs, 61);
-        LivePlot* bias = window.plots()[8];
-        LivePlot* filter = window.plots()[9];
-        LivePlot* linearized = window.plots()[10];
+        LivePlot* bias = window.livePlots().spectralBias;
+        LivePlot* filter = window.livePlots().spectralFilter;
+        LivePlot* linearized = window.livePlots().linearized;
         QCOMPARE(bias->fileName(), QString("spectral_bias"));
         QCOMPARE(filter->fileName(), QString("spectral_filter"));
         QCOMPARE(linearized->fileName(), QString("linearized"));

@@ -1,7 +1,7 @@
 #include "figure_export.h"
 
+#include "live_plot_set.h"
 #include "message_text.h"
-#include "plots.h"
 #include "scene_summary.h"
 #include "scene_view.h"
 
@@ -22,7 +22,7 @@ std::optional<QString> exportFigures(const RunHistory& history, const QString& d
     QWidget host;
     PlotStyle style;
     style.scale = options.styleScale;
-    for (LivePlot* plot : createPlots(&host)) {
+    for (LivePlot* plot : createLivePlots(&host).all()) {
         plot->resize(options.size);
         plot->applyStyle(style);
         plot->refresh(history);

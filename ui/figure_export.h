@@ -3,7 +3,7 @@
 // same plots the window shows, beside the run's numbers. Works offscreen (QT_QPA_PLATFORM=offscreen), for
 // course notes built by scripts.
 #include "config.h"
-#include "ntk_plot.h"
+#include "run_history.h"
 #include "run_record.h"
 #include "scene.h"
 

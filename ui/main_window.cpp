@@ -5,8 +5,8 @@
 #include "control_panel.h"
 #include "help_panel.h"
 #include "idx_reader.h"
+#include "live_plot_set.h"
 #include "npy.h"
-#include "plots.h"
 #include "run_export.h"
 #include "scene_view.h"
 #include "settings_cli.h"
@@ -115,19 +115,22 @@ void MainWindow::buildLayout() {
     auto* grid = new QGridLayout(central);
     grid->setContentsMargins(4, 4, 4, 4);
     grid->setSpacing(4);
-    plots_ = createPlots(central);
+    livePlots_ = std::make_unique<LivePlotSet>(createLivePlots(central));
+    plots_ = livePlots_->all();
+    const LivePlotSet& p = *livePlots_;
     // Spectrum, lambda_max and trace across the top: the three numbers a lecture is about.
-    for (int i = 0; i < 3; ++i)
-        grid->addWidget(plots_[i], 0, i);
-    grid->addWidget(plots_[3], 1, 0);
-    grid->addWidget(plots_[4], 1, 1);
+    grid->addWidget(p.spectrum, 0, 0);
+    grid->addWidget(p.lambdaMax, 0, 1);
+    grid->addWidget(p.trace, 0, 2);
+    grid->addWidget(p.loss, 1, 0);
+    grid->addWidget(p.spectrumHeatmap, 1, 1);
     detailTabs_ = new QTabWidget;
-    detailTabs_->addTab(plots_[5], tr("Kernel matrix"));
-    detailTabs_->addTab(plots_[6], tr("Predictions"));
-    detailTabs_->addTab(plots_[7], tr("Lazy/rich"));
-    detailTabs_->addTab(plots_[8], tr("Spectral bias"));
-    detailTabs_->addTab(plots_[9], tr("Filter"));
-    detailTabs_->addTab(plots_[10], tr("Linearized"));
+    detailTabs_->addTab(p.kernelMatrix, tr("Kernel matrix"));
+    detailTabs_->addTab(p.predictions, tr("Predictions"));
+    detailTabs_->addTab(p.lazyRich, tr("Lazy/rich"));
+    detailTabs_->addTab(p.spectralBias, tr("Spectral bias"));
+    detailTabs_->addTab(p.spectralFilter, tr("Filter"));
+    detailTabs_->addTab(p.linearized, tr("Linearized"));
     grid->addWidget(detailTabs_, 1, 2);
     connect(detailTabs_, &QTabWidget::currentChanged, this, [this] { liveRun_.requestFrame(); });
     for (int column = 0; column < 3; ++column)

@@ -27,6 +27,7 @@ class ControlPanel;
 class SceneView;
 class NtkPlot;
 class LivePlot;
+struct LivePlotSet;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
@@ -37,6 +38,7 @@ public:
     ~MainWindow() override;
 
     const std::vector<LivePlot*>& plots() const { return plots_; }
+    const LivePlotSet& livePlots() const { return *livePlots_; } // the same plots, by name
     // True while a frame is drawing its plots one per event-loop turn; the history is held still meanwhile.
     bool isDrawing() const { return !plotsToDraw_.empty(); }
     LiveRun& liveRun() { return liveRun_; }
@@ -104,6 +106,7 @@ private:
     QTimer autosaveDebounce_;
     std::unique_ptr<CrashRecovery> recovery_;
     ControlPanel* controls_ = nullptr;
+    std::unique_ptr<LivePlotSet> livePlots_; // plots_ holds the same plots in display order
     std::vector<LivePlot*> plots_;
     QTabWidget* detailTabs_ = nullptr;
     QTabWidget* pages_ = nullptr;

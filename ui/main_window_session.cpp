@@ -5,7 +5,7 @@
 
 #include "atomic_write.h"
 #include "control_panel.h"
-#include "plots.h"
+#include "live_plot.h"
 
 #include <QAction>
 #include <QActionGroup>

@@ -45,25 +45,23 @@ SceneView::SceneView(QWidget* parent)
     layout->addLayout(bar);
 
     auto* grid = new QGridLayout;
-    summary_ = new SummaryPlot;
-    trajectory_ = new TrajectoryPlot;
-    plots_ = {new StripPlot,
-              new SpectraOverlayPlot,
-              new EpochOverlayPlot(EpochOverlayPlot::Quantity::LambdaMax),
-              new EpochOverlayPlot(EpochOverlayPlot::Quantity::Loss),
-              summary_,
-              trajectory_};
-    for (int i = 0; i < int(plots_.size()); ++i)
-        grid->addWidget(plots_[i], i / 3, i % 3);
+    scenePlots_ = createScenePlots();
+    plots_ = scenePlots_.all();
+    grid->addWidget(scenePlots_.strip, 0, 0);
+    grid->addWidget(scenePlots_.spectra, 0, 1);
+    grid->addWidget(scenePlots_.lambdaMax, 0, 2);
+    grid->addWidget(scenePlots_.loss, 1, 0);
+    grid->addWidget(scenePlots_.summary, 1, 1);
+    grid->addWidget(scenePlots_.trajectory, 1, 2);
     for (int c = 0; c < 3; ++c)
         grid->setColumnStretch(c, 1);
     layout->addLayout(grid, 1);
 
     connect(cancel_, &QPushButton::clicked, this, &SceneView::cancel);
     connect(metric_, &QComboBox::activated, this,
-            [this] { summary_->setMetric(SummaryMetric(metric_->currentData().toInt())); });
+            [this] { scenePlots_.summary->setMetric(SummaryMetric(metric_->currentData().toInt())); });
     connect(mode_, &QComboBox::activated, this,
-            [this] { trajectory_->setMode(TrajectoryPlot::Mode(mode_->currentData().toInt())); });
+            [this] { scenePlots_.trajectory->setMode(TrajectoryPlot::Mode(mode_->currentData().toInt())); });
     connect(&runner_, &SweepRunner::runFinished, this, [this](quint64 id, const RunResult& result) {
         if (id != runner_.currentSweep())
             return;
@@ -127,11 +125,11 @@ void SceneView::applySceneView() {
     if (view.startsWith("summary:"))
         if (const auto m = parseMetric(view.section(':', 1))) {
             metric_->setCurrentIndex(metric_->findData(int(*m)));
-            summary_->setMetric(*m);
+            scenePlots_.summary->setMetric(*m);
         }
     const auto mode = view == "density" ? TrajectoryPlot::Mode::Density : TrajectoryPlot::Mode::LambdaVsLoss;
     mode_->setCurrentIndex(mode_->findData(int(mode)));
-    trajectory_->setMode(mode);
+    scenePlots_.trajectory->setMode(mode);
     for (ComparisonPlot* plot : plots_)
         plot->resetView();
 }

@@ -1,7 +1,8 @@
 #pragma once
 // The scene page: the scene's caption, a progress bar, and plots comparing its runs, drawn as each run
 // completes. Runs execute on a SweepRunner (one per core).
-#include "comparison_plots.h"
+#include "scene_plot_set.h"
+#include "scene_results.h"
 #include "sweep_runner.h"
 
 #include <QTimer>
@@ -37,9 +38,8 @@ private:
 
     SweepRunner runner_;
     SceneResults results_;
-    std::vector<ComparisonPlot*> plots_;
-    SummaryPlot* summary_ = nullptr;
-    TrajectoryPlot* trajectory_ = nullptr;
+    ScenePlotSet scenePlots_;
+    std::vector<ComparisonPlot*> plots_; // scenePlots_.all()
     QLabel* title_ = nullptr;
     QLabel* caption_ = nullptr;
     QProgressBar* progress_ = nullptr;

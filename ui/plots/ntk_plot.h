@@ -3,7 +3,6 @@
 // menu (export PNG/PDF, linear/log, reset view) and a redraw that only follows the data until the user
 // moves the view.
 #include "plot_style.h"
-#include "run_history.h"
 
 #include <optional>
 #include <qcustomplot.h>
@@ -68,40 +67,6 @@ private:
     bool logScale_ = false;
     bool scaleChosen_ = false;
     bool userMovedView_ = false;
-};
-
-// A plot of the live run on screen.
-class LivePlot : public NtkPlot {
-    Q_OBJECT
-public:
-    using NtkPlot::NtkPlot;
-    // Takes the run's current data; draws with a queued replot. The history must outlive the plot.
-    void refresh(const RunHistory& history) {
-        history_ = &history;
-        redraw();
-    }
-    // The same, drawn now rather than in a queued replot: the window draws its plots one per event-loop
-    // turn, and a queued replot would put them all back into one turn.
-    void refreshNow(const RunHistory& history) {
-        history_ = &history;
-        rebuild(history);
-        replot();
-    }
-    // A pinned earlier run drawn faintly beside the live one (A/B comparison); nullptr removes it.
-    void setReference(const RunHistory* reference) {
-        reference_ = reference;
-        redraw();
-    }
-
-protected:
-    virtual void rebuild(const RunHistory& history) = 0;
-    const RunHistory* reference() const { return reference_ && reference_->hasRun() ? reference_ : nullptr; }
-    bool hasData() const override { return history_ != nullptr; }
-    void rebuild() override { rebuild(*history_); }
-
-private:
-    const RunHistory* history_ = nullptr;
-    const RunHistory* reference_ = nullptr;
 };
 
 // Keeps finite, and for log axes positive, points only; returns how many were dropped.

@@ -2,9 +2,47 @@
 
 #include "plot_style.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace ntk {
+namespace {
+
+// Significant digits that tell apart ticks `step` apart on labels up to `magnitude`: from the leading digit
+// of the largest label down to the last digit of the step (two digits for a step of 2.5 or 25).
+int digitsForStep(double step, double magnitude) {
+    if (!(step > 0.0) || !std::isfinite(step) || !(magnitude > 0.0) || !std::isfinite(magnitude))
+        return 1;
+    int lastDigit = int(std::floor(std::log10(step)));
+    for (int extra = 0; extra < 3; ++extra) {
+        const double units = step / std::pow(10.0, lastDigit);
+        if (std::abs(units - std::round(units)) < 1e-6 * units)
+            break;
+        --lastDigit;
+    }
+    const int leadingDigit = int(std::floor(std::log10(magnitude)));
+    return std::clamp(leadingDigit - lastDigit + 1, 1, 15);
+}
+
+// QCPAxisTicker, with label precision raised to digitsForStep of the step it just chose.
+class StepPrecisionTicker : public QCPAxisTicker {
+protected:
+    double getTickStep(const QCPRange& range) override {
+        step_ = QCPAxisTicker::getTickStep(range);
+        magnitude_ = std::max(std::abs(range.lower), std::abs(range.upper));
+        return step_;
+    }
+    QString getTickLabel(double tick, const QLocale& locale, QChar formatChar, int precision) override {
+        return QCPAxisTicker::getTickLabel(tick, locale, formatChar,
+                                           std::max(precision, digitsForStep(step_, magnitude_)));
+    }
+
+private:
+    double step_ = 0.0;
+    double magnitude_ = 0.0;
+};
+
+} // namespace
 
 // A range QCustomPlot can draw even for one point or constant data, positive on log axes.
 void ensureDrawableRange(QCPAxis* axis) {
@@ -26,6 +64,29 @@ void ensureDrawableRange(QCPAxis* axis) {
             range = QCPRange(range.lower - 0.04 * span, range.upper + 0.04 * span);
     }
     axis->setRange(range);
+}
+
+void finishRanges(QCustomPlot* plot, bool follow) {
+    if (!follow)
+        return;
+    plot->rescaleAxes();
+    for (QCPAxis* axis : {plot->xAxis, plot->yAxis}) {
+        QCPRange r = axis->range();
+        const bool log = axis->scaleType() == QCPAxis::stLogarithmic;
+        if (log) {
+            if (r.lower <= 0)
+                r.lower = r.upper * 1e-6;
+            axis->setRange(r.upper / r.lower < 1.5 ? QCPRange(r.lower / 2, r.upper * 2)
+                                                   : QCPRange(r.lower / 1.5, r.upper * 1.5));
+        } else {
+            const double pad = r.size() > 0 ? 0.05 * r.size() : std::max(1.0, std::abs(r.center()) * 0.1);
+            axis->setRange(r.lower - pad, r.upper + pad);
+        }
+    }
+}
+
+QVector<double> toQVector(const Eigen::VectorXd& v) {
+    return QVector<double>(v.begin(), v.end());
 }
 
 QCPGraph* addLine(QCustomPlot* plot, const QString& name, const QColor& color, double width, bool dashed,
@@ -76,7 +137,14 @@ QCPColorScale* attachColorScale(QCustomPlot* plot, QCPColorMap* map, const QStri
     auto* group = new QCPMarginGroup(plot);
     plot->axisRect()->setMarginGroup(QCP::msBottom | QCP::msTop, group);
     scale->setMarginGroup(QCP::msBottom | QCP::msTop, group);
+    useStepPrecisionTicks(scale);
     return scale;
+}
+
+void useStepPrecisionTicks(QCPColorScale* scale) {
+    auto ticker = QSharedPointer<StepPrecisionTicker>::create();
+    ticker->setTickCount(scale->axis()->ticker()->tickCount());
+    scale->axis()->setTicker(ticker);
 }
 
 // Several series: the legend goes under the plot, two entries a row, so it never hides a curve.

@@ -1,0 +1,22 @@
+// LivePlot: the base of the live run's plots (see live_plot.h).
+#include "live_plot.h"
+
+namespace ntk {
+
+void LivePlot::refresh(const RunHistory& history) {
+    history_ = &history;
+    redraw();
+}
+
+void LivePlot::refreshNow(const RunHistory& history) {
+    history_ = &history;
+    rebuild(history);
+    replot();
+}
+
+void LivePlot::setReference(const RunHistory* reference) {
+    reference_ = reference;
+    redraw();
+}
+
+} // namespace ntk

@@ -1,0 +1,36 @@
+#pragma once
+// Drawing helpers shared by the plot classes.
+#include <Eigen/Core>
+#include <qcustomplot.h>
+
+namespace ntk {
+
+struct PlotStyle;
+
+// Eigen-directions whose share of the initial residual is below this carry nothing to follow (the spectral
+// bias and spectral filter views leave them out).
+constexpr double negligibleShare = 1e-10;
+
+// A range QCustomPlot can draw even for one point or constant data, positive on log axes.
+void ensureDrawableRange(QCPAxis* axis);
+// When `follow`: both axes fitted to the data with a margin (5% on linear axes, a factor 1.5 on log ones),
+// as the scene plots draw them.
+void finishRanges(QCustomPlot* plot, bool follow);
+QVector<double> toQVector(const Eigen::VectorXd& v);
+QCPGraph* addLine(QCustomPlot* plot, const QString& name, const QColor& color, double width,
+                  bool dashed = false, QCPAxis* valueAxis = nullptr);
+QCPColorGradient viridis();
+QCPColorGradient divergingGradient(); // blue, white at the centre, red
+void styleColorScale(QCPColorScale* scale, const PlotStyle& style);
+// A colour bar beside `map`, with the viridis gradient and tick labels from useStepPrecisionTicks.
+QCPColorScale* attachColorScale(QCustomPlot* plot, QCPColorMap* map, const QString& label);
+// Tick labels with as many significant digits as the tick step needs (at least the axis' own number
+// precision), so neighbouring ticks differ on a narrow range: 0.1000000 to 0.1000004 reads 0.1, 0.1000001,
+// ... instead of 0.1 five times. Every colour bar gets it (attachColorScale); the data range there is
+// whatever the values span, however narrow.
+void useStepPrecisionTicks(QCPColorScale* scale);
+// Several series: the legend goes under the plot, two entries a row, so it never hides a curve.
+void placeLegendBelow(QCustomPlot* plot);
+QString epochTitle(const QString& what, int epoch);
+
+} // namespace ntk

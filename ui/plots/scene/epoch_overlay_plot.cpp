@@ -1,0 +1,68 @@
+// EpochOverlayPlot: a per-epoch quantity of every run (see epoch_overlay_plot.h).
+#include "epoch_overlay_plot.h"
+
+#include "plot_helpers.h"
+
+namespace ntk {
+
+EpochOverlayPlot::EpochOverlayPlot(Quantity quantity, QWidget* parent)
+    : ComparisonPlot(quantity == Quantity::LambdaMax ? "scene_lambda_max" : "scene_loss",
+                     quantity == Quantity::LambdaMax ? tr("Largest eigenvalue over epochs")
+                                                     : tr("Test (solid) and train (dashed) loss"),
+                     parent)
+    , quantity_(quantity) {
+    xAxis->setLabel(tr("epoch"));
+    yAxis->setLabel(quantity == Quantity::LambdaMax ? tr("λ_max") : tr("loss"));
+    legend->setVisible(true);
+    axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
+}
+
+void EpochOverlayPlot::rebuild() {
+    clearGraphsAndItems();
+    configureValueAxis(yAxis, logScale());
+    for (const RunResult& run : results().runs) {
+        auto series = [&](auto value, const QString& name, Qt::PenStyle pen) {
+            QVector<double> keys, vals;
+            for (const EpochReport& r : run.reports())
+                if (const std::optional<double> v = value(r)) {
+                    keys << r.epoch;
+                    vals << *v;
+                }
+            filterForAxis(keys, vals, logScale());
+            QCPGraph* g =
+                addLine(this, name, runColor(run), style().lineWidth() * (pen == Qt::SolidLine ? 1.0 : 0.7),
+                        pen == Qt::DashLine);
+            g->setData(keys, vals, true);
+            return g;
+        };
+        if (quantity_ == Quantity::LambdaMax) {
+            series(
+                [](const EpochReport& r) {
+                    return r.hasKernel ? std::optional(r.kernel.lambdaMax) : std::nullopt;
+                },
+                run.label, Qt::SolidLine);
+        } else {
+            series([](const EpochReport& r) { return r.testLoss; }, run.label, Qt::SolidLine);
+            series([](const EpochReport& r) { return std::optional(r.trainLoss); }, {}, Qt::DashLine)
+                ->removeFromLegend();
+        }
+        if (run.state() == RunState::EarlyStopped || run.state() == RunState::Diverged) {
+            auto* marker = new QCPItemStraightLine(this);
+            marker->setPen(QPen(runColor(run), 1.2, Qt::DotLine));
+            marker->point1->setCoords(run.stopEpoch(), 0);
+            marker->point2->setCoords(run.stopEpoch(), 1);
+            auto* text = new QCPItemText(this);
+            text->position->setTypeY(QCPItemPosition::ptAxisRectRatio);
+            text->position->setCoords(run.stopEpoch(), 0.5);
+            text->setPositionAlignment(Qt::AlignRight | Qt::AlignVCenter);
+            text->setText(run.state() == RunState::EarlyStopped ? tr("early stop %1 ").arg(run.stopEpoch())
+                                                              : tr("diverged %1 ").arg(run.stopEpoch()));
+            text->setColor(runColor(run));
+            text->setFont(style().legendFont());
+        }
+    }
+    legend->setVisible(graphCount() <= 16);
+    finishRanges(this, followsData());
+}
+
+} // namespace ntk

@@ -1,0 +1,141 @@
+// SummaryPlot: a metric against the varied setting (see summary_plot.h).
+#include "summary_plot.h"
+
+#include "plot_helpers.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <map>
+
+namespace ntk {
+
+SummaryPlot::SummaryPlot(QWidget* parent)
+    : ComparisonPlot("scene_summary", tr("Summary across runs"), parent) {
+    legend->setVisible(true);
+    // Under the plot: every corner of this one can hold a data point (the first L2 values sit top left).
+    placeLegendBelow(this);
+}
+
+void SummaryPlot::setMetric(SummaryMetric metric) {
+    metric_ = metric;
+    resetView();
+}
+
+void SummaryPlot::rebuild() {
+    clearGraphsAndItems();
+    // Values over two or more decades (lambda_max by parameterization, Frobenius norm by L2) read on a
+    // log axis; the user's own choice from the context menu wins.
+    double smallest = std::numeric_limits<double>::infinity(), largest = 0.0;
+    for (const RunResult& run : results().runs)
+        if (const auto v = finalMetric(run, metric_); v && *v > 0.0 && std::isfinite(*v)) {
+            smallest = std::min(smallest, *v);
+            largest = std::max(largest, *v);
+        }
+    if (largest > 0.0)
+        suggestLogScale(largest / smallest >= 100.0);
+    configureValueAxis(yAxis, logScale());
+    const Scene& scene = results().scene;
+    yAxis->setLabel(metricLabel(metric_));
+    setTitleText(metricLabel(metric_) +
+                 (scene.sweepKey.isEmpty() ? QString() : tr(" against ") + scene.sweepKey));
+    // A numeric x axis when every value is positive (n, width, depth); otherwise one slot per value, so
+    // L2 = 0 has a place next to 1e-4.
+    std::vector<double> values;
+    for (const SceneRun& run : scene.runs)
+        if (std::find(values.begin(), values.end(), run.sweepValue) == values.end())
+            values.push_back(run.sweepValue);
+    std::sort(values.begin(), values.end());
+    const bool numeric = !scene.sweepKey.isEmpty() && !values.empty() && values.front() > 0;
+    const bool logX = numeric && values.back() / values.front() >= 16;
+    configureValueAxis(xAxis, logX);
+    if (numeric) {
+        xAxis->setLabel(scene.sweepKey);
+        if (logX) {
+            xAxis->setNumberFormat("eb"); // 10^k, as on the log value axes
+        } else { // the empty scene shown before any run starts leaves a text ticker behind
+            xAxis->setTicker(QSharedPointer<QCPAxisTicker>::create());
+            xAxis->ticker()->setTickCount(5);
+        }
+    } else {
+        auto ticker = QSharedPointer<QCPAxisTickerText>::create();
+        for (int i = 0; i < int(values.size()); ++i)
+            ticker->addTick(i, QString::number(values[i], 'g', 4));
+        if (scene.sweepKey.isEmpty())
+            for (const SceneRun& run : scene.runs)
+                ticker->addTick(run.sweepValue, run.label);
+        xAxis->setTicker(ticker);
+        xAxis->setLabel(scene.sweepKey.isEmpty() ? tr("run") : scene.sweepKey);
+    }
+    auto xOf = [&](double v) {
+        return numeric || scene.sweepKey.isEmpty()
+                   ? v
+                   : double(std::find(values.begin(), values.end(), v) - values.begin());
+    };
+    // One line per series value (the second axis of a grid), else one line.
+    std::vector<double> seriesValues;
+    for (const RunResult& run : results().runs)
+        if (std::find(seriesValues.begin(), seriesValues.end(), run.seriesValue) == seriesValues.end())
+            seriesValues.push_back(run.seriesValue);
+    std::sort(seriesValues.begin(), seriesValues.end());
+    for (int s = 0; s < int(seriesValues.size()); ++s) {
+        QVector<double> keys, vals;
+        for (const RunResult& run : results().runs)
+            if (run.seriesValue == seriesValues[s])
+                if (const auto v = finalMetric(run, metric_)) {
+                    keys << xOf(run.sweepValue);
+                    vals << *v;
+                }
+        filterForAxis(keys, vals, logScale());
+        QString seriesLabel = QString::number(seriesValues[s], 'g', 4);
+        for (const RunResult& run : results().runs)
+            if (run.seriesValue == seriesValues[s] && !run.seriesLabel.isEmpty())
+                seriesLabel = run.seriesLabel;
+        const QString name =
+            scene.seriesKey.isEmpty() ? metricLabel(metric_) : scene.seriesKey + " = " + seriesLabel;
+        QCPGraph* g = addLine(this, name, PlotStyle::color(s), style().lineWidth());
+        g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, style().markerSize() * 1.4));
+        g->setData(keys, vals, true);
+    }
+    // The infinite-width value for the same points and architecture, where there is one.
+    std::map<double, double> limits;
+    for (const RunResult& run : results().runs)
+        if (const auto limit = infiniteWidthMetric(run, metric_))
+            limits[xOf(run.sweepValue)] = *limit;
+    if (!limits.empty()) {
+        QVector<double> keys, vals;
+        for (const auto& [x, y] : limits) {
+            keys << x;
+            vals << y;
+        }
+        filterForAxis(keys, vals, logScale());
+        QCPGraph* g = addLine(this, tr("infinite width"), PlotStyle::color(4), style().lineWidth(), true);
+        g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDiamond, style().markerSize() * 1.4));
+        g->setData(keys, vals, true);
+    }
+    QString note;
+    if (numeric && scene.seriesKey.isEmpty() && metric_ == SummaryMetric::Trace)
+        if (const auto fit = metricFit(results().runs, metric_)) {
+            QCPGraph* g =
+                addLine(this, tr("least-squares line"), QColor(60, 60, 60), style().lineWidth() * 0.7, true);
+            g->setData(QVector<double>{values.front(), values.back()},
+                       QVector<double>{fit->intercept + fit->slope * values.front(),
+                                       fit->intercept + fit->slope * values.back()});
+            note = tr("trace ≈ %1 · %2 %3 %4,  R² = %5")
+                       .arg(fit->slope, 0, 'g', 4)
+                       .arg(scene.sweepKey)
+                       .arg(fit->intercept < 0 ? "−" : "+")
+                       .arg(std::abs(fit->intercept), 0, 'g', 4)
+                       .arg(fit->rSquared, 0, 'f', 4);
+        }
+    setNote(note);
+    legend->setVisible(graphCount() > 1);
+    finishRanges(this, followsData());
+    if (followsData() && !numeric) {
+        const double last =
+            scene.sweepKey.isEmpty() ? double(scene.runs.size() - 1) : double(values.size() - 1);
+        xAxis->setRange(-0.5, std::max(0.5, last + 0.5));
+    }
+}
+
+} // namespace ntk

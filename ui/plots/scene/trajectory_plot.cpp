@@ -1,0 +1,81 @@
+// TrajectoryPlot: λ_max against the loss, or the eigenvalue distribution (see trajectory_plot.h).
+#include "trajectory_plot.h"
+
+#include "plot_helpers.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace ntk {
+
+TrajectoryPlot::TrajectoryPlot(QWidget* parent)
+    : ComparisonPlot("scene_trajectory", tr("λ_max against training loss"), parent) {
+    legend->setVisible(true);
+    axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
+}
+
+void TrajectoryPlot::setMode(Mode mode) {
+    mode_ = mode;
+    resetView();
+}
+
+void TrajectoryPlot::rebuild() {
+    clearGraphsAndItems();
+    configureValueAxis(yAxis, logScale() && mode_ == Mode::LambdaVsLoss);
+    if (mode_ == Mode::LambdaVsLoss) {
+        setTitleText(tr("λ_max against train loss"));
+        setNote(tr("each run starts on the right"));
+        xAxis->setLabel(tr("train loss"));
+        yAxis->setLabel(tr("λ_max"));
+        xAxis->setRangeReversed(false);
+        for (const RunResult& run : results().runs) {
+            // A parametric curve: QCPCurve keeps the order of training, not the order of x.
+            auto* curve = new QCPCurve(xAxis, yAxis);
+            curve->setName(run.label);
+            curve->setPen(QPen(runColor(run), style().lineWidth()));
+            QVector<double> t, x, y;
+            for (const EpochReport& r : run.reports())
+                if (r.hasKernel && std::isfinite(r.trainLoss) && (!logScale() || r.kernel.lambdaMax > 0)) {
+                    t << r.epoch;
+                    x << r.trainLoss;
+                    y << r.kernel.lambdaMax;
+                }
+            curve->setData(t, x, y);
+        }
+    } else {
+        setTitleText(tr("Distribution of the final eigenvalues (CDF)"));
+        setNote(tr("legend: moments of log₁₀ λ"));
+        xAxis->setLabel(tr("log₁₀ λ"));
+        yAxis->setLabel(tr("fraction of eigenvalues ≤ λ"));
+        for (const RunResult& run : results().runs) {
+            const EpochReport* last = run.finalKernel();
+            if (!last)
+                continue;
+            std::vector<double> logs;
+            for (double v : last->eigenvalues)
+                if (v > 0)
+                    logs.push_back(std::log10(v));
+            std::sort(logs.begin(), logs.end());
+            QVector<double> keys, vals;
+            for (std::size_t i = 0; i < logs.size(); ++i) {
+                keys << logs[i];
+                vals << double(i + 1) / double(last->eigenvalues.size());
+            }
+            const Moments m = logSpectrumMoments(run);
+            QCPGraph* g = addLine(this,
+                                  tr("%1 (mean %2, var %3, skew %4, kurt %5)")
+                                      .arg(run.label)
+                                      .arg(m.mean, 0, 'f', 2)
+                                      .arg(m.variance, 0, 'f', 2)
+                                      .arg(m.skewness, 0, 'f', 2)
+                                      .arg(m.kurtosis, 0, 'f', 2),
+                                  runColor(run), style().lineWidth());
+            g->setLineStyle(QCPGraph::lsStepLeft);
+            g->setData(keys, vals, true);
+        }
+    }
+    legend->setVisible(plottableCount() <= 16);
+    finishRanges(this, followsData());
+}
+
+} // namespace ntk
