@@ -2,6 +2,7 @@
 
 #include "theory.h"
 
+#include "analytic_ntk.h"
 #include "loss.h"
 #include "ntk.h"
 
@@ -161,7 +162,7 @@ std::optional<EpochReport> Trainer::advance(CancelFlag cancel) {
             }
             return std::nullopt;
         }
-        if (epoch_ == 0 && theoryApplies())
+        if (epoch_ == 0)
             pendingTheory_ = std::make_unique<PendingTheory>(
                 PendingTheory{parameters, trainCache.output, testOutput, outputGradient});
     }
@@ -226,6 +227,12 @@ void Trainer::computeKernel(const ForwardCache& cache, EpochReport& report, Canc
     if (inputGram_.size() == 0 && data_->train.size() <= largestCachedGram)
         inputGram_ = data_->train.features * data_->train.features.transpose();
     const bool first = !initialKernel_;
+    // The previous epoch's kernel is not needed to build this one: let it go first, so a run holds at
+    // most the initial kernel and the one being built (whoever shares the old one keeps it).
+    if (latestKernel_ != initialKernel_) {
+        latestKernel_.reset();
+        latestKernelEpoch_ = -1;
+    }
     // Eigenvectors only when asked for (target energy); the theory views' basis is solved after epoch 0
     // has been reported (completeTheory), unless this solve already gives it.
     Eigen::MatrixXd eigenvectors;
@@ -251,6 +258,20 @@ MeasuredKernel Trainer::measureCurrentKernel(CancelFlag cancel) const {
     return measureKernel(model_, model_.forward(data_->train.features), false, nullptr, status, cancel);
 }
 
+void Trainer::addAnalyticLimit(InitialTheory& theory) const {
+    if (config_.parameterization != Parameterization::Ntk || !hasAnalyticNtk(config_.activation))
+        return;
+    const AnalyticNtkSpec spec{config_.depth, config_.activation, config_.sigmaW, config_.sigmaB};
+    Eigen::MatrixXd limit = analyticNtk(spec, data_->train.features);
+    limit *= double(trainTargets_.cols()); // summed over the outputs, like the empirical kernel
+    theory.analyticTrace = limit.trace();
+    theory.analyticFrobenius = limit.norm();
+    const bool partial = config_.topK > 0 && config_.topK < limit.rows();
+    const Spectrum spectrum = partial ? topSpectrum(limit, config_.topK) : fullSpectrum(limit);
+    if (spectrum.ok())
+        theory.analyticSpectrum = spectrum.eigenvalues;
+}
+
 bool Trainer::theoryApplies() const {
     return config_.ntkEvery > 0 && data_->train.size() <= maxTheoryPoints;
 }
@@ -259,15 +280,18 @@ std::optional<InitialTheory> Trainer::completeTheory(CancelFlag cancel) {
     if (!pendingTheory_)
         return std::nullopt;
     const std::unique_ptr<PendingTheory> pending = std::move(pendingTheory_);
+    InitialTheory theory;
+    addAnalyticLimit(theory);
+    if (!theoryApplies())
+        return theory;
     const Eigen::MatrixXd& kernel = *initialKernel_;
     if (initialEigenvectors_.size() == 0) {
         const bool partial = config_.topK > 0 && config_.topK < kernel.rows();
         Spectrum spectrum = partial ? topSpectrum(kernel, config_.topK, true) : fullSpectrum(kernel, true);
         if (!spectrum.ok())
-            return std::nullopt;
+            return theory;
         initialEigenvectors_ = std::move(spectrum.eigenvectors);
     }
-    InitialTheory theory;
     const Eigen::Index n = trainTargets_.rows();
     const double scale = residualScale(config_.loss, int(n), int(trainTargets_.cols()));
     theory.residualEnergy = energyAlong(initialEigenvectors_, scale * pending->outputGradient);

@@ -42,10 +42,18 @@ struct EpochReport {
     std::optional<double> linearizedTrainLoss, linearizedTestLoss;
 };
 
-// What epoch 0's theory adds to that epoch's report once it has been computed (Trainer::completeTheory).
+// What is computed once, right after epoch 0 has been reported (Trainer::completeTheory): the theory
+// views' additions to epoch 0's report, and the infinite-width limit of the run's kernel.
 struct InitialTheory {
+    // Added to epoch 0's report (applyTo); empty above Trainer::maxTheoryPoints.
     Eigen::VectorXd residualEnergy;
     std::optional<double> linearizedTrainLoss, linearizedTestLoss;
+    // Eigenvalues (descending; the top-k when the run solves only those) of the infinite-width NTK of the
+    // same architecture on the training points, summed over outputs like the empirical kernel, and that
+    // whole matrix's trace and Frobenius norm. Empty where there is no closed form (tanh, gelu) or for
+    // the standard parameterization (no finite limit).
+    Eigen::VectorXd analyticSpectrum;
+    std::optional<double> analyticTrace, analyticFrobenius;
     void applyTo(EpochReport& report) const;
 };
 
@@ -75,10 +83,10 @@ public:
     std::optional<EpochReport> advance(CancelFlag cancel = nullptr);
 
     // Epoch 0's theory (all eigenvectors of the initial kernel, the train x test kernel, the linearized
-    // network) costs several epochs' worth at large n. advance() leaves it pending after reporting epoch 0
-    // so that a window can draw the first frame first; completeTheory() then does it and returns what it
-    // adds to epoch 0's report (nullopt when nothing was pending). advance() completes it itself if the
-    // caller did not, so the later epochs' reports are the same either way.
+    // network, the infinite-width kernel and its spectrum) costs several epochs' worth at large n.
+    // advance() leaves it pending after reporting epoch 0 so that a window can draw the first frame
+    // first; completeTheory() then does it and returns it (nullopt when nothing was pending). advance()
+    // completes it itself if the caller did not, so the later epochs' reports are the same either way.
     bool theoryPending() const { return pendingTheory_ != nullptr; }
     std::optional<InitialTheory> completeTheory(CancelFlag cancel = nullptr);
 
@@ -126,6 +134,7 @@ private:
                                  CancelFlag cancel) const;
     void computeKernel(const ForwardCache& cache, EpochReport& report, CancelFlag cancel);
     bool theoryApplies() const;
+    void addAnalyticLimit(InitialTheory& theory) const;
     void markDiverged(int epoch);
     bool checkEarlyStop(const EpochReport& report);
     void updateParameters(const ForwardCache& trainCache, const Eigen::MatrixXd& outputGradient,

@@ -376,7 +376,11 @@ private slots:
             QTest::qWait(int(std::max<qint64>(0, due)));
         }
         qInfo("1000 changes in %.1f s", clock.elapsed() / 1000.0);
-        QTRY_VERIFY_WITH_TIMEOUT(window.history().outcome().has_value(), 30000);
+        // An earlier run may have finished and be on screen until the last one's data are ready: wait for
+        // the last run's outcome, and no other run may have been drawn after it.
+        QTRY_VERIFY_WITH_TIMEOUT(window.history().runId() == last && window.history().outcome().has_value(),
+                                 30000);
+        QTest::qWait(200);
         QCOMPARE(window.liveRun().currentRunId(), last);
         QCOMPARE(window.history().runId(), last);
         QCOMPARE(window.history().info().config.seed, std::uint64_t(1000));

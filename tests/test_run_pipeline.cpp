@@ -158,10 +158,11 @@ private slots:
         c.trainSize = 100;
         c.testSize = 0;
         c.topK = 10;
-        Trainer trainer(c, prepareData(c));
-        const RunInfo info = describeRun(1, c, trainer);
+        const RunRecord record = recordRun(1, c);
+        QVERIFY(record.completed());
+        const RunInfo& info = record.info();
         const AnalyticNtkSpec spec{c.depth, c.activation, c.sigmaW, c.sigmaB};
-        const Eigen::MatrixXd limit = double(info.outputs) * analyticNtk(spec, trainer.data().train.features);
+        const Eigen::MatrixXd limit = double(info.outputs) * analyticNtk(spec, info.data->train.features);
         QCOMPARE(info.analyticSpectrum.size(), Eigen::Index(10));
         QVERIFY(info.analyticTrace && std::abs(*info.analyticTrace / limit.trace() - 1.0) < 1e-12);
         QVERIFY(info.analyticFrobenius && std::abs(*info.analyticFrobenius / limit.norm() - 1.0) < 1e-12);

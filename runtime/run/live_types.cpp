@@ -1,9 +1,12 @@
 #include "live_types.h"
 
-#include "analytic_ntk.h"
-#include "spectrum.h"
-
 namespace ntk {
+
+void amendRunInfo(RunInfo& info, const InitialTheory& theory) {
+    info.analyticSpectrum = theory.analyticSpectrum;
+    info.analyticTrace = theory.analyticTrace;
+    info.analyticFrobenius = theory.analyticFrobenius;
+}
 
 void registerLiveTypes() {
     qRegisterMetaType<ntk::RunInfo>();
@@ -28,17 +31,6 @@ RunInfo describeRun(RunId id, const RunConfig& config, const Trainer& trainer) {
     info.testLabels = data.test.labels;
     info.trainValues = data.train.values;
     info.testValues = data.test.values;
-    if (config.parameterization == Parameterization::Ntk && hasAnalyticNtk(config.activation)) {
-        const AnalyticNtkSpec spec{config.depth, config.activation, config.sigmaW, config.sigmaB};
-        const Eigen::MatrixXd limit = double(info.outputs) * analyticNtk(spec, data.train.features);
-        info.analyticTrace = limit.trace();
-        info.analyticFrobenius = limit.norm();
-        const Spectrum spectrum = config.topK > 0 && config.topK < limit.rows()
-                                      ? topSpectrum(limit, config.topK)
-                                      : fullSpectrum(limit);
-        if (spectrum.ok())
-            info.analyticSpectrum = spectrum.eigenvalues;
-    }
     if (info.inputDim <= 2) {
         info.trainFeatures = data.train.features;
         info.testFeatures = data.test.features;

@@ -29,12 +29,10 @@ struct RunInfo {
     Eigen::MatrixXd trainFeatures, testFeatures;
     Eigen::VectorXi trainLabels, testLabels;
     Eigen::VectorXd trainValues, testValues;
-    // Eigenvalues (descending) of the infinite-width NTK of the same architecture on the training points,
-    // summed over outputs like the empirical kernel; empty where there is no closed form (tanh, gelu) or
-    // the parameterization is standard (its kernel has no finite limit).
+    // The infinite-width limit (see InitialTheory): empty until epoch 0's theory has arrived, and where
+    // there is no closed form. The trace and Frobenius norm are the whole matrix's, also when only the
+    // top-k eigenvalues are solved.
     Eigen::VectorXd analyticSpectrum;
-    // Trace and Frobenius norm of that infinite-width kernel, from the whole matrix (also when only its
-    // top-k eigenvalues are solved); nullopt where there is no closed form.
     std::optional<double> analyticTrace, analyticFrobenius;
 };
 
@@ -73,6 +71,8 @@ void registerLiveTypes();
 
 // What the GUI is told about a run once its data are ready.
 RunInfo describeRun(RunId id, const RunConfig& config, const Trainer& trainer);
+// Adds the infinite-width limit, computed after epoch 0.
+void amendRunInfo(RunInfo& info, const InitialTheory& theory);
 // Wraps an epoch's report; with `snapshot`, adds the trainer's latest kernel and a prediction grid.
 LiveReport makeLiveReport(const Trainer& trainer, EpochReport&& report, bool snapshot);
 

@@ -55,6 +55,7 @@ bool RunHistory::setOutcome(const RunOutcome& outcome) {
 bool RunHistory::amend(RunId id, const InitialTheory& theory) {
     if (!info_ || id != info_->runId || reports_.empty() || reports_.front().epoch != 0)
         return false;
+    amendRunInfo(*info_, theory);
     EpochReport& first = reports_.front();
     first.linearizedTrainLoss = theory.linearizedTrainLoss;
     first.linearizedTestLoss = theory.linearizedTestLoss;

@@ -16,6 +16,8 @@ void RunRecord::add(const EpochReport& report, std::shared_ptr<const Eigen::Matr
 }
 
 void RunRecord::amend(const InitialTheory& theory) {
+    if (info_)
+        amendRunInfo(*info_, theory);
     for (EpochReport& report : epochs_)
         if (report.epoch == 0) {
             theory.applyTo(report);
