@@ -165,11 +165,11 @@ void SeriesPlot::rebuild(const RunHistory& history) {
         const bool inView = yAxis->range().contains(value);
         edgeLabel_->setVisible(inView);
         if (!inView)
-            note = tr("%1 = %2: %3, %4 the view")
+            // Short: a note wider than the plot is cut at both ends (the tooltip says what the line is).
+            note = tr("edge %1 = %2, %3")
                        .arg(formula)
                        .arg(value, 0, 'g', 3)
-                       .arg(meaning)
-                       .arg(value > yAxis->range().upper ? tr("above") : tr("below"));
+                       .arg(value > yAxis->range().upper ? tr("off the top") : tr("off the bottom"));
     }
     setNote(note);
 }
