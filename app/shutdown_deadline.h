@@ -9,8 +9,9 @@
 //
 // This is safe only because, by the time it is armed, everything the user owns is already on disk:
 // MainWindow::closeEvent has saved the settings, written the autosave and marked the exit clean, and
-// every file the program writes goes through QSaveFile (a temporary file renamed over the target only
-// when complete), so an abandoned thread can leave no half-written file behind.
+// every file the program writes goes through writeFileAtomically (runtime/files/atomic_write.h: an
+// unnamed temporary file, or QSaveFile where there is none, renamed over the target only when complete),
+// so an abandoned thread can leave no half-written file behind.
 #include <chrono>
 #include <condition_variable>
 #include <mutex>

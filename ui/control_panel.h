@@ -44,7 +44,6 @@ private:
     bool updating_ = false;
     LabeledSlider* noise_ = nullptr;
     LabeledSlider* batch_ = nullptr;
-    LabeledSlider* momentum_ = nullptr;
     QComboBox* l1Mode_ = nullptr;
 };
 
