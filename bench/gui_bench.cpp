@@ -3,8 +3,12 @@
 //    firings; a gap is an event-loop stall. Every event dispatched on the GUI thread is timed too, by the
 //    class of its receiver and the event type, so a stall can be traced to what ran during it.
 //  - memory: a long run with live plotting, resident memory sampled every 1,000 epochs.
+//  - first frame: from a settings change (MainWindow::startRun, as the control panel calls it after its
+//    debounce) to the first frame whose spectrum, lambda_max and trace plots show the new run's epoch 0,
+//    timed exactly by hooking those plots' replots and paint events; and when epoch 0's theory follows.
 // Output: one JSON object on stdout; progress on stderr. See bench/RESULTS.md and bench/run_bench.sh.
 #include "live_plot.h"
+#include "live_plot_set.h"
 #include "main_window.h"
 
 #include <QApplication>
@@ -19,6 +23,7 @@
 #include <QThread>
 #include <QTimer>
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
@@ -43,6 +48,8 @@ namespace {
 struct Options {
     bool responsiveness = true;
     bool memory = true;
+    bool firstFrame = true;
+    int changes = 5;           // settings changes measured per first-frame case
     double seconds = 25.0;     // measured training time per responsiveness scenario
     int memoryEpochs = 10'000; // length of the long run
     int sampleEvery = 1'000;   // epochs between resident-memory samples
@@ -50,15 +57,17 @@ struct Options {
 };
 
 [[noreturn]] void usage(int code) {
-    std::fprintf(code == 0 ? stdout : stderr,
-                 "usage: ntkviz-gui-bench [--only responsiveness|memory] [--seconds S] [--memory-epochs N]\n"
-                 "                        [--sample-every N] [--window WxH]\n"
-                 "  --only           run one of the two measurements (default both)\n"
-                 "  --seconds        training time measured per responsiveness scenario (default 25)\n"
-                 "  --memory-epochs  epochs of the long run (default 10000)\n"
-                 "  --sample-every   epochs between resident-memory samples (default 1000)\n"
-                 "  --window         window size in pixels (default 1920x1080: a lecture projector)\n"
-                 "Runs offscreen (QT_QPA_PLATFORM=offscreen unless set otherwise).\n");
+    std::fprintf(
+        code == 0 ? stdout : stderr,
+        "usage: ntkviz-gui-bench [--only responsiveness|memory|first-frame] [--seconds S]\n"
+        "                        [--memory-epochs N] [--sample-every N] [--changes N] [--window WxH]\n"
+        "  --only           run one of the three measurements (default all)\n"
+        "  --seconds        training time measured per responsiveness scenario (default 25)\n"
+        "  --memory-epochs  epochs of the long run (default 10000)\n"
+        "  --sample-every   epochs between resident-memory samples (default 1000)\n"
+        "  --changes        settings changes timed per first-frame case (default 5)\n"
+        "  --window         window size in pixels (default 1920x1080: a lecture projector)\n"
+        "Runs offscreen (QT_QPA_PLATFORM=offscreen unless set otherwise).\n");
     std::exit(code);
 }
 
@@ -88,18 +97,22 @@ Options parseOptions(int argc, char** argv) {
             usage(0);
         } else if (flag == "--only") {
             const std::string v = value();
-            if (v != "responsiveness" && v != "memory") {
-                std::fprintf(stderr, "ntkviz-gui-bench: --only must be responsiveness or memory\n");
+            if (v != "responsiveness" && v != "memory" && v != "first-frame") {
+                std::fprintf(stderr,
+                             "ntkviz-gui-bench: --only must be responsiveness, memory or first-frame\n");
                 usage(2);
             }
             options.responsiveness = v == "responsiveness";
             options.memory = v == "memory";
+            options.firstFrame = v == "first-frame";
         } else if (flag == "--seconds") {
             options.seconds = positive(value());
         } else if (flag == "--memory-epochs") {
             options.memoryEpochs = int(positive(value()));
         } else if (flag == "--sample-every") {
             options.sampleEvery = int(positive(value()));
+        } else if (flag == "--changes") {
+            options.changes = int(positive(value()));
         } else if (flag == "--window") {
             const std::string v = value();
             if (std::sscanf(v.c_str(), "%dx%d", &options.windowWidth, &options.windowHeight) != 2 ||
@@ -310,9 +323,20 @@ public:
     const std::map<std::string, Total>& totals() const { return totals_; }
     const std::vector<Dispatch>& longest() const { return longest_; }
 
+    // Called after every event the GUI thread dispatches at the top level (with the events it dispatched in
+    // turn): the first moment the state that event changed can be looked at. Empty: nothing is called.
+    void setAfterDispatch(std::function<void()> hook) { afterDispatch_ = std::move(hook); }
+
     bool notify(QObject* receiver, QEvent* event) override {
-        if (!profiling_ || depth_ > 0 || QThread::currentThread() != thread() || ignored_.count(receiver))
+        if (depth_ > 0 || QThread::currentThread() != thread())
             return QApplication::notify(receiver, event);
+        if (!profiling_ || ignored_.count(receiver)) {
+            if (!afterDispatch_)
+                return QApplication::notify(receiver, event);
+            const bool handled = dispatch(receiver, event);
+            afterDispatch_();
+            return handled;
+        }
         // Taken before the dispatch: the receiver may delete itself while handling it (DeferredDelete), and
         // the event may not outlive it. The class name is static data and stays valid.
         const char* className = receiver->metaObject()->className();
@@ -320,16 +344,10 @@ public:
         const int timerInterval = timer ? timer->interval() : -1;
         const QEvent::Type type = event->type();
         const qint64 start = clock_.nsecsElapsed();
-        ++depth_;
-        bool handled = false;
-        try {
-            handled = QApplication::notify(receiver, event);
-        } catch (...) {
-            --depth_;
-            throw;
-        }
-        --depth_;
+        const bool handled = dispatch(receiver, event);
         const double ms = double(clock_.nsecsElapsed() - start) * 1e-6;
+        if (afterDispatch_)
+            afterDispatch_();
         // Naming every dispatch would cost more than the short ones themselves; they are summed together.
         if (ms < 1.0) {
             Total& t = totals_["(dispatches under 1 ms)"];
@@ -349,6 +367,18 @@ public:
     }
 
 private:
+    bool dispatch(QObject* receiver, QEvent* event) {
+        ++depth_;
+        bool handled = false;
+        try {
+            handled = QApplication::notify(receiver, event);
+        } catch (...) {
+            --depth_;
+            throw;
+        }
+        --depth_;
+        return handled;
+    }
     static std::string describe(const char* className, int timerInterval, QEvent::Type type) {
         QString name = QString::fromLatin1(className);
         if (timerInterval >= 0)
@@ -360,6 +390,7 @@ private:
 
     bool profiling_ = false;
     int depth_ = 0;
+    std::function<void()> afterDispatch_;
     std::set<const QObject*> ignored_;
     QElapsedTimer clock_;
     std::map<std::string, Total> totals_;
@@ -680,6 +711,380 @@ QJsonObject measureLongRunMemory(const Options& options) {
     return result;
 }
 
+// ---------------------------------------------------------------------------------------------------------
+// 3. First frame after a settings change
+
+// One clock for the whole process; every time of a change is a difference of two readings of it.
+QElapsedTimer& benchClock() {
+    static QElapsedTimer clock = [] {
+        QElapsedTimer c;
+        c.start();
+        return c;
+    }();
+    return clock;
+}
+
+// A run's epoch-0 numbers as the three top plots draw them; NaN before there are any.
+struct EpochZeroValues {
+    double lambda1 = std::nan(""), lambdaMax = std::nan(""), trace = std::nan("");
+    bool known() const { return std::isfinite(lambdaMax); }
+};
+
+EpochZeroValues epochZeroValues(const RunHistory& history) {
+    EpochZeroValues v;
+    if (!history.hasRun() || history.reports().empty() || history.reports().front().epoch != 0 ||
+        !history.reports().front().hasKernel || history.initialSpectrum().size() == 0)
+        return v;
+    v.lambda1 = history.initialSpectrum()(0);
+    v.lambdaMax = history.reports().front().kernel.lambdaMax;
+    v.trace = history.reports().front().kernel.trace;
+    return v;
+}
+
+bool sameValue(double shown, double expected) {
+    return std::abs(shown - expected) <= 1e-12 * std::max(1.0, std::abs(expected));
+}
+
+// Watches the window for one run's first frame. For each of the three top plots (spectrum, lambda_max,
+// trace): the end of the first replot that drew this run's epoch 0 (checked value by value against the
+// run's history, not by the title, which reads "epoch 0" for every run), and the end of the GUI-thread
+// dispatch whose paint event put it on the widget (QCustomPlot repaints inside replot when the window is
+// exposed, so usually the same moment; a window not yet exposed paints later). From the GUI thread's
+// dispatches (ProfilingApplication::setAfterDispatch): the moments the run's data, its epoch 0 and epoch 0's
+// theory (spectral bias, linearized model, infinite-width kernel) reached the history; and the first frame
+// drawn with that theory.
+class FirstFrameWatch : public QObject {
+public:
+    FirstFrameWatch(MainWindow& window, RunId run, qint64 startNs)
+        : window_(window)
+        , run_(run)
+        , startNs_(startNs) {
+        const LivePlotSet& set = window.livePlots();
+        const std::pair<LivePlot*, Kind> watched[] = {
+            {set.spectrum, Kind::Spectrum}, {set.lambdaMax, Kind::LambdaMax}, {set.trace, Kind::Trace}};
+        for (const auto& [plot, kind] : watched) {
+            auto watch = std::make_unique<PlotWatch>();
+            watch->plot = plot;
+            watch->kind = kind;
+            PlotWatch* w = watch.get();
+            connect(plot, &QCustomPlot::beforeReplot, this, [w] {
+                w->inReplot = true;
+                w->paintedInReplot = false;
+            });
+            connect(plot, &QCustomPlot::afterReplot, this, [this, w] { afterReplot(*w); });
+            plot->installEventFilter(this);
+            plots_.push_back(std::move(watch));
+        }
+        profiler()->setAfterDispatch([this] { afterDispatch(); });
+        afterDispatch();
+    }
+    ~FirstFrameWatch() override {
+        profiler()->setAfterDispatch({});
+        for (const auto& w : plots_)
+            w->plot->removeEventFilter(this);
+    }
+
+    bool framed() const {
+        return std::all_of(plots_.begin(), plots_.end(), [](const auto& w) { return w->drawnNs >= 0; });
+    }
+    bool painted() const {
+        return std::all_of(plots_.begin(), plots_.end(), [](const auto& w) { return w->paintedNs >= 0; });
+    }
+    bool theoryDrawn() const { return theoryDrawnNs_ >= 0; }
+    qint64 drawnNs() const {
+        qint64 last = -1;
+        for (const auto& w : plots_)
+            last = std::max(last, w->drawnNs);
+        return last;
+    }
+    qint64 paintedNs() const {
+        qint64 last = -1;
+        for (const auto& w : plots_)
+            last = std::max(last, w->paintedNs);
+        return last;
+    }
+    // Seconds since the change, or -1 for "never".
+    double seconds(qint64 ns) const { return ns < 0 ? -1.0 : double(ns - startNs_) * 1e-9; }
+    // The first frame: the moment the last of the three plots was on the widget (painted), or drawn when
+    // a paint event never came.
+    double firstFrameSeconds() const { return seconds(painted() ? paintedNs() : drawnNs()); }
+    bool verified() const {
+        return framed() &&
+               std::all_of(plots_.begin(), plots_.end(), [](const auto& w) { return w->mismatches == 0; });
+    }
+
+    QJsonObject toJson() const {
+        QJsonArray plots;
+        for (const auto& w : plots_)
+            plots.append(QJsonObject{{"plot", w->plot->fileName()},
+                                     {"drawn_s", seconds(w->drawnNs)},
+                                     {"painted_s", seconds(w->paintedNs)},
+                                     {"shown_title", w->title},
+                                     {"latest_epoch_shown", w->epochShown},
+                                     {"replots_before", w->replotsBefore},
+                                     {"data_mismatches", w->mismatches}});
+        return QJsonObject{
+            {"first_frame_s", firstFrameSeconds()},
+            {"first_frame_drawn_s", seconds(drawnNs())},
+            {"first_frame_painted_s", seconds(paintedNs())},
+            {"data_ready_s", seconds(dataReadyNs_)},
+            {"epoch0_in_history_s", seconds(epochZeroNs_)},
+            {"epoch0_kernel_seconds", epochZeroKernelSeconds_},
+            {"theory_in_history_s", seconds(theoryNs_)},
+            {"theory_first_frame_s", seconds(theoryDrawnNs_)},
+            {"verified", verified()},
+            {"plots", plots},
+        };
+    }
+
+protected:
+    bool eventFilter(QObject* watched, QEvent* event) override {
+        if (event->type() == QEvent::Paint)
+            for (const auto& w : plots_)
+                if (w->plot == watched) {
+                    if (w->inReplot)
+                        w->paintedInReplot = true;
+                    else if (w->drawnNs >= 0)
+                        w->paintPending = true;
+                }
+        return false;
+    }
+
+private:
+    enum class Kind { Spectrum, LambdaMax, Trace };
+    struct PlotWatch {
+        LivePlot* plot = nullptr;
+        Kind kind = Kind::Spectrum;
+        bool inReplot = false;
+        bool paintedInReplot = false; // a paint event during the replot (repaint with the new buffers)
+        bool paintPending = false;    // painted with the new data; done when the current dispatch ends
+        qint64 drawnNs = -1, paintedNs = -1;
+        QString title;
+        int epochShown = -1;
+        int replotsBefore = 0; // replots before the first with this run's epoch 0 (waiting, or the old run)
+        int mismatches = 0;    // replots while the history held this run's epoch 0 that did not show it
+    };
+
+    // The value the plot shows first in graph `index` (key and value), if any.
+    static std::optional<std::pair<double, double>> firstPoint(LivePlot* plot, int index) {
+        if (plot->graphCount() <= index || plot->graph(index)->dataCount() == 0)
+            return std::nullopt;
+        const auto it = plot->graph(index)->data()->constBegin();
+        return std::pair{it->key, it->value};
+    }
+
+    // Whether the plot, just replotted, shows this run's epoch 0 (nullopt: the history has not got it yet).
+    std::optional<bool> showsEpochZero(const PlotWatch& w) const {
+        const RunHistory& h = window_.history();
+        if (h.runId() != run_)
+            return std::nullopt;
+        const EpochZeroValues expected = epochZeroValues(h);
+        if (!expected.known())
+            return std::nullopt;
+        switch (w.kind) {
+        case Kind::Spectrum: {
+            // graph 0: the latest spectrum; graph 1: the initialization's, i.e. epoch 0's.
+            const auto latest = firstPoint(w.plot, 0), initial = firstPoint(w.plot, 1);
+            return latest && initial && latest->first == 1.0 && initial->first == 1.0 &&
+                   sameValue(latest->second, h.latestSpectrum().second(0)) &&
+                   sameValue(initial->second, expected.lambda1);
+        }
+        case Kind::LambdaMax:
+        case Kind::Trace: {
+            const auto first = firstPoint(w.plot, 0);
+            return first && first->first == 0.0 &&
+                   sameValue(first->second, w.kind == Kind::Trace ? expected.trace : expected.lambdaMax);
+        }
+        }
+        return false;
+    }
+
+    void afterReplot(PlotWatch& w) {
+        const qint64 now = benchClock().nsecsElapsed();
+        w.inReplot = false;
+        const RunHistory& h = window_.history();
+        if (w.kind == Kind::Spectrum && theoryDrawnNs_ < 0 && h.runId() == run_ &&
+            h.initialResidualEnergy().size() > 0)
+            theoryDrawnNs_ = now;
+        if (w.drawnNs >= 0)
+            return;
+        const std::optional<bool> shows = showsEpochZero(w);
+        if (!shows) {
+            ++w.replotsBefore;
+            return;
+        }
+        if (!*shows) {
+            ++w.mismatches;
+            return;
+        }
+        w.drawnNs = now;
+        w.title = w.plot->shownTitle();
+        w.epochShown = h.latest()->epoch;
+        if (w.paintedInReplot)
+            w.paintPending = true;
+    }
+
+    void afterDispatch() {
+        const qint64 now = benchClock().nsecsElapsed();
+        for (const auto& w : plots_)
+            if (w->paintPending && w->paintedNs < 0)
+                w->paintedNs = now;
+        const RunHistory& h = window_.history();
+        if (h.runId() != run_)
+            return;
+        if (dataReadyNs_ < 0)
+            dataReadyNs_ = now;
+        if (epochZeroNs_ < 0 && !h.reports().empty()) {
+            epochZeroNs_ = now;
+            epochZeroKernelSeconds_ = h.reports().front().kernelSeconds;
+        }
+        if (theoryNs_ < 0 && h.initialResidualEnergy().size() > 0)
+            theoryNs_ = now;
+    }
+
+    MainWindow& window_;
+    RunId run_;
+    qint64 startNs_;
+    std::vector<std::unique_ptr<PlotWatch>> plots_;
+    qint64 dataReadyNs_ = -1, epochZeroNs_ = -1, theoryNs_ = -1, theoryDrawnNs_ = -1;
+    double epochZeroKernelSeconds_ = -1.0;
+};
+
+// Runs the event loop until the watch has seen the first frame painted (or drawn, and no paint event came
+// within 0.5 s) and the first frame with the theory, or until the time limit; false on timeout.
+bool waitForFirstFrame(const FirstFrameWatch& watch, double limitSeconds) {
+    QEventLoop loop;
+    QTimer poll;
+    poll.setTimerType(Qt::PreciseTimer);
+    poll.setInterval(2);
+    const qint64 start = benchClock().nsecsElapsed();
+    bool finished = false;
+    QObject::connect(&poll, &QTimer::timeout, &loop, [&] {
+        const qint64 now = benchClock().nsecsElapsed();
+        const bool frame = watch.framed() && (watch.painted() || now - watch.drawnNs() > 500'000'000);
+        finished = frame && watch.theoryDrawn();
+        if (finished || double(now - start) * 1e-9 > limitSeconds)
+            loop.quit();
+    });
+    poll.start();
+    loop.exec();
+    return finished;
+}
+
+QJsonObject measureFirstFrame(const QString& scenario, const RunConfig& base, const Options& options) {
+    progress(QString("first frame, %1: n=%2 w=%3 L=%4, %5 settings changes")
+                 .arg(scenario)
+                 .arg(base.trainSize)
+                 .arg(base.width)
+                 .arg(base.depth)
+                 .arg(options.changes));
+    constexpr double limitSeconds = 120.0;
+    constexpr double settleSeconds = 0.5; // after the theory's frame, before the next change
+    const QJsonArray loadBefore = loadAverage();
+
+    // Opening the window: its constructor starts the first run (and loads the data set into the shared
+    // cache when no earlier window of this process has). Not one of the timed changes.
+    const qint64 openNs = benchClock().nsecsElapsed();
+    auto window = std::make_unique<MainWindow>(base, false);
+    window->resize(options.windowWidth, options.windowHeight);
+    window->show();
+    QJsonObject firstOpen;
+    {
+        FirstFrameWatch watch(*window, window->liveRun().currentRunId(), openNs);
+        if (!waitForFirstFrame(watch, limitSeconds))
+            throw std::runtime_error(scenario.toStdString() + ": the window's first run drew no first frame");
+        firstOpen = watch.toJson();
+    }
+    runEventLoopFor(settleSeconds);
+
+    QJsonArray changes;
+    std::vector<double> frames, theory, theoryFrames;
+    bool allVerified = true, allDistinct = true;
+    for (int i = 1; i <= options.changes; ++i) {
+        RunConfig next = base;
+        next.seed = i % 2 == 1 ? base.seed + 1 : base.seed; // alternating: every change is a new run
+        const RunHistory& shown = window->history();
+        const EpochZeroValues previous = epochZeroValues(shown);
+        const int previousEpoch = shown.latest() ? shown.latest()->epoch : -1;
+        const bool previousTheory = shown.initialResidualEnergy().size() > 0;
+        const RunId previousRun = shown.runId();
+
+        const qint64 startNs = benchClock().nsecsElapsed();
+        window->startRun(next);
+        const RunId run = window->liveRun().currentRunId();
+        if (run == previousRun)
+            throw std::runtime_error(scenario.toStdString() + ": the settings change started no new run");
+        FirstFrameWatch watch(*window, run, startNs);
+        if (!waitForFirstFrame(watch, limitSeconds))
+            throw std::runtime_error(QString("%1: change %2 drew no first frame within %3 s")
+                                         .arg(scenario)
+                                         .arg(i)
+                                         .arg(limitSeconds)
+                                         .toStdString());
+        const EpochZeroValues now = epochZeroValues(window->history());
+        const bool distinct = previous.known() && !sameValue(now.lambdaMax, previous.lambdaMax) &&
+                              !sameValue(now.trace, previous.trace) &&
+                              !sameValue(now.lambda1, previous.lambda1);
+        QJsonObject entry = watch.toJson();
+        entry["change"] = i;
+        entry["seed"] = qint64(next.seed);
+        entry["previous_latest_epoch"] = previousEpoch;
+        entry["previous_theory_arrived"] = previousTheory;
+        entry["epoch0_values_differ_from_previous_run"] = distinct;
+        changes.append(entry);
+        frames.push_back(watch.firstFrameSeconds());
+        theory.push_back(entry["theory_in_history_s"].toDouble());
+        theoryFrames.push_back(entry["theory_first_frame_s"].toDouble());
+        allVerified = allVerified && watch.verified() && watch.painted();
+        allDistinct = allDistinct && distinct;
+        progress(QString("  change %1 (seed %2): first frame %3 s (epoch 0 in history %4 s), theory %5 s")
+                     .arg(i)
+                     .arg(next.seed)
+                     .arg(watch.firstFrameSeconds(), 0, 'f', 3)
+                     .arg(entry["epoch0_in_history_s"].toDouble(), 0, 'f', 3)
+                     .arg(entry["theory_in_history_s"].toDouble(), 0, 'f', 3));
+        runEventLoopFor(settleSeconds);
+    }
+
+    const RunHistory& history = window->history();
+    QJsonObject result{
+        {"name", "gui_first_frame"},
+        {"scenario", scenario},
+        {"shape", QJsonObject{{"n", base.trainSize},
+                              {"d", history.info().inputDim},
+                              {"w", base.width},
+                              {"L", base.depth},
+                              {"O", history.info().outputs},
+                              {"test_n", base.testSize},
+                              {"ntk_every", base.ntkEvery},
+                              {"top_k", history.info().config.topK}}},
+        {"dataset", history.info().datasetName},
+        {"window", QString("%1x%2").arg(window->width()).arg(window->height())},
+        {"change", QString("MainWindow::startRun, as the control panel calls it after its %1 ms debounce "
+                           "(not included); seed alternating %2 / %3")
+                       .arg(60)
+                       .arg(base.seed + 1)
+                       .arg(base.seed)},
+        {"first_frame_means", "the spectrum, lambda_max and trace plots painted with the new run's epoch 0 "
+                              "(values checked against its history)"},
+        {"settle_seconds_between_changes", settleSeconds},
+        {"window_open", firstOpen},
+        {"changes", changes},
+        {"first_frame_seconds_median", median(frames)},
+        {"first_frame_seconds_max", *std::max_element(frames.begin(), frames.end())},
+        {"theory_in_history_seconds_median", median(theory)},
+        {"theory_in_history_seconds_max", *std::max_element(theory.begin(), theory.end())},
+        {"theory_first_frame_seconds_median", median(theoryFrames)},
+        {"all_verified", allVerified},
+        {"all_epoch0_values_differ_from_previous_run", allDistinct},
+        {"load_average_before", loadBefore},
+        {"load_average_after", loadAverage()},
+    };
+    window.reset();
+    QCoreApplication::processEvents();
+    return result;
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -698,6 +1103,15 @@ int main(int argc, char** argv) {
         // resident and the long run would grow into them unseen. run_bench.py starts one process for each.
         if (options.memory)
             results.append(measureLongRunMemory(options));
+        if (options.firstFrame) {
+            // Fashion-MNIST, the window's default data and test split, as a lecture uses them.
+            RunConfig large;
+            large.trainSize = 2000;
+            large.width = 512;
+            large.depth = 2;
+            results.append(measureFirstFrame("large", large, options));
+            results.append(measureFirstFrame("default_scene", RunConfig{}, options));
+        }
         if (options.responsiveness) {
             QTemporaryDir data;
             const QString csv = writeImageLikeCsv(data.path(), 2200);

@@ -4,10 +4,14 @@ and prints a Markdown table of ratios against the targets of issue 5, each marke
 
 Usually started through bench/run_bench.sh, which installs what is missing and builds first:
   /usr/bin/python3 bench/run_bench.py --build-dir build-bench [--shapes all] [--reps 9] [--threads 2]
-                                      [--skip-gui | --gui-only] [--gui-seconds 25]
+                                      [--skip-gui | --gui-only] [--gui-seconds 25] [--skip-cli-scale]
+                                      [--only cli_scale|first_frame ...]
 
-ntkviz-gui-bench (the real window offscreen: event-loop stalls while training, memory over a long run) runs
-last, when it was built; --gui-only runs it alone.
+After ntkviz-bench and the peers, the n = 10,000 run as a user starts it: ntkviz-cli train with --out, timed
+from outside (wall time, peak resident memory, the share of the wall time spent writing the files after the
+run's last progress line). ntkviz-gui-bench (the real window offscreen: settings change to first frame,
+event-loop stalls while training, memory over a long run) runs last, when it was built; --gui-only runs it
+alone. --only runs just the named rows (repeatable): cli_scale, first_frame.
 
 The raw JSON of every program goes to --out (default <build-dir>/results/<timestamp>/) beside table.md.
 The programs run sequentially, never concurrently, so they do not compete for the 2 cores; a ratio is only
@@ -17,10 +21,14 @@ import argparse
 import datetime
 import json
 import os
+import re
 import shlex
 import shutil
+import statistics
 import subprocess
 import sys
+import tempfile
+import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -169,12 +177,178 @@ def build_target_table(ours, peer):
     scale = find(ours, "scale", n=10000, w=512, L=2)
     total = seconds(scale)
     peak = scale.get("peak_resident_bytes") if scale else None
-    table.check("scale n=10000 w=512 L=2: full NTK + top-32", fmt_seconds(total),
+    table.check("scale n=10000 w=512 L=2, the kernel alone (ntkviz-bench): full NTK + top-32", fmt_seconds(total),
                 f"build {fmt_seconds(scale.get('build_seconds'))}, top-32 {fmt_seconds(scale.get('top_k_seconds'))}"
                 if scale else "n/a", fmt_seconds(total), "<= 60 s", None if total is None else total <= 60.0)
-    table.check("scale n=10000 w=512 L=2: peak resident memory", fmt(peak and peak / 1e9, unit=" GB"), "-",
+    table.check("scale n=10000 w=512 L=2, the kernel alone (ntkviz-bench): peak resident memory",
+                fmt(peak and peak / 1e9, unit=" GB"), "-",
                 fmt(peak and peak / 1e9, unit=" GB"), "<= 1.5 GB", None if peak is None else peak <= 1.5e9)
     return table
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The n = 10,000 run as a user starts it (ntkviz-cli), measured from outside
+
+CLI_SCALE_FLAGS = ["--n", "10000", "--width", "512", "--depth", "2", "--top-k", "32", "--epochs", "1",
+                   "--test-n", "0"]
+CLI_SCALE_PEAK_TARGET_BYTES = 1.8e9
+CLI_SCALE_EXPORT_SHARE_TARGET = 0.10
+FINISHED_LINE = re.compile(r"^(?P<status>.*) in (?P<seconds>[0-9.eE+-]+) s$")
+EPOCH_LINE = re.compile(r"^epoch (?P<epoch>\d+)/")
+
+
+def run_cli_scale(cli, scratch_parent):
+    """`ntkviz-cli train CLI_SCALE_FLAGS --out DIR` in a child process. Wall time and peak resident memory come
+    from the child's own rusage (wait4). The CLI prints no export time: its last progress line, "finished at
+    epoch 1 in X s", comes when the run is over (X: the run's time from the start of the run driver, data
+    loading included) and before the files are written, so the export is the time from that line to the
+    process's exit (teardown included, a few ms), each stamped as the line is read from the pipe."""
+    out_dir = tempfile.mkdtemp(prefix="cli-scale-", dir=scratch_parent)
+    command = [cli, "train", *CLI_SCALE_FLAGS, "--out", out_dir]
+    print(f"[run_bench] cli scale: {' '.join(shlex.quote(c) for c in command)}", file=sys.stderr, flush=True)
+    load_before = os.getloadavg()
+    lines = []
+    start = time.perf_counter()
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+    def read_progress():
+        for raw in iter(proc.stderr.readline, b""):
+            lines.append((time.perf_counter() - start, raw.decode(errors="replace").rstrip("\n")))
+
+    # Resident memory every 0.2 s, to tell which phase the peak belongs to (the peak itself is ru_maxrss).
+    rss = []
+    running = threading.Event()
+    running.set()
+
+    def sample_rss():
+        while running.is_set():
+            try:
+                with open(f"/proc/{proc.pid}/status") as status_file:
+                    for line in status_file:
+                        if line.startswith("VmRSS:"):
+                            rss.append((time.perf_counter() - start, int(line.split()[1]) * 1024))
+                            break
+            except OSError:
+                pass  # exited (a zombie has no VmRSS line)
+            time.sleep(0.2)
+
+    reader = threading.Thread(target=read_progress, daemon=True)
+    sampler = threading.Thread(target=sample_rss, daemon=True)
+    reader.start()
+    sampler.start()
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    running.clear()
+    reader.join()
+    sampler.join()
+    proc.stderr.close()
+    print(f"[run_bench] cli scale took {wall:.0f} s", file=sys.stderr, flush=True)
+
+    files = {}
+    for root, _, names in os.walk(out_dir):
+        for name in names:
+            path = os.path.join(root, name)
+            files[os.path.relpath(path, out_dir)] = os.path.getsize(path)
+    shutil.rmtree(out_dir)  # 1.6 GB of kernels; the JSON keeps the sizes
+
+    entry = {
+        "name": "cli_scale",
+        "date": datetime.datetime.now().astimezone().strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "command": " ".join(shlex.quote(c) for c in [os.path.basename(cli), "train", *CLI_SCALE_FLAGS, "--out", "DIR"]),
+        "shape": {"n": 10000, "w": 512, "L": 2, "top_k": 32, "epochs": 1, "test_n": 0},
+        "exit_code": proc.returncode,
+        "wall_seconds": wall,
+        "peak_resident_bytes": usage.ru_maxrss * 1024,  # Linux reports kB
+        "user_seconds": usage.ru_utime,
+        "system_seconds": usage.ru_stime,
+        "major_page_faults": usage.ru_majflt,
+        "blocks_written": usage.ru_oublock,  # 512-byte units
+        "progress": [{"at_s": at, "line": line} for at, line in lines],
+        "rss_samples": [{"at_s": at, "bytes": value} for at, value in rss],
+        "files": files,
+        "bytes_in_files": sum(files.values()),
+        "load_average_before": load_before,
+        "load_average_after": os.getloadavg(),
+    }
+    finished = [(at, FINISHED_LINE.match(line)) for at, line in lines if FINISHED_LINE.match(line)]
+    if proc.returncode == 0 and finished:
+        at, match = finished[-1]
+        entry["status"] = match["status"]
+        entry["run_seconds"] = float(match["seconds"])
+        entry["finished_line_at_seconds"] = at
+        entry["export_seconds"] = wall - at
+        entry["export_share"] = (wall - at) / wall
+        entry["share_outside_the_run"] = (wall - entry["run_seconds"]) / wall  # also process start and exit
+    epochs = {int(m["epoch"]): at for at, line in lines if (m := EPOCH_LINE.match(line))}
+    entry["epoch_line_at_seconds"] = {str(k): v for k, v in sorted(epochs.items())}
+    # The largest sampled resident memory in each phase, cut at the progress lines.
+    cuts = [("to the epoch 0 line", epochs.get(0)), ("to the finished line", entry.get("finished_line_at_seconds")),
+            ("export and exit", wall)]
+    phases, begin = {}, 0.0
+    for name, end in cuts:
+        if end is None:
+            continue
+        inside = [value for at, value in rss if begin <= at < end]
+        phases[name] = {"from_s": begin, "to_s": end, "max_sampled_bytes": max(inside, default=None)}
+        begin = end
+    entry["rss_by_phase"] = phases
+    return entry
+
+
+def add_cli_scale_rows(table, cli, ours=None):
+    if not cli:
+        return
+    label = ("scale n=10000 w=512 L=2, the run a user starts (ntkviz-cli train --top-k 32 --epochs 1 --test-n 0 "
+             "--out)")
+    if cli["exit_code"] != 0 or "export_share" not in cli:
+        last = cli["progress"][-1]["line"] if cli["progress"] else "no output"
+        table.check(f"{label}: ran", f"exit code {cli['exit_code']}", last.replace("|", "/"), "failed", "exit 0",
+                    False)
+        return
+    wall, run, export = cli["wall_seconds"], cli["run_seconds"], cli["export_seconds"]
+    epoch_at = cli["epoch_line_at_seconds"]
+    table.check(f"{label}: wall time", fmt_seconds(wall),
+                f"run {fmt_seconds(run)} (epoch 0 line at {fmt_seconds(epoch_at.get('0'))}, epoch 1 at "
+                f"{fmt_seconds(epoch_at.get('1'))}), then export {fmt_seconds(export)}",
+                fmt_seconds(wall), "reported", None)
+    peak = cli["peak_resident_bytes"]
+    kernel_alone = find(ours, "scale", n=10000, w=512, L=2)
+    kernel_peak = kernel_alone.get("peak_resident_bytes") if kernel_alone else None
+    table.check(f"{label}: peak resident memory (child's ru_maxrss)", fmt(peak / 1e9, unit=" GB"),
+                f"kernel alone {fmt(kernel_peak / 1e9, unit=' GB')}" if kernel_peak else "-",
+                fmt(peak / 1e9, unit=" GB"), f"<= {CLI_SCALE_PEAK_TARGET_BYTES / 1e9:.1f} GB",
+                peak <= CLI_SCALE_PEAK_TARGET_BYTES)
+    share = cli["export_share"]
+    table.check(f"{label}: share of the wall time spent writing the files (last progress line to exit)",
+                f"{fmt_seconds(export)} of {fmt_seconds(wall)}, {cli['bytes_in_files'] / 1e9:.2f} GB in "
+                f"{len(cli['files'])} files",
+                f"(wall - run)/wall {cli['share_outside_the_run'] * 100:.1f}%",
+                f"{share * 100:.1f}%", f"<= {CLI_SCALE_EXPORT_SHARE_TARGET * 100:.0f}%",
+                share <= CLI_SCALE_EXPORT_SHARE_TARGET)
+
+
+def cli_context_rows(cli):
+    if not cli or "export_share" not in cli:
+        return []
+    largest = sorted(cli["files"].items(), key=lambda item: -item[1])[:3]
+    rate = cli["bytes_in_files"] / cli["export_seconds"] / 1e6 if cli["export_seconds"] > 0 else 0
+    load = " ".join(f"{v:.2f}" for v in cli["load_average_before"])
+    return [
+        ("cli scale n=10000: progress lines (s after start)",
+         "; ".join(f"{p['at_s']:.2f}: {p['line']}" for p in cli["progress"])),
+        ("cli scale n=10000: files written",
+         f"{cli['bytes_in_files'] / 1e9:.2f} GB in {fmt_seconds(cli['export_seconds'])} ({rate:.0f} MB/s); largest "
+         + ", ".join(f"{name} {size / 1e6:.0f} MB" for name, size in largest)),
+        ("cli scale n=10000: largest resident memory sampled every 0.2 s, by phase (peak: ru_maxrss "
+         f"{cli['peak_resident_bytes'] / 1e9:.2f} GB)",
+         "; ".join(f"{name} ({p['from_s']:.0f}-{p['to_s']:.0f} s): "
+                   + ("n/a" if p["max_sampled_bytes"] is None else f"{p['max_sampled_bytes'] / 1e9:.2f} GB")
+                   for name, p in cli.get("rss_by_phase", {}).items())),
+        ("cli scale n=10000: CPU and load",
+         f"user {cli['user_seconds']:.0f} s, system {cli['system_seconds']:.0f} s over {cli['wall_seconds']:.0f} s wall; "
+         f"load average before {load}"),
+    ]
 
 
 def find_gui(gui, name, scenario=None):
@@ -188,10 +362,47 @@ def find_gui(gui, name, scenario=None):
 
 STALL_TARGET_MS = 50.0
 GROWTH_TARGET_MB = 50.0
+# Settings change to the first frame whose spectrum, lambda_max and trace show the new run's epoch 0.
+FIRST_FRAME_TARGET_S = {"large": 1.5, "default_scene": 0.15}
+
+
+def add_first_frame_rows(table, gui):
+    for scenario in ("large", "default_scene"):
+        entry = find_gui(gui, "gui_first_frame", scenario)
+        if not entry:
+            continue
+        shape, changes = entry["shape"], entry["changes"]
+        target = FIRST_FRAME_TARGET_S[scenario]
+        frames = [c["first_frame_s"] for c in changes]
+        worst = entry["first_frame_seconds_max"]
+        verified = entry["all_verified"] and entry["all_epoch0_values_differ_from_previous_run"]
+        label = (f"window {entry['dataset']} n={shape['n']} w={shape['w']} L={shape['L']}: settings change -> first "
+                 f"frame with the new run's epoch 0 in spectrum, lambda_max and trace ({len(changes)} changes)")
+        ours = f"median {fmt_seconds(entry['first_frame_seconds_median'])}, max {fmt_seconds(worst)}"
+        if not verified:
+            ours += " (plots NOT verified against the run's history)"
+        reference = (f"epoch 0 in the GUI at median "
+                     f"{fmt_seconds(statistics.median(c['epoch0_in_history_s'] for c in changes))} (worker NTK + "
+                     f"spectrum {fmt_seconds(statistics.median(c['epoch0_kernel_seconds'] for c in changes))})")
+        table.check(label, ours, reference, fmt_seconds(worst), f"<= {fmt_seconds(target)} (max)",
+                    worst <= target and verified)
+        if scenario == "large":
+            theory = [c["theory_in_history_s"] for c in changes]
+            later = [t - f for t, f in zip(theory, frames)]
+            table.check(f"window n={shape['n']} w={shape['w']} L={shape['L']}: epoch 0's theory (spectral bias, "
+                        f"linearized, infinite width) after the change",
+                        f"in the GUI at median {fmt_seconds(entry['theory_in_history_seconds_median'])}, max "
+                        f"{fmt_seconds(entry['theory_in_history_seconds_max'])}; drawn at median "
+                        f"{fmt_seconds(entry['theory_first_frame_seconds_median'])}",
+                        f"first frame median {fmt_seconds(entry['first_frame_seconds_median'])}",
+                        f"{fmt_seconds(min(later))} to {fmt_seconds(max(later))} after the first frame",
+                        "after the first frame", min(later) > 0)
 
 
 def add_gui_rows(table, gui):
-    """Issue 5's live-view targets: event-loop stalls while training, resident memory over a long run."""
+    """Issue 5's live-view targets: settings change to first frame, event-loop stalls while training, resident
+    memory over a long run."""
+    add_first_frame_rows(table, gui)
     for scenario in ("large", "default_scene"):
         entry = find_gui(gui, "gui_responsiveness", scenario)
         if not entry:
@@ -238,6 +449,23 @@ def gui_context_rows(gui):
     if not gui:
         return rows
     for entry in gui["results"]:
+        if entry["name"] == "gui_first_frame":
+            shape = entry["shape"]
+            label = f"GUI first frame n={shape['n']} w={shape['w']} L={shape['L']} ({entry['window']})"
+            opened = entry["window_open"]
+            rows.append((f"{label}: opening the window (its first run; data set loaded unless cached)",
+                         f"data ready {fmt_seconds(opened['data_ready_s'])}, epoch 0 in the GUI "
+                         f"{fmt_seconds(opened['epoch0_in_history_s'])}, first frame "
+                         f"{fmt_seconds(opened['first_frame_s'])}, theory {fmt_seconds(opened['theory_in_history_s'])}"))
+            rows.append((f"{label}: per change, data ready / epoch 0 in the GUI / first frame / theory in the GUI "
+                         f"(worker NTK + spectrum of epoch 0; previous run's epoch on screen)",
+                         "; ".join(f"{c['data_ready_s']:.3f} / {c['epoch0_in_history_s']:.3f} / "
+                                   f"{c['first_frame_s']:.3f} / {c['theory_in_history_s']:.3f} s "
+                                   f"({c['epoch0_kernel_seconds']:.3f} s; epoch {c['previous_latest_epoch']})"
+                                   for c in entry["changes"])))
+            load = entry["load_average_before"]
+            rows.append((f"{label}: load average before", " ".join(f"{v:.2f}" for v in load)))
+            continue
         if entry["name"] == "gui_responsiveness":
             shape = entry["shape"]
             label = f"GUI n={shape['n']} w={shape['w']} L={shape['L']} ({entry['window']})"
@@ -269,7 +497,7 @@ def gui_context_rows(gui):
     return rows
 
 
-def build_context_table(ours, peer, probes, gui=None):
+def build_context_table(ours, peer, probes, gui=None, cli=None):
     """Numbers that explain the verdicts; no targets."""
     rows = []
     if ours:
@@ -329,6 +557,7 @@ def build_context_table(ours, peer, probes, gui=None):
         for key, value in peer["checks"].items():
             if key.endswith("rel_error"):
                 rows.append((f"check {key}", fmt(value, 2)))
+    rows += cli_context_rows(cli)
     rows += gui_context_rows(gui)
     lines = ["| measurement | value |", "|---|---|"] + [f"| {a} | {b} |" for a, b in rows]
     return "\n".join(lines)
@@ -346,9 +575,17 @@ def main():
     parser.add_argument("--gui-only", action="store_true", help="run ntkviz-gui-bench alone")
     parser.add_argument("--gui-seconds", type=float, default=25.0,
                         help="training time measured per responsiveness scenario of ntkviz-gui-bench")
+    parser.add_argument("--skip-cli-scale", action="store_true",
+                        help="leave out the n = 10,000 ntkviz-cli run (1-5 min, about 2 GB of memory and of disk)")
+    parser.add_argument("--only", action="append", choices=["cli_scale", "first_frame"], default=[],
+                        help="run only these rows (repeatable): cli_scale (the n = 10,000 ntkviz-cli run), "
+                             "first_frame (ntkviz-gui-bench --only first-frame)")
     args = parser.parse_args()
     if args.skip_gui and args.gui_only:
         parser.error("--skip-gui and --gui-only exclude each other")
+    only = set(args.only)
+    if only and (args.gui_only or args.skip_gui or args.skip_cli_scale):
+        parser.error("--only excludes --gui-only, --skip-gui and --skip-cli-scale")
 
     bench_dir = os.path.join(args.build_dir, "bench")
     stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
@@ -360,7 +597,7 @@ def main():
     # Ours and the peer alternate per half (small shapes, then large ones) so that the two sides of every ratio
     # are minutes apart rather than the whole run apart: the load of a shared machine drifts.
     ours_parts, peer_parts = [], []
-    halves = [] if args.gui_only else (["small", "large"] if args.shapes == "all" else [args.shapes])
+    halves = [] if args.gui_only or only else (["small", "large"] if args.shapes == "all" else [args.shapes])
     for half in halves:
         common = ["--shapes", half, "--reps", str(args.reps), "--threads", str(args.threads)]
         ours_parts.append(run_json([os.path.join(bench_dir, "ntkviz-bench"), *common, "--export-dir", kernels],
@@ -372,40 +609,55 @@ def main():
     probes = []
     for name in ("ntkviz-gemm-probe", "ntkviz-gemm-probe-omp"):
         path = os.path.join(bench_dir, name)
-        if os.path.exists(path) and not args.gui_only:
+        if os.path.exists(path) and not args.gui_only and not only:
             probes.append(run_json([path, "--reps", "3", "--threads", str(args.threads)], name))
     shutil.rmtree(kernels)  # up to ~170 MB of exported matrices; the JSON keeps every number
+    # The run a user starts at n = 10,000, alone: it takes both cores and about 2 GB.
+    cli = None
+    if "cli_scale" in only or not (only or args.gui_only or args.skip_cli_scale):
+        cli_path = os.path.join(args.build_dir, "app", "ntkviz-cli")
+        if os.path.exists(cli_path):
+            cli = run_cli_scale(cli_path, out)
+        else:
+            print(f"[run_bench] {cli_path} was not built: no CLI scale rows", file=sys.stderr, flush=True)
     # Last and alone: it trains in the background while timing the GUI thread, so nothing else may run.
     gui = None
     gui_bench = os.path.join(bench_dir, "ntkviz-gui-bench")
-    if not args.skip_gui:
+    # One process per measurement: the long run's memory must start from a fresh heap, not from one that the
+    # n = 2000 kernels have already grown.
+    gui_parts = (["first-frame"] if "first_frame" in only else []) if only else \
+        ([] if args.skip_gui else ["memory", "first-frame", "responsiveness"])
+    if gui_parts:
         if os.path.exists(gui_bench):
-            # One process per measurement: the long run's memory must start from a fresh heap, not from one
-            # that the n = 2000 kernels have already grown.
-            parts = [run_json([gui_bench, "--only", "memory"], "ntkviz-gui-bench (memory)"),
-                     run_json([gui_bench, "--only", "responsiveness", "--seconds", str(args.gui_seconds)],
-                              "ntkviz-gui-bench (responsiveness)")]
+            parts = []
+            for part in gui_parts:
+                extra = ["--seconds", str(args.gui_seconds)] if part == "responsiveness" else []
+                parts.append(run_json([gui_bench, "--only", part, *extra], f"ntkviz-gui-bench ({part})"))
             gui = dict(parts[0], results=[entry for part in parts for entry in part["results"]])
         else:
             print(f"[run_bench] {gui_bench} was not built: no GUI rows", file=sys.stderr, flush=True)
 
     for name, report in (("ntkviz-bench.json", ours), ("torch-peer.json", peer), ("gemm-probes.json", probes),
-                         ("ntkviz-gui-bench.json", gui)):
+                         ("cli-scale.json", cli), ("ntkviz-gui-bench.json", gui)):
         if report:  # --gui-only leaves the others empty
             with open(os.path.join(out, name), "w") as f:
                 json.dump(report, f, indent=2)
     loadavg = os.getloadavg()
     table = build_target_table(ours, peer) if ours else Table()
+    add_cli_scale_rows(table, cli, ours)
     add_gui_rows(table, gui)
-    date = (ours or gui or {}).get("date", datetime.datetime.now().isoformat())
-    title = "ntkviz-gui-bench (the live window offscreen)" if args.gui_only else "ntkviz-bench vs PyTorch peers"
+    date = (ours or gui or cli or {}).get("date", datetime.datetime.now().isoformat())
+    if only:
+        title = f"run_bench --only {' '.join(sorted(only))}"
+    else:
+        title = "ntkviz-gui-bench (the live window offscreen)" if args.gui_only else "ntkviz-bench vs PyTorch peers"
     text = "\n".join([
         f"{title}, {date}, total {time.perf_counter() - start:.0f} s, "
         f"load average at the end {loadavg[0]:.2f} {loadavg[1]:.2f} {loadavg[2]:.2f}",
         "",
         table.markdown(),
         "",
-        build_context_table(ours, peer, probes, gui),
+        build_context_table(ours, peer, probes, gui, cli),
         "",
         f"raw JSON: {out}",
     ])

@@ -4,11 +4,15 @@
 # after the other on the same shapes and prints the table of ratios against the targets (PASS/FAIL).
 #
 # Usage: bench/run_bench.sh [--shapes small|large|all] [--reps N] [--threads N] [--out DIR] [--skip-peers]
-#                           [--skip-gui | --gui-only] [--gui-seconds S]
+#                           [--skip-gui | --gui-only] [--gui-seconds S] [--skip-cli-scale]
+#                           [--only cli_scale|first_frame ...]
 #   measured 7 min for the default `--shapes all --reps 9` on 2 cores (13 min with a core rebuild on a
-#   busy machine); `--shapes small` about 2. The GUI benchmark (ntkviz-gui-bench: the real window offscreen,
-#   event-loop stalls while training and memory over 10,000 epochs) adds about 2 min; `--gui-only` runs it
-#   alone, and its first build compiles the widgets (about 10 min on 2 busy cores).
+#   busy machine); `--shapes small` about 2. The n = 10,000 ntkviz-cli run adds 1-5 min (about 2 GB of
+#   memory and 1.6 GB of files, deleted afterwards). The GUI benchmark (ntkviz-gui-bench: the real window
+#   offscreen, settings change to first frame, event-loop stalls while training and memory over 10,000
+#   epochs) adds about 3 min; `--gui-only` runs it alone, and its first build compiles the widgets (about
+#   10 min on 2 busy cores). `--only NAME` (repeatable) builds and runs just those rows: cli_scale (the
+#   ntkviz-cli run) or first_frame (ntkviz-gui-bench --only first-frame, about 2 min).
 # Environment: NTKVIZ_BENCH_BUILD_DIR (default build-bench/ in the repository, ignored by git).
 # Exits non-zero only when something fails to install, build or run; FAIL verdicts are results, not errors.
 set -euo pipefail
@@ -46,14 +50,39 @@ for probe in ntkviz-gemm-probe ntkviz-gemm-probe-omp; do
   fi
 done
 gui_only=0
+only=()
+previous=""
 for arg in "$@"; do
   if [[ $arg == --gui-only ]]; then gui_only=1; fi
+  if [[ $previous == --only ]]; then only+=("$arg"); fi
+  if [[ $arg == --only=* ]]; then only+=("${arg#--only=}"); fi
+  previous=$arg
 done
+want_gui=1
+if [[ " $* " == *" --skip-gui "* ]]; then want_gui=0; fi
+if ((${#only[@]} > 0)); then
+  # Just what the named rows run.
+  targets=()
+  want_gui=0
+  for name in "${only[@]}"; do
+    case $name in
+      cli_scale) targets+=(ntkviz-cli) ;;
+      first_frame) want_gui=1 ;;
+    esac
+  done
+  gui_only=$((${#targets[@]} == 0))
+elif [[ " $* " != *" --skip-cli-scale "* ]]; then
+  targets+=(ntkviz-cli)
+fi
 # Build logs to stderr: stdout is the table alone.
 ((gui_only)) || cmake --build "$build_dir" --parallel "$(nproc)" --target "${targets[@]}" >&2
 gui_args=()
-if [[ " $* " != *" --skip-gui "* ]] &&
+if ((want_gui)) &&
   ! nice -n 5 cmake --build "$build_dir" --parallel "$(nproc)" --target ntkviz-gui-bench >&2; then
+  if ((${#only[@]} > 0)); then
+    echo "run_bench: ntkviz-gui-bench did not build (see above)" >&2
+    exit 1
+  fi
   echo "run_bench: ntkviz-gui-bench did not build (see above); the GUI rows are left out" >&2
   gui_args=(--skip-gui)
 fi
