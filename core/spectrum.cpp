@@ -92,8 +92,8 @@ Spectrum topSpectrum(const Eigen::MatrixXd& kernel, int k, bool withVectors) {
     const Eigen::Index n = kernel.rows();
     if (k < 1)
         throw std::invalid_argument("topSpectrum: k must be at least 1");
-    // Lanczos needs a Krylov space larger than k; when that is most of n the dense solver is as fast.
-    if (2 * Eigen::Index(k) + 1 >= n) {
+    // The dense solve, cut to the top k.
+    auto denseTopK = [&] {
         Spectrum full = fullSpectrum(kernel, withVectors);
         if (full.ok() && k < n) {
             full.eigenvalues.conservativeResize(k);
@@ -102,21 +102,44 @@ Spectrum topSpectrum(const Eigen::MatrixXd& kernel, int k, bool withVectors) {
             full.complete = false;
         }
         return full;
-    }
+    };
+    // Lanczos needs a Krylov space larger than k; when that is most of n the dense solver is as fast.
+    if (2 * Eigen::Index(k) + 1 >= n)
+        return denseTopK();
     Spectra::DenseSymMatProd<double> op(kernel);
     const Eigen::Index ncv = std::min<Eigen::Index>(n, std::max<Eigen::Index>(2 * k + 1, 20));
     Spectra::SymEigsSolver<Spectra::DenseSymMatProd<double>> solver(op, k, ncv);
-    solver.init();
-    solver.compute(Spectra::SortRule::LargestAlge, 1000, 1e-12);
     Spectrum result;
-    if (solver.info() != Spectra::CompInfo::Successful) {
-        result.status = SpectrumStatus::NotConverged;
-        return result;
+    Eigen::MatrixXd vectors;
+    try {
+        solver.init();
+        solver.compute(Spectra::SortRule::LargestAlge, 1000, 1e-12);
+        if (solver.info() != Spectra::CompInfo::Successful) {
+            result.status = SpectrumStatus::NotConverged;
+            return result;
+        }
+        result.eigenvalues = solver.eigenvalues(); // already descending for LargestAlge
+        vectors = solver.eigenvectors();
+    } catch (const std::runtime_error&) {
+        // Spectra 1.0.1 (Debian 12) can throw from its tridiagonal solve on a rank-deficient kernel
+        // ("TridiagEigen: eigen decomposition failed"); the check below sends it to the dense solve.
+        result.eigenvalues.resize(0);
     }
+    // On a rank-deficient kernel (width 1, or every weight zeroed by L1) Spectra 1.0.1's Lanczos can also
+    // lose its way silently and report "converged" eigenvalues like 1e146 for a kernel of trace 600: it
+    // tells a lost direction from round-off by an absolute threshold, not one relative to the kernel's
+    // norm (later Spectra releases test this differently). So every Ritz pair must be an eigenpair of this
+    // kernel, |K v - lambda v| <= 1e-8 |K|_F, or the dense solve gives the answer instead.
+    const bool valid =
+        result.eigenvalues.size() == k && vectors.cols() == k &&
+        ((kernel * vectors - vectors * result.eigenvalues.asDiagonal()).colwise().norm().array() <=
+         1e-8 * kernel.norm())
+            .all();
+    if (!valid)
+        return denseTopK();
     result.status = SpectrumStatus::Ok;
-    result.eigenvalues = solver.eigenvalues(); // already descending for LargestAlge
     if (withVectors)
-        result.eigenvectors = solver.eigenvectors();
+        result.eigenvectors = std::move(vectors);
     return result;
 }
 

@@ -76,6 +76,48 @@ private slots:
         QVERIFY((top.eigenvalues - fullSpectrum(k).eigenvalues.head(15)).norm() < 1e-10 * k.norm());
     }
 
+    // Rank-deficient kernels (width 1, or every weight zeroed by L1 so only the output biases are left):
+    // Spectra 1.0.1's Lanczos used to report eigenvalues like 1e146 here, or throw from its tridiagonal
+    // solve (which ended the app: found by tests/test_monkey.cpp). The top k must be the dense solve's.
+    void topKOfRankDeficientKernels_data() {
+        QTest::addColumn<int>("rank");
+        QTest::addColumn<double>("scale");
+        QTest::newRow("rank 1") << 1 << 600.0;
+        QTest::newRow("rank 2") << 2 << 600.0;
+        QTest::newRow("rank 3, large") << 3 << 1e6;
+        QTest::newRow("constant (biases only)") << 0 << 0.01;
+    }
+
+    void topKOfRankDeficientKernels() {
+        QFETCH(int, rank);
+        QFETCH(double, scale);
+        const Eigen::Index n = 150;
+        Eigen::MatrixXd k;
+        if (rank == 0) {
+            k = Eigen::MatrixXd::Constant(n, n, scale);
+        } else {
+            std::mt19937 rng(7);
+            std::normal_distribution<double> normal;
+            Eigen::MatrixXd a(n, rank);
+            for (Eigen::Index i = 0; i < a.size(); ++i)
+                a.data()[i] = normal(rng);
+            k = scale / double(n) * a * a.transpose();
+        }
+        const Spectrum full = fullSpectrum(k);
+        for (int top : {1, 2, 3, 5, 16, 40}) {
+            const Spectrum s = topSpectrum(k, top, top % 2 == 1);
+            QVERIFY2(s.ok(), qPrintable(QString("k = %1").arg(top)));
+            QCOMPARE(s.eigenvalues.size(), Eigen::Index(top));
+            const double error = (s.eigenvalues - full.eigenvalues.head(top)).cwiseAbs().maxCoeff();
+            QVERIFY2(error <= 1e-8 * full.eigenvalues[0],
+                     qPrintable(QString("k = %1: lambda_1 %2 against %3, max error %4")
+                                    .arg(top)
+                                    .arg(s.eigenvalues[0])
+                                    .arg(full.eigenvalues[0])
+                                    .arg(error)));
+        }
+    }
+
     void nonFiniteKernelIsRefused() {
         Eigen::MatrixXd k = ntkKernel(10, 4);
         k(3, 4) = k(4, 3) = std::numeric_limits<double>::quiet_NaN();
