@@ -140,6 +140,8 @@ void MainWindow::buildLayout() {
     pages_->addTab(central, tr("Live run"));
     sceneView_ = new SceneView;
     pages_->addTab(sceneView_, tr("Scene"));
+    // While the Scene page is up the live plots are hidden and frames skip them: draw them on return.
+    connect(pages_, &QTabWidget::currentChanged, this, [this] { liveRun_.requestFrame(); });
     setCentralWidget(pages_);
     for (NtkPlot* plot : plots_)
         connect(plot, &NtkPlot::exportRequested, this, &MainWindow::exportPlot);

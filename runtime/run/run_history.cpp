@@ -21,6 +21,7 @@ bool RunHistory::append(LiveBatch batch) {
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
     for (LiveReport& live : batch.reports) {
         EpochReport scalars = live.epoch;
+        const int epoch = scalars.epoch;
         if (scalars.hasKernel) {
             storeSpectrum(scalars.epoch, scalars.eigenvalues);
             latestKernelIndex_ = int(reports_.size());
@@ -34,6 +35,7 @@ bool RunHistory::append(LiveBatch batch) {
             if (!initialKernel_)
                 initialKernel_ = live.kernel;
             latestKernel_ = std::move(live.kernel);
+            latestKernelEpoch_ = epoch;
         }
         if (live.grid)
             latestGrid_ = std::move(live.grid);

@@ -53,6 +53,9 @@ public:
     const Eigen::MatrixXd& latestKernel() const { return orEmpty(latestKernel_); }
     const Eigen::MatrixXd& initialKernel() const { return orEmpty(initialKernel_); }
     const std::optional<PredictionGrid>& latestGrid() const { return latestGrid_; }
+    // The epoch of latestKernel(), -1 before the first snapshot. Snapshots are rate-limited, so while a run
+    // goes on this is usually earlier than latestWithKernel()->epoch, the latest epoch with a spectrum.
+    int latestKernelEpoch() const { return latestKernelEpoch_; }
 
     // Measured speed over the last second of reports.
     double epochsPerSecond() const;
@@ -69,6 +72,7 @@ private:
     int spectrumStride_ = 1; // keep every stride-th NTK epoch once decimation has started
     int kernelEpochsSeen_ = 0;
     int latestKernelIndex_ = -1;
+    int latestKernelEpoch_ = -1;
     Eigen::VectorXd initialSpectrum_;
     Eigen::VectorXd initialResidualEnergy_;
     std::pair<int, Eigen::VectorXd> latestResidualEnergy_{-1, {}};

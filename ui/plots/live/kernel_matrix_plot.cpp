@@ -32,6 +32,7 @@ void KernelMatrixPlot::rebuild(const RunHistory& history) {
     classLines_.clear();
     if (kernel.size() == 0 || !history.hasRun()) {
         map_->data()->clear();
+        setTitleText(title()); // no epoch of an earlier run
         return;
     }
     const Eigen::Index n = kernel.rows();
@@ -96,8 +97,8 @@ void KernelMatrixPlot::rebuild(const RunHistory& history) {
                     classLines_.push_back(line);
                 }
     }
-    if (const EpochReport* r = history.latestWithKernel())
-        setTitleText(epochTitle(tr("NTK matrix Θ"), r->epoch));
+    // The epoch of the kernel drawn: snapshots are rate-limited, later epochs may have a spectrum only.
+    setTitleText(epochTitle(tr("NTK matrix Θ"), history.latestKernelEpoch()));
     if (followsData()) {
         xAxis->setRange(0.5, double(n) + 0.5);
         yAxis->setRange(0.5, double(n) + 0.5);

@@ -70,7 +70,8 @@ LivePlotSet createLivePlots(QWidget* parent) {
         },
         QObject::tr("infinite width"));
     // The whole analytic kernel's trace: the spectrum above may be only its top-k.
-    trace->setLimitLine([](const RunInfo& info) { return info.analyticTrace; }, QObject::tr("infinite width"));
+    trace->setLimitLine([](const RunInfo& info) { return info.analyticTrace; },
+                        QObject::tr("infinite width"));
     trace->setToolTip(QObject::tr("Σλ_k: the sum of all eigenvalues. Dashed: the trace of the "
                                   "infinite-width NTK of the same architecture on the same points."));
     auto* linearized = new SeriesPlot(

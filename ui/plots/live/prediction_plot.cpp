@@ -28,6 +28,7 @@ PredictionPlot::PredictionPlot(QWidget* parent)
 void PredictionPlot::rebuild(const RunHistory& history) {
     clearGraphs();
     regions_->setVisible(false);
+    setTitleText(title()); // no epoch of an earlier run while there is nothing to draw
     if (!history.hasRun())
         return;
     const RunInfo& info = history.info();
@@ -93,8 +94,13 @@ void PredictionPlot::rebuild(const RunHistory& history) {
                     // Class colour, paler where the network is unsure.
                     const QColor base = PlotStyle::color(grid->predictedClass(r, c));
                     const double classes = std::max(2, info.outputs);
-                    const double certainty = std::clamp(
-                        (grid->confidence(r, c) - 1.0 / classes) / (1.0 - 1.0 / classes), 0.0, 1.0);
+                    // Not finite where the network's outputs overflow on the grid (as on the epoch before
+                    // it diverges): drawn as unsure, not turned into an invalid colour (NaN to int is UB).
+                    const double confidence = grid->confidence(r, c);
+                    const double certainty =
+                        std::isfinite(confidence)
+                            ? std::clamp((confidence - 1.0 / classes) / (1.0 - 1.0 / classes), 0.0, 1.0)
+                            : 0.0;
                     const double mix = 0.25 + 0.45 * certainty;
                     image.setPixelColor(c, rows - 1 - r,
                                         QColor(int(255 + (base.red() - 255) * mix),

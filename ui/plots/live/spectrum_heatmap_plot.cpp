@@ -35,6 +35,7 @@ void SpectrumHeatmapPlot::rebuild(const RunHistory& history) {
         rows.push_back(&latest);
     if (rows.empty()) {
         map_->data()->clear();
+        setTitleText(title()); // no epoch of an earlier run
         return;
     }
     Eigen::Index n = 0;
