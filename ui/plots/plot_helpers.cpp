@@ -163,4 +163,13 @@ QString epochTitle(const QString& what, int epoch) {
     return QString("%1, epoch %2").arg(what).arg(epoch);
 }
 
+QString theoryMissingNote(const RunHistory& history) {
+    if (!history.hasRun() || history.info().config.ntkEvery <= 0)
+        return QObject::tr("needs the NTK at epoch 0 (NTK every K > 0)");
+    if (history.info().trainSize > Trainer::maxTheoryPoints)
+        return QObject::tr("not tracked above n = %1 (needs every eigenvector)")
+            .arg(Trainer::maxTheoryPoints);
+    return QObject::tr("computing the initial kernel's eigenvectors…");
+}
+
 } // namespace ntk

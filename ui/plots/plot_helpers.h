@@ -1,5 +1,7 @@
 #pragma once
 // Drawing helpers shared by the plot classes.
+#include "run_history.h"
+
 #include <Eigen/Core>
 #include <qcustomplot.h>
 
@@ -32,5 +34,8 @@ void useStepPrecisionTicks(QCPColorScale* scale);
 // Several series: the legend goes under the plot, two entries a row, so it never hides a curve.
 void placeLegendBelow(QCustomPlot* plot);
 QString epochTitle(const QString& what, int epoch);
+// Why the theory views (spectral bias, filter) have nothing to draw yet for the run in `history`: no run,
+// no NTK at epoch 0, too many points, or epoch 0's theory still being computed after the first frame.
+QString theoryMissingNote(const RunHistory& history);
 
 } // namespace ntk

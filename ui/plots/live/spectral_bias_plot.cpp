@@ -77,9 +77,7 @@ void SpectralBiasPlot::rebuild(const RunHistory& history) {
     }
     if (!history.hasRun() || initial.size() == 0) {
         setTitleText(tr("Spectral bias"));
-        setNote(history.hasRun() && history.info().trainSize > Trainer::maxTheoryPoints
-                    ? tr("not tracked above n = %1 (needs every eigenvector)").arg(Trainer::maxTheoryPoints)
-                    : tr("needs the NTK at epoch 0 (NTK every K > 0)"));
+        setNote(theoryMissingNote(history));
         return;
     }
     const RunInfo& info = history.info();

@@ -47,9 +47,7 @@ void SpectralFilterPlot::rebuild(const RunHistory& history) {
     const auto& [epoch, latest] = history.latestResidualEnergy();
     if (!history.hasRun() || initial.size() == 0 || lambdas.size() == 0) {
         setTitleText(tr("Spectral filter"));
-        setNote(history.hasRun() && history.info().trainSize > Trainer::maxTheoryPoints
-                    ? tr("not tracked above n = %1 (needs every eigenvector)").arg(Trainer::maxTheoryPoints)
-                    : tr("needs the NTK at epoch 0 (NTK every K > 0)"));
+        setNote(theoryMissingNote(history));
         return;
     }
     const RunInfo& info = history.info();
