@@ -1,4 +1,5 @@
 // ntkviz: the desktop app. With --export-figures it runs headless and writes the plots as PNG files.
+#include "abandonable.h"
 #include "figure_export.h"
 #include "main_window.h"
 #include "message_text.h"
@@ -202,6 +203,7 @@ int main(int argc, char** argv) {
         // The window's threads get a moment to stop; one stuck in LAPACK does not hold up the exit.
         const ShutdownDeadline deadline(std::chrono::milliseconds(1000), exitCode);
         window.reset();
+        ntk::joinAbandonedWork(); // a replaced run's solve still inside LAPACK
     }
     return exitCode;
 }
