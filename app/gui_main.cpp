@@ -83,6 +83,9 @@ int main(int argc, char** argv) {
     QApplication::setOrganizationName("ntkviz");
     QApplication::setApplicationName("ntkviz");
     QApplication::setApplicationVersion(NTKVIZ_VERSION);
+    // Wayland desktops find the window's name and icon through this desktop entry (X11 ones through
+    // StartupWMClass in it).
+    QApplication::setDesktopFileName(NTKVIZ_APP_ID);
     QApplication::setWindowIcon(QIcon(":/ntkviz.svg"));
 
     QCommandLineParser parser;
