@@ -51,12 +51,15 @@ int exportHeadless(const ntk::RunConfig& config, const QString& directory,
 } // namespace
 
 int main(int argc, char** argv) {
-    // Figures need no screen: fall back to the offscreen platform when there is none.
+    // Figures, the help and the version need no screen: fall back to the offscreen platform when there is
+    // none (every spelling of help and version, since the man page and --help name them all).
     const bool exporting = [&] {
-        for (int i = 1; i < argc; ++i)
-            if (QByteArray(argv[i]).startsWith("--export-figures") || QByteArray(argv[i]) == "--help" ||
-                QByteArray(argv[i]) == "--version")
+        for (int i = 1; i < argc; ++i) {
+            const QByteArray argument(argv[i]);
+            if (argument.startsWith("--export-figures") || argument == "--help" || argument == "-h" ||
+                argument == "--help-all" || argument == "--version" || argument == "-v")
                 return true;
+        }
         return false;
     }();
     // Qt would silently take `--session FILE` as a session manager's id: point to the right option.
@@ -81,6 +84,9 @@ int main(int argc, char** argv) {
     QApplication::setOrganizationName("ntkviz");
     QApplication::setApplicationName("ntkviz");
     QApplication::setApplicationVersion(NTKVIZ_VERSION);
+    // Wayland desktops find the window's name and icon through this desktop entry (X11 ones through
+    // StartupWMClass in it).
+    QApplication::setDesktopFileName(NTKVIZ_APP_ID);
     QApplication::setWindowIcon(QIcon(":/ntkviz.svg"));
 
     QCommandLineParser parser;
