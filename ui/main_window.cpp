@@ -142,6 +142,19 @@ void MainWindow::buildLayout() {
     pages_->addTab(sceneView_, tr("Scene"));
     // While the Scene page is up the live plots are hidden and frames skip them: draw them on return.
     connect(pages_, &QTabWidget::currentChanged, this, [this] { liveRun_.requestFrame(); });
+    // The settings panel sets up the live run, not the scene: beside a scene it would show the wrong
+    // numbers (n 200 next to a scene of 30 points), so it steps aside while the Scene page is up and the
+    // page lists the scene's own settings. It comes back as it was on the Live run page.
+    connect(pages_, &QTabWidget::currentChanged, this, [this, controlDock] {
+        const bool scene = pages_->currentWidget() == sceneView_;
+        if (scene && controlDock->isVisible()) {
+            controlDock->hide();
+            settingsHiddenForScene_ = true;
+        } else if (!scene && settingsHiddenForScene_) {
+            controlDock->show();
+            settingsHiddenForScene_ = false;
+        }
+    });
     setCentralWidget(pages_);
     for (NtkPlot* plot : plots_)
         connect(plot, &NtkPlot::exportRequested, this, &MainWindow::exportPlot);

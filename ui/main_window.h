@@ -109,6 +109,7 @@ private:
     std::unique_ptr<LivePlotSet> livePlots_; // plots_ holds the same plots in display order
     std::vector<LivePlot*> plots_;
     QTabWidget* detailTabs_ = nullptr;
+    bool settingsHiddenForScene_ = false; // the settings dock was hidden by showing the Scene page
     QTabWidget* pages_ = nullptr;
     SceneView* sceneView_ = nullptr;
     QDockWidget* helpDock_ = nullptr;

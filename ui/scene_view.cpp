@@ -1,14 +1,39 @@
 #include "scene_view.h"
 
+#include "settings_table.h"
+
 #include <QComboBox>
 #include <QGridLayout>
 #include <QHBoxLayout>
+#include <QJsonValue>
 #include <QLabel>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QVBoxLayout>
 
 namespace ntk {
+namespace {
+
+// "dataset moons · n 30 · width 512 · … · varied: width": the settings every run of the scene starts from,
+// so nobody reads the live run's settings panel as the scene's.
+QString sceneSettingsText(const Scene& scene) {
+    QStringList parts;
+    for (const char* key :
+         {"dataset", "n", "width", "depth", "activation", "loss", "lr", "epochs", "l2", "l1"})
+        if (const SettingSpec* spec = findSetting(key)) {
+            const QJsonValue value = spec->toJson(scene.base);
+            parts << QString("%1 %2").arg(key, value.isString() ? value.toString()
+                                                                : QString::number(value.toDouble(), 'g', 6));
+        }
+    QString varied = scene.sweepKey;
+    if (!scene.seriesKey.isEmpty())
+        varied += QObject::tr(" and ") + scene.seriesKey;
+    if (varied.isEmpty())
+        varied = QObject::tr("per run, see the legends");
+    return QObject::tr("This scene's settings: %1 · varied: %2").arg(parts.join(" · "), varied);
+}
+
+} // namespace
 
 SceneView::SceneView(QWidget* parent)
     : QWidget(parent)
@@ -21,6 +46,9 @@ SceneView::SceneView(QWidget* parent)
     title_->setFont(titleFont);
     caption_ = new QLabel;
     caption_->setWordWrap(true);
+    settings_ = new QLabel;
+    settings_->setWordWrap(true);
+    settings_->setStyleSheet("color: #555");
     auto* bar = new QHBoxLayout;
     progress_ = new QProgressBar;
     progress_->setFormat(tr("%v of %m runs"));
@@ -42,6 +70,7 @@ SceneView::SceneView(QWidget* parent)
     bar->addWidget(mode_);
     layout->addWidget(title_);
     layout->addWidget(caption_);
+    layout->addWidget(settings_);
     layout->addLayout(bar);
 
     auto* grid = new QGridLayout;
@@ -94,6 +123,7 @@ void SceneView::start(const Scene& scene) {
     results_ = SceneResults{scene, {}};
     title_->setText(scene.name);
     caption_->setText(scene.caption);
+    settings_->setText(sceneSettingsText(scene));
     progress_->setRange(0, int(scene.runs.size()));
     progress_->setValue(0);
     cancel_->setEnabled(true);
@@ -101,6 +131,10 @@ void SceneView::start(const Scene& scene) {
     applySceneView();
     runner_.start(scene);
     redraw();
+}
+
+QString SceneView::settingsText() const {
+    return settings_->text();
 }
 
 void SceneView::cancel() {
@@ -113,6 +147,7 @@ void SceneView::showResults(const SceneResults& results) {
     results_ = results;
     title_->setText(results.scene.name);
     caption_->setText(results.scene.caption);
+    settings_->setText(sceneSettingsText(results.scene));
     progress_->setRange(0, int(results.scene.runs.size()));
     progress_->setValue(int(results.runs.size()));
     applySceneView();

@@ -25,6 +25,8 @@ public:
     // For headless export: show finished results without running anything.
     void showResults(const SceneResults& results);
     const SceneResults& results() const { return results_; }
+    // The line under the caption listing the scene's own settings.
+    QString settingsText() const;
     const std::vector<ComparisonPlot*>& plots() const { return plots_; }
     bool running() const { return running_; }
     void applyStyle(const PlotStyle& style);
@@ -42,6 +44,7 @@ private:
     std::vector<ComparisonPlot*> plots_; // scenePlots_.all()
     QLabel* title_ = nullptr;
     QLabel* caption_ = nullptr;
+    QLabel* settings_ = nullptr;
     QProgressBar* progress_ = nullptr;
     QPushButton* cancel_ = nullptr;
     QComboBox* metric_ = nullptr;

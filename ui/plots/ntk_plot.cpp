@@ -1,6 +1,7 @@
 #include "ntk_plot.h"
 
 #include "atomic_write.h"
+#include "plot_helpers.h"
 
 #include <QBuffer>
 #include <QDir>
@@ -42,13 +43,22 @@ NtkPlot::NtkPlot(const QString& fileName, const QString& title, QWidget* parent)
     note_->setTextColor(QColor(120, 120, 120));
     note_->setVisible(false);
     setMinimumSize(260, 200);
-    // Legends sit inside the plot: let the curves show through them.
-    legend->setBrush(QColor(255, 255, 255, 200));
-    legend->setBorderPen(QPen(QColor(180, 180, 180)));
+    // One legend policy for every plot: under the axes rect, as many columns as fit (plot_helpers.h).
+    placeLegendBelow(this);
+    connect(this, &QCustomPlot::beforeReplot, this, [this] {
+        fitLegendColumns(this);
+        fitCategoryLabels(this);
+    });
     // The user took over the view: stop rescaling to the data until "Reset view".
     connect(this, &QCustomPlot::mouseWheel, this, [this] { userMovedView_ = true; });
     connect(this, &QCustomPlot::mousePress, this, [this] { userMovedView_ = true; });
     setMouseTracking(true);
+    waiting_ = new QCPItemText(this);
+    waiting_->position->setType(QCPItemPosition::ptAxisRectRatio);
+    waiting_->position->setCoords(0.5, 0.5);
+    waiting_->setClipToAxisRect(false);
+    waiting_->setColor(QColor(110, 110, 110));
+    waiting_->setVisible(false);
     // Few, well-spaced ticks: plots are often a third of a projector wide.
     xAxis->ticker()->setTickCount(5);
     yAxis->ticker()->setTickCount(5);
@@ -57,6 +67,43 @@ NtkPlot::NtkPlot(const QString& fileName, const QString& title, QWidget* parent)
 
 QString NtkPlot::shownTitle() const {
     return title_->text();
+}
+
+QString NtkPlot::waitingText() const {
+    return waiting_->visible() ? waiting_->text() : QString();
+}
+
+void NtkPlot::setWaitingText(const QString& text) {
+    const bool waiting = !text.isEmpty();
+    waiting_->setText(text);
+    waiting_->setFont(style_.labelFont());
+    if (waiting == waiting_->visible())
+        return;
+    waiting_->setVisible(waiting);
+    if (waiting) {
+        std::vector<QCPLayerable*> parts;
+        for (QCPAxisRect* rect : axisRects())
+            for (QCPAxis* axis : rect->axes())
+                parts.push_back(axis); // its grid and tick labels go with it
+        for (QCPLayoutElement* element : plotLayout()->elements(false))
+            if (qobject_cast<QCPColorScale*>(element) || element == legend)
+                parts.push_back(element);
+        for (QCPLayerable* part : parts)
+            if (part->visible()) {
+                part->setVisible(false);
+                hiddenWhileWaiting_.push_back(part);
+            }
+    } else {
+        for (QCPLayerable* part : hiddenWhileWaiting_)
+            part->setVisible(true);
+        hiddenWhileWaiting_.clear();
+    }
+}
+
+void NtkPlot::removeDataItems() {
+    for (int i = itemCount() - 1; i >= 0; --i)
+        if (item(i) != waiting_)
+            removeItem(i);
 }
 
 QString NtkPlot::note() const {
@@ -130,12 +177,7 @@ void NtkPlot::configureValueAxis(QCPAxis* axis, bool log) {
         return;
     if (log) {
         axis->setScaleType(QCPAxis::stLogarithmic);
-        auto ticker = QSharedPointer<QCPAxisTickerLog>::create();
-        ticker->setLogBase(10);
-        ticker->setSubTickCount(8);
-        axis->setTicker(ticker);
-        axis->setNumberFormat("eb"); // 10^k rendered as a power
-        axis->setNumberPrecision(0);
+        useSparseLogTicks(axis);
     } else {
         axis->setScaleType(QCPAxis::stLinear);
         axis->setTicker(QSharedPointer<QCPAxisTicker>::create());

@@ -20,6 +20,8 @@ public:
     // The title as drawn, e.g. "NTK eigenvalues, epoch 82".
     QString shownTitle() const;
     QString note() const; // the small line under the title, empty when there is none
+    // The text shown instead of axes while there is nothing to draw yet, empty when the plot draws data.
+    QString waitingText() const;
 
     // Rebuilds from the plot's data source and queues a replot.
     void redraw();
@@ -44,6 +46,11 @@ protected:
     virtual bool supportsLogScale() const { return true; }
     void setTitleText(const QString& text);
     void setNote(const QString& text); // a small line under the title, e.g. "3 eigenvalues <= 0 not shown"
+    // Non-empty: nothing to draw yet, so the plot shows this text in place of its axes, grid, legend and
+    // colour bars (empty axes with made-up ranges and ticks would read as data). Empty: back to normal.
+    void setWaitingText(const QString& text);
+    // Removes every item a rebuild added (lines, labels), keeping the plot's own waiting text.
+    void removeDataItems();
     void configureValueAxis(QCPAxis* axis, bool log);
     // Picks the scale from the data, until someone chooses one with setLogScale().
     void suggestLogScale(bool log) {
@@ -63,6 +70,8 @@ private:
     QString titleText_;
     QCPTextElement* title_ = nullptr;
     QCPTextElement* note_ = nullptr;
+    QCPItemText* waiting_ = nullptr;
+    std::vector<QCPLayerable*> hiddenWhileWaiting_; // what setWaitingText hid, shown again after it
     PlotStyle style_;
     bool logScale_ = false;
     bool scaleChosen_ = false;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace ntk {
 namespace {
@@ -42,7 +43,86 @@ private:
     double magnitude_ = 0.0;
 };
 
+// Log ticks that never run together: decades only (every second or third one when there are more decades
+// than the axis' tick count), and 1-2-5 steps written as plain numbers ("200", not "2·10²") when the
+// range holds fewer than two decades. QCPAxisTickerLog falls back to linear ticks in "eb" notation there.
+class SparseLogTicker : public QCPAxisTickerLog {
+protected:
+    QVector<double> createTickVector(double, const QCPRange& range) override {
+        QVector<double> ticks;
+        if (!(range.lower > 0.0) || !(range.upper > range.lower))
+            return ticks;
+        const int lowDecade = int(std::ceil(std::log10(range.lower) - 1e-9));
+        const int highDecade = int(std::floor(std::log10(range.upper) + 1e-9));
+        const int decades = highDecade - lowDecade + 1;
+        decadeStep_ = 0;
+        if (decades >= 2) {
+            decadeStep_ = std::max(1, int(std::ceil(double(decades) / std::max(2, tickCount()))));
+            for (int k = lowDecade; k <= highDecade; k += decadeStep_)
+                ticks << std::pow(10.0, k);
+            return ticks;
+        }
+        // Under two decades: 1, 2 and 5 times each power of ten inside the range, then fewer if crowded.
+        for (int k = lowDecade - 1; k <= highDecade; ++k)
+            for (double mantissa : {1.0, 2.0, 5.0})
+                if (const double t = mantissa * std::pow(10.0, k); range.contains(t))
+                    ticks << t;
+        while (ticks.size() > 3) {
+            QVector<double> every2nd;
+            for (qsizetype i = 0; i < ticks.size(); i += 2)
+                every2nd << ticks[i];
+            ticks = every2nd;
+        }
+        return ticks;
+    }
+    QVector<double> createSubTickVector(int, const QVector<double>& ticks) override {
+        // 2·10^k … 9·10^k between neighbouring decades; none between thinned or 1-2-5 ticks.
+        QVector<double> subTicks;
+        if (decadeStep_ != 1)
+            return subTicks;
+        for (qsizetype i = 0; i + 1 < ticks.size(); ++i)
+            for (int m = 2; m <= 9; ++m)
+                subTicks << ticks[i] * m;
+        return subTicks;
+    }
+    QString getTickLabel(double tick, const QLocale& locale, QChar formatChar, int precision) override {
+        const double exponent = std::log10(tick);
+        if (std::abs(exponent - std::round(exponent)) < 1e-9)
+            return QCPAxisTickerLog::getTickLabel(tick, locale, formatChar, precision); // 10^k
+        return locale.toString(tick, 'g', 3);
+    }
+
+private:
+    int decadeStep_ = 0;
+};
+
+// The row of the plot layout that holds the axes rect (the title and a note sit above it, the legend below).
+int axisRectRow(QCustomPlot* plot) {
+    QCPLayoutGrid* layout = plot->plotLayout();
+    for (int row = 0; row < layout->rowCount(); ++row)
+        if (layout->element(row, 0) == plot->axisRect())
+            return row;
+    return layout->rowCount() - 1;
+}
+
 } // namespace
+
+void useSparseLogTicks(QCPAxis* axis) {
+    auto ticker = QSharedPointer<SparseLogTicker>::create();
+    ticker->setLogBase(10);
+    ticker->setTickCount(axis->ticker()->tickCount());
+    axis->setTicker(ticker);
+    axis->setNumberFormat("eb"); // 10^k rendered as a power
+    axis->setNumberPrecision(0);
+}
+
+void useWholeNumberTicks(QCPAxis* axis) {
+    auto ticker = QSharedPointer<QCPAxisTickerFixed>::create();
+    ticker->setTickStep(1.0);
+    ticker->setScaleStrategy(QCPAxisTickerFixed::ssMultiples); // 1, 2, 5, 10, 50 … epochs, never 0.2
+    ticker->setTickCount(axis->ticker()->tickCount());
+    axis->setTicker(ticker);
+}
 
 // A range QCustomPlot can draw even for one point or constant data, positive on log axes.
 void ensureDrawableRange(QCPAxis* axis) {
@@ -128,7 +208,7 @@ void styleColorScale(QCPColorScale* scale, const PlotStyle& style) {
 
 QCPColorScale* attachColorScale(QCustomPlot* plot, QCPColorMap* map, const QString& label) {
     auto* scale = new QCPColorScale(plot);
-    plot->plotLayout()->addElement(plot->plotLayout()->rowCount() - 1, 1, scale);
+    plot->plotLayout()->addElement(axisRectRow(plot), 1, scale);
     scale->setType(QCPAxis::atRight);
     scale->axis()->setLabel(label);
     map->setColorScale(scale);
@@ -147,16 +227,75 @@ void useStepPrecisionTicks(QCPColorScale* scale) {
     scale->axis()->setTicker(ticker);
 }
 
-// Several series: the legend goes under the plot, two entries a row, so it never hides a curve.
 void placeLegendBelow(QCustomPlot* plot) {
+    QCPLayoutGrid* layout = plot->plotLayout();
+    if (plot->legend->layout() == layout)
+        return; // already below
     plot->axisRect()->insetLayout()->take(plot->legend);
-    const int row = plot->plotLayout()->rowCount();
-    plot->plotLayout()->addElement(row, 0, plot->legend);
-    plot->legend->setWrap(2);
+    // The row right under the axes rect, so a colour bar beside the axes (column 1) keeps its row.
+    const int row = axisRectRow(plot) + 1;
+    layout->insertRow(row);
+    layout->addElement(row, 0, plot->legend);
     plot->legend->setFillOrder(QCPLegend::foColumnsFirst, true);
     plot->legend->setBorderPen(Qt::NoPen);
+    plot->legend->setBrush(Qt::NoBrush);
     plot->legend->setMargins(QMargins(4, 0, 4, 2));
-    plot->plotLayout()->setRowStretchFactor(row, 0.001);
+    layout->setRowStretchFactor(row, 0.001);
+}
+
+void fitLegendColumns(QCustomPlot* plot) {
+    QCPLegend* legend = plot->legend;
+    int widest = 0, tallest = 0, entries = 0;
+    for (int i = 0; i < legend->itemCount(); ++i)
+        if (const QCPAbstractLegendItem* item = legend->item(i)) { // cells of a wrapped grid can be empty
+            widest = std::max(widest, item->minimumOuterSizeHint().width());
+            tallest = std::max(tallest, item->minimumOuterSizeHint().height());
+            ++entries;
+        }
+    if (widest <= 0)
+        return;
+    const int spacing = legend->columnSpacing();
+    const int available = plot->viewport().width() - legend->margins().left() - legend->margins().right();
+    const int columns = std::clamp((available + spacing) / (widest + spacing), 1, entries);
+    if (legend->wrap() != columns) {
+        legend->setWrap(columns);
+        legend->setFillOrder(QCPLegend::foColumnsFirst, true); // re-lays the entries out in `columns`
+    }
+    // A legend taller than a third of the plot would squeeze the data to a strip: it steps aside until the
+    // plot is large enough again (a scene's runs keep their colours on the strip plot's labelled columns).
+    const int rows = (entries + columns - 1) / columns;
+    const int rowHeight = tallest + legend->rowSpacing();
+    const bool fits = rows * rowHeight + legend->margins().top() + legend->margins().bottom() <=
+                      plot->viewport().height() / 3;
+    const char* hiddenForSpace = "ntkvizHiddenForSpace";
+    if (!fits && legend->visible()) {
+        legend->setVisible(false);
+        legend->setProperty(hiddenForSpace, true);
+    } else if (fits && legend->property(hiddenForSpace).toBool()) {
+        legend->setVisible(true);
+        legend->setProperty(hiddenForSpace, false);
+    }
+}
+
+void fitCategoryLabels(QCustomPlot* plot) {
+    QCPAxis* axis = plot->xAxis;
+    const auto ticker = qSharedPointerDynamicCast<QCPAxisTickerText>(axis->ticker());
+    if (!ticker || ticker->ticks().size() < 2 || !(axis->range().size() > 0))
+        return;
+    const QFontMetrics metrics(axis->tickLabelFont());
+    int widest = 0;
+    for (const QString& label : ticker->ticks())
+        for (const QString& line : label.split('\n'))
+            widest = std::max(widest, metrics.horizontalAdvance(line));
+    double closest = std::numeric_limits<double>::infinity();
+    const QList<double> keys = ticker->ticks().keys(); // sorted
+    for (qsizetype i = 1; i < keys.size(); ++i)
+        closest = std::min(closest, keys[i] - keys[i - 1]);
+    // The axes rect of the last layout (before the first one, most of the widget).
+    const double axisWidth =
+        plot->axisRect()->width() > 0 ? plot->axisRect()->width() : 0.8 * plot->viewport().width();
+    const double slot = closest * axisWidth / axis->range().size();
+    axis->setTickLabelRotation(widest + metrics.averageCharWidth() > slot ? 45 : 0);
 }
 
 QString epochTitle(const QString& what, int epoch) {

@@ -13,6 +13,11 @@ struct PlotStyle;
 // bias and spectral filter views leave them out).
 constexpr double negligibleShare = 1e-10;
 
+// Log ticks for a log axis that never run together: decades (thinned to the axis' tick count), or at most
+// three 1-2-5 ticks written plainly when the range spans under two decades.
+void useSparseLogTicks(QCPAxis* axis);
+// Ticks at whole numbers only (epochs): 1, 2, 5, 10 … apart, never 0.2.
+void useWholeNumberTicks(QCPAxis* axis);
 // A range QCustomPlot can draw even for one point or constant data, positive on log axes.
 void ensureDrawableRange(QCPAxis* axis);
 // When `follow`: both axes fitted to the data with a margin (5% on linear axes, a factor 1.5 on log ones),
@@ -31,8 +36,15 @@ QCPColorScale* attachColorScale(QCustomPlot* plot, QCPColorMap* map, const QStri
 // ... instead of 0.1 five times. Every colour bar gets it (attachColorScale); the data range there is
 // whatever the values span, however narrow.
 void useStepPrecisionTicks(QCPColorScale* scale);
-// Several series: the legend goes under the plot, two entries a row, so it never hides a curve.
+// Where every plot's legend goes (NtkPlot does it for all of them): in its own layout row under the axes
+// rect, never inside it, so no entry can hide a curve, a point or an axis label whatever the data do.
 void placeLegendBelow(QCustomPlot* plot);
+// As many legend columns as the plot's width holds (at least one), so the legend stays inside the widget
+// and takes as few rows as it can; NtkPlot calls it before each replot.
+void fitLegendColumns(QCustomPlot* plot);
+// Category labels (a text ticker on the x axis) turned 45° when the widest no longer fits between two
+// neighbouring ticks, so none runs into the next; NtkPlot calls it before each replot.
+void fitCategoryLabels(QCustomPlot* plot);
 QString epochTitle(const QString& what, int epoch);
 // Why the theory views (spectral bias, filter) have nothing to draw yet for the run in `history`: no run,
 // no NTK at epoch 0, too many points, or epoch 0's theory still being computed after the first frame.

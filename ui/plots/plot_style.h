@@ -3,6 +3,7 @@
 // factor, so presentation mode can make every font and line larger at once.
 #include <QColor>
 #include <QFont>
+#include <QString>
 
 namespace ntk {
 
@@ -20,6 +21,9 @@ struct PlotStyle {
     static QColor trainColor() { return color(0); }
     static QColor testColor() { return color(1); }
     static QColor referenceColor() { return QColor(150, 150, 150); }
+    // The everyday name of the palette colour nearest to `color` ("blue", "orange", "grey"), the word a
+    // caption must use for it: captions name what is drawn, not what a colour was once meant to be.
+    static QString colorName(const QColor& color);
 };
 
 } // namespace ntk

@@ -22,7 +22,6 @@ PredictionPlot::PredictionPlot(QWidget* parent)
     message_->setText(tr("Decision regions are drawn for data sets\nwith one or two input features."));
     message_->setVisible(false);
     legend->setVisible(true);
-    axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
 }
 
 void PredictionPlot::rebuild(const RunHistory& history) {

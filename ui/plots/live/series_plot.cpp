@@ -17,18 +17,19 @@ SeriesPlot::SeriesPlot(const QString& fileName, const QString& title, const QStr
     yAxis->setLabel(valueLabel);
     for (const Series& s : series_)
         addLine(this, s.name, s.color, style().lineWidth(), s.dashed, s.secondaryAxis ? yAxis2 : yAxis);
-    // The same series of a pinned run, thin and pale, listed once in the legend.
+    // The same series of a pinned run, thin and pale. One series: its own entry ("pinned: λ_max"). Several:
+    // one entry that says how to read them all (an entry each would take more room than the plot has).
     for (const Series& s : series_) {
         QColor pale = s.color;
         pale.setAlpha(110);
-        QCPGraph* g = addLine(this, tr("pinned run"), pale, style().lineWidth() * 0.6, true,
-                              s.secondaryAxis ? yAxis2 : yAxis);
+        QCPGraph* g = addLine(this,
+                              series_.size() == 1 ? tr("pinned: %1").arg(s.name)
+                                                  : tr("pinned run: each pale line in its series' colour"),
+                              pale, style().lineWidth() * 0.6, true, s.secondaryAxis ? yAxis2 : yAxis);
         g->setVisible(false);
         g->removeFromLegend();
     }
     legend->setVisible(series_.size() > 1);
-    if (series_.size() > 1)
-        placeLegendBelow(this);
     stopLine_ = new QCPItemStraightLine(this);
     bestLine_ = new QCPItemStraightLine(this);
     stopLabel_ = new QCPItemText(this);

@@ -32,11 +32,13 @@ SpectralBiasPlot::SpectralBiasPlot(QWidget* parent)
     for (int i = 0; i < maxDirections; ++i) {
         QColor pale = PlotStyle::color(i);
         pale.setAlpha(90);
-        addLine(this, tr("pinned run"), pale, style().lineWidth() * 1.6)->removeFromLegend();
+        // Up to eight pale lines share one entry that says how to read them: eight more entries would
+        // take more room than the plot.
+        addLine(this, tr("pinned run: the wide pale line of each k's colour"), pale,
+                style().lineWidth() * 1.6)
+            ->removeFromLegend();
     }
     legend->setVisible(true);
-    placeLegendBelow(this);
-    legend->setWrap(4);
     setLogScale(true);
     setToolTip(tr("Gradient descent learns the directions of large NTK eigenvalues first. Solid: the share "
                   "of the initial residual (f − y, or softmax − y for cross-entropy) still left along "

@@ -16,9 +16,7 @@ SpectralFilterPlot::SpectralFilterPlot(QWidget* parent)
     xAxis->setLabel(tr("eigenvalue λ_k of the initial NTK"));
     yAxis->setLabel(tr("share of the target fitted along v_k"));
     xAxis->setScaleType(QCPAxis::stLogarithmic);
-    xAxis->setTicker(QSharedPointer<QCPAxisTickerLog>(new QCPAxisTickerLog));
-    xAxis->setNumberFormat("eb");
-    xAxis->setNumberPrecision(0);
+    useSparseLogTicks(xAxis);
     QCPGraph* measured = addLine(this, tr("measured"), PlotStyle::color(0), 0.0);
     measured->setLineStyle(QCPGraph::lsNone);
     measured->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, style().markerSize()));
@@ -28,7 +26,6 @@ SpectralFilterPlot::SpectralFilterPlot(QWidget* parent)
     pinned->setLineStyle(QCPGraph::lsNone);
     pinned->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, style().markerSize() * 1.3));
     legend->setVisible(true);
-    axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignLeft);
     setToolTip(tr("Early stopping and L2 both act as filters on the NTK's eigen-directions. Dots: the "
                   "share of the initial residual removed along eigenvector v_k so far, "
                   "1 − |v_kᵀr_t|/|v_kᵀr_0|. Early stopping after t steps of gradient descent fits "

@@ -33,11 +33,18 @@ void SpectrumHeatmapPlot::rebuild(const RunHistory& history) {
     const auto& latest = history.latestSpectrum();
     if (latest.first >= 0 && (rows.empty() || rows.back()->first != latest.first))
         rows.push_back(&latest);
-    if (rows.empty()) {
+    const RunHistory* pinned = reference();
+    // Right after pinning, the live run is the pinned run itself (every ratio 1): there is nothing to
+    // compare until the next run has a kernel, and a colour bar over a made-up range would read as data.
+    const bool waitingForNewRun = pinned && (rows.empty() || history.runId() == pinned->runId());
+    if (rows.empty() || waitingForNewRun) {
         map_->data()->clear();
         setTitleText(title()); // no epoch of an earlier run
+        setWaitingText(waitingForNewRun ? tr("waiting for the new run's first kernel")
+                                        : tr("waiting for the first kernel"));
         return;
     }
+    setWaitingText({});
     Eigen::Index n = 0;
     for (const auto* row : rows)
         n = std::max(n, row->second.size());
@@ -49,7 +56,6 @@ void SpectrumHeatmapPlot::rebuild(const RunHistory& history) {
                            QCPRange(1, n > 1 ? double(n) : 1 + 1e-9));
     // A/B: with a pinned run, each cell is log10(lambda_k / lambda_k of the pinned run at the nearest
     // earlier stored epoch), on a diverging scale centred at 0 (no difference).
-    const RunHistory* pinned = reference();
     std::vector<const std::pair<int, Eigen::VectorXd>*> pinnedRows;
     if (pinned) {
         for (const auto& entry : pinned->spectra())
@@ -81,20 +87,20 @@ void SpectrumHeatmapPlot::rebuild(const RunHistory& history) {
             }
         }
     }
+    // The gradient and range go to the colour bar, which passes them on to the map: one gradient for both.
     if (ratioMode_) {
         const double reach = std::isfinite(low) ? std::max({std::abs(low), std::abs(high), 1e-3}) : 1.0;
-        map_->setGradient(divergingGradient());
-        map_->setDataRange(QCPRange(-reach, reach));
+        scale_->setGradient(divergingGradient());
+        scale_->setDataRange(QCPRange(-reach, reach)); // centred at 0: no difference is white
         scale_->axis()->setLabel(tr("log₁₀ λ_k / λ_k pinned"));
     } else {
-        map_->setGradient(viridis());
+        scale_->setGradient(viridis());
         if (std::isfinite(low))
-            map_->setDataRange(QCPRange(low, high > low ? high : low + 1.0));
+            scale_->setDataRange(QCPRange(low, high > low ? high : low + 1.0));
         scale_->axis()->setLabel(tr("log₁₀ λ_k"));
     }
     setTitleText(
-        epochTitle(ratioMode_ ? tr("Spectrum vs epoch, against the pinned run") : tr("Spectrum vs epoch"),
-                   rows.back()->first));
+        epochTitle(ratioMode_ ? tr("Spectrum / pinned run") : tr("Spectrum vs epoch"), rows.back()->first));
     if (followsData()) {
         xAxis->setRange(first - half, last + half);
         yAxis->setRange(0.5, double(n) + 0.5);

@@ -20,7 +20,6 @@ SpectrumPlot::SpectrumPlot(QWidget* parent)
     graph(3)->setVisible(false);
     graph(0)->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, style().markerSize()));
     legend->setVisible(true);
-    axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
     setLogScale(true);
 }
 

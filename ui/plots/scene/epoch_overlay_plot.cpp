@@ -12,9 +12,9 @@ EpochOverlayPlot::EpochOverlayPlot(Quantity quantity, QWidget* parent)
                      parent)
     , quantity_(quantity) {
     xAxis->setLabel(tr("epoch"));
+    useWholeNumberTicks(xAxis);
     yAxis->setLabel(quantity == Quantity::LambdaMax ? tr("λ_max") : tr("loss"));
     legend->setVisible(true);
-    axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
 }
 
 void EpochOverlayPlot::rebuild() {
@@ -33,6 +33,13 @@ void EpochOverlayPlot::rebuild() {
                 addLine(this, name, runColor(run), style().lineWidth() * (pen == Qt::SolidLine ? 1.0 : 0.7),
                         pen == Qt::DashLine);
             g->setData(keys, vals, true);
+            // A run of an epoch or two is a point or two, not a trend: markers, no line between them.
+            if (keys.size() < 3) {
+                g->setLineStyle(QCPGraph::lsNone);
+                g->setScatterStyle(QCPScatterStyle(pen == Qt::SolidLine ? QCPScatterStyle::ssDisc
+                                                                        : QCPScatterStyle::ssCircle,
+                                                   style().markerSize() * 1.4));
+            }
             return g;
         };
         if (quantity_ == Quantity::LambdaMax) {
@@ -40,9 +47,9 @@ void EpochOverlayPlot::rebuild() {
                 [](const EpochReport& r) {
                     return r.hasKernel ? std::optional(r.kernel.lambdaMax) : std::nullopt;
                 },
-                run.label, Qt::SolidLine);
+                legendLabel(run), Qt::SolidLine);
         } else {
-            series([](const EpochReport& r) { return r.testLoss; }, run.label, Qt::SolidLine);
+            series([](const EpochReport& r) { return r.testLoss; }, legendLabel(run), Qt::SolidLine);
             series([](const EpochReport& r) { return std::optional(r.trainLoss); }, {}, Qt::DashLine)
                 ->removeFromLegend();
         }
@@ -56,7 +63,21 @@ void EpochOverlayPlot::rebuild() {
             text->position->setCoords(run.stopEpoch(), 0.5);
             text->setPositionAlignment(Qt::AlignRight | Qt::AlignVCenter);
             text->setText(run.state() == RunState::EarlyStopped ? tr("early stop %1 ").arg(run.stopEpoch())
-                                                              : tr("diverged %1 ").arg(run.stopEpoch()));
+                                                                : tr("diverged %1 ").arg(run.stopEpoch()));
+            text->setColor(runColor(run));
+            text->setFont(style().legendFont());
+        }
+        // Early stopping restores the best epoch's parameters: mark where the run's final state comes from.
+        if (run.state() == RunState::EarlyStopped && run.bestEpoch() >= 0) {
+            auto* best = new QCPItemStraightLine(this);
+            best->setPen(QPen(runColor(run), 1.2, Qt::DashLine));
+            best->point1->setCoords(run.bestEpoch(), 0);
+            best->point2->setCoords(run.bestEpoch(), 1);
+            auto* text = new QCPItemText(this);
+            text->position->setTypeY(QCPItemPosition::ptAxisRectRatio);
+            text->position->setCoords(run.bestEpoch(), 0.15);
+            text->setPositionAlignment(Qt::AlignLeft | Qt::AlignVCenter);
+            text->setText(tr(" best %1 (restored)").arg(run.bestEpoch()));
             text->setColor(runColor(run));
             text->setFont(style().legendFont());
         }

@@ -10,13 +10,14 @@ SpectraOverlayPlot::SpectraOverlayPlot(QWidget* parent)
     xAxis->setLabel(tr("index k"));
     yAxis->setLabel(tr("eigenvalue λ_k"));
     legend->setVisible(true);
-    axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
     setLogScale(true);
 }
 
 void SpectraOverlayPlot::rebuild() {
     clearGraphsAndItems();
     configureValueAxis(yAxis, logScale());
+    const std::optional<int> epoch = commonFinalEpoch();
+    setTitleText(epoch ? tr("Spectra: epoch 0 (dashed) and epoch %1").arg(*epoch) : title());
     for (const RunResult& run : results().runs) {
         const EpochReport* first = run.firstKernel();
         const EpochReport* last = run.finalKernel();
@@ -35,7 +36,7 @@ void SpectraOverlayPlot::rebuild() {
         };
         if (first && first != last)
             curve(first->eigenvalues, {}, Qt::DashLine)->removeFromLegend();
-        curve(last->eigenvalues, run.label, Qt::SolidLine);
+        curve(last->eigenvalues, legendLabel(run), Qt::SolidLine);
     }
     legend->setVisible(graphCount() <= 16);
     finishRanges(this, followsData());

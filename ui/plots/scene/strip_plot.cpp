@@ -31,8 +31,9 @@ void StripPlot::rebuild() {
     for (int i = 0; i < int(scene.runs.size()); ++i)
         ticker->addTick(i, shortLabel(scene, scene.runs[i]));
     xAxis->setTicker(ticker);
-    xAxis->setTickLabelRotation(scene.runs.size() > 6 ? 45 : 0);
     xAxis->setLabel(scene.sweepKey.isEmpty() ? tr("run") : scene.sweepKey);
+    const std::optional<int> epoch = commonFinalEpoch();
+    setTitleText(epoch ? tr("Eigenvalues at epoch %1, by run").arg(*epoch) : title());
     int hidden = 0;
     for (const RunResult& run : results().runs) {
         const EpochReport* first = run.firstKernel();
@@ -52,8 +53,10 @@ void StripPlot::rebuild() {
             dots(first->eigenvalues, -0.18, QColor(160, 160, 160, 150), 4 * style().scale);
         dots(last->eigenvalues, 0.08, runColor(run), 5 * style().scale);
     }
-    setNote(tr("grey: at initialization; colour: after training") +
-            (hidden > 0 ? tr(" · %1 values ≤ 0 not shown").arg(hidden) : QString()));
+    // Short: a note wider than the plot squeezes its axes rect to nothing (QCustomPlot does not wrap it).
+    setNote(
+        (epoch ? tr("grey: initial; colour: epoch %1").arg(*epoch) : tr("grey: initial; colour: trained")) +
+        (hidden > 0 ? tr(" · %1 ≤ 0 hidden").arg(hidden) : QString()));
     if (followsData()) {
         finishRanges(this, true);
         xAxis->setRange(-0.6, std::max<double>(0.6, double(scene.runs.size()) - 0.4));

@@ -13,8 +13,6 @@ namespace ntk {
 SummaryPlot::SummaryPlot(QWidget* parent)
     : ComparisonPlot("scene_summary", tr("Summary across runs"), parent) {
     legend->setVisible(true);
-    // Under the plot: every corner of this one can hold a data point (the first L2 values sit top left).
-    placeLegendBelow(this);
 }
 
 void SummaryPlot::setMetric(SummaryMetric metric) {
@@ -37,7 +35,7 @@ void SummaryPlot::rebuild() {
     configureValueAxis(yAxis, logScale());
     const Scene& scene = results().scene;
     yAxis->setLabel(metricLabel(metric_));
-    setTitleText(metricLabel(metric_) +
+    setTitleText(atFinalEpoch(metricLabel(metric_)) +
                  (scene.sweepKey.isEmpty() ? QString() : tr(" against ") + scene.sweepKey));
     // A numeric x axis when every value is positive (n, width, depth); otherwise one slot per value, so
     // L2 = 0 has a place next to 1e-4.
@@ -52,7 +50,7 @@ void SummaryPlot::rebuild() {
     if (numeric) {
         xAxis->setLabel(scene.sweepKey);
         if (logX) {
-            xAxis->setNumberFormat("eb"); // 10^k, as on the log value axes
+            useSparseLogTicks(xAxis); // decades, as on the log value axes
         } else { // the empty scene shown before any run starts leaves a text ticker behind
             xAxis->setTicker(QSharedPointer<QCPAxisTicker>::create());
             xAxis->ticker()->setTickCount(5);
@@ -62,8 +60,8 @@ void SummaryPlot::rebuild() {
         for (int i = 0; i < int(values.size()); ++i)
             ticker->addTick(i, QString::number(values[i], 'g', 4));
         if (scene.sweepKey.isEmpty())
-            for (const SceneRun& run : scene.runs)
-                ticker->addTick(run.sweepValue, run.label);
+            for (const SceneRun& run : scene.runs) // one label line per part, so neighbours fit
+                ticker->addTick(run.sweepValue, QString(run.label).replace(", ", "\n"));
         xAxis->setTicker(ticker);
         xAxis->setLabel(scene.sweepKey.isEmpty() ? tr("run") : scene.sweepKey);
     }
@@ -128,6 +126,11 @@ void SummaryPlot::rebuild() {
                        .arg(std::abs(fit->intercept), 0, 'g', 4)
                        .arg(fit->rSquared, 0, 'f', 4);
         }
+    // Runs that differ in several ways (explicit runs) have no order: a line from one to the next would
+    // claim a trend between unrelated categories, so they get markers only.
+    if (scene.sweepKey.isEmpty())
+        for (int i = 0; i < graphCount(); ++i)
+            graph(i)->setLineStyle(QCPGraph::lsNone);
     setNote(note);
     legend->setVisible(graphCount() > 1);
     finishRanges(this, followsData());

@@ -11,7 +11,6 @@ namespace ntk {
 TrajectoryPlot::TrajectoryPlot(QWidget* parent)
     : ComparisonPlot("scene_trajectory", tr("λ_max against training loss"), parent) {
     legend->setVisible(true);
-    axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
 }
 
 void TrajectoryPlot::setMode(Mode mode) {
@@ -31,7 +30,7 @@ void TrajectoryPlot::rebuild() {
         for (const RunResult& run : results().runs) {
             // A parametric curve: QCPCurve keeps the order of training, not the order of x.
             auto* curve = new QCPCurve(xAxis, yAxis);
-            curve->setName(run.label);
+            curve->setName(legendLabel(run));
             curve->setPen(QPen(runColor(run), style().lineWidth()));
             QVector<double> t, x, y;
             for (const EpochReport& r : run.reports())
@@ -41,6 +40,11 @@ void TrajectoryPlot::rebuild() {
                     y << r.kernel.lambdaMax;
                 }
             curve->setData(t, x, y);
+            // An epoch or two is a point or two: markers, not a line that looks like a trend.
+            if (t.size() < 3) {
+                curve->setLineStyle(QCPCurve::lsNone);
+                curve->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, style().markerSize() * 1.4));
+            }
         }
     } else {
         setTitleText(tr("Distribution of the final eigenvalues (CDF)"));
@@ -64,7 +68,7 @@ void TrajectoryPlot::rebuild() {
             const Moments m = logSpectrumMoments(run);
             QCPGraph* g = addLine(this,
                                   tr("%1 (mean %2, var %3, skew %4, kurt %5)")
-                                      .arg(run.label)
+                                      .arg(legendLabel(run))
                                       .arg(m.mean, 0, 'f', 2)
                                       .arg(m.variance, 0, 'f', 2)
                                       .arg(m.skewness, 0, 'f', 2)
