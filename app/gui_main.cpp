@@ -8,6 +8,7 @@
 #include "settings_cli.h"
 #include "shutdown_deadline.h"
 #include "termination_signals.h"
+#include "ui_resources.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -80,6 +81,7 @@ int main(int argc, char** argv) {
     QApplication::setOrganizationName("ntkviz");
     QApplication::setApplicationName("ntkviz");
     QApplication::setApplicationVersion(NTKVIZ_VERSION);
+    ntk::registerUiResources();
     QApplication::setWindowIcon(QIcon(":/ntkviz.svg"));
 
     QCommandLineParser parser;
@@ -183,6 +185,7 @@ int main(int argc, char** argv) {
         const bool explicitSettings = !parser.optionNames().isEmpty();
         auto window = std::make_unique<ntk::MainWindow>(config, !explicitSettings);
         window->resize(1366, 768);
+        window->restorePace(); // a view preference, kept even when the run's settings come from the flags
         window->show();
         if (session)
             window->applySession(*session);
