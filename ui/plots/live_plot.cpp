@@ -10,7 +10,8 @@ void LivePlot::refresh(const RunHistory& history) {
 
 void LivePlot::refreshNow(const RunHistory& history) {
     history_ = &history;
-    rebuild(history);
+    if (waitingText().isEmpty()) // else the plot stays empty, showing what it waits for
+        rebuild(history);
     replot();
 }
 
