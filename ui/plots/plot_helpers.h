@@ -34,6 +34,14 @@ void useStepPrecisionTicks(QCPColorScale* scale);
 // Several series: the legend goes under the plot, two entries a row, so it never hides a curve.
 void placeLegendBelow(QCustomPlot* plot);
 QString epochTitle(const QString& what, int epoch);
+// How a setting's key ("l2", "test_n") reads on a plot: a name for axis labels ("L2 strength λ₂") and a
+// symbol for "symbol = value" in legends and ticks ("λ₂"), as the controls name them.
+QString settingName(const QString& key);
+QString settingSymbol(const QString& key);
+// A scene run's label ("l2 = 0.001, width = 64") with its keys shown as settingSymbol ("λ₂ = 0.001, ...").
+QString displayRunLabel(const QString& label);
+// Epoch axes: ticks only on whole epochs (0, 1, 2 early in a run; 0, 50, 100 later).
+void useIntegerTicks(QCPAxis* axis);
 // Why the theory views (spectral bias, filter) have nothing to draw yet for the run in `history`: no run,
 // no NTK at epoch 0, too many points, or epoch 0's theory still being computed after the first frame.
 QString theoryMissingNote(const RunHistory& history);

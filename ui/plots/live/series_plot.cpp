@@ -14,6 +14,7 @@ SeriesPlot::SeriesPlot(const QString& fileName, const QString& title, const QStr
     : LivePlot(fileName, title, parent)
     , series_(std::move(series)) {
     xAxis->setLabel(tr("epoch"));
+    useIntegerTicks(xAxis);
     yAxis->setLabel(valueLabel);
     for (const Series& s : series_)
         addLine(this, s.name, s.color, style().lineWidth(), s.dashed, s.secondaryAxis ? yAxis2 : yAxis);

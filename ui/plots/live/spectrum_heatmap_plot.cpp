@@ -12,11 +12,12 @@ namespace ntk {
 SpectrumHeatmapPlot::SpectrumHeatmapPlot(QWidget* parent)
     : LivePlot("spectrum_heatmap", tr("Spectrum vs epoch"), parent) {
     xAxis->setLabel(tr("epoch"));
+    useIntegerTicks(xAxis);
     yAxis->setLabel(tr("index k"));
     yAxis->setRangeReversed(true); // largest eigenvalue on top
     map_ = new QCPColorMap(xAxis, yAxis);
     map_->setInterpolate(false);
-    scale_ = attachColorScale(this, map_, tr("log₁₀ λ_k"));
+    scale_ = attachColorScale(this, map_, tr("log₁₀ λₖ"));
     LivePlot::applyStyle(style());
 }
 
@@ -85,12 +86,12 @@ void SpectrumHeatmapPlot::rebuild(const RunHistory& history) {
         const double reach = std::isfinite(low) ? std::max({std::abs(low), std::abs(high), 1e-3}) : 1.0;
         map_->setGradient(divergingGradient());
         map_->setDataRange(QCPRange(-reach, reach));
-        scale_->axis()->setLabel(tr("log₁₀ λ_k / λ_k pinned"));
+        scale_->axis()->setLabel(tr("log₁₀ λₖ / λₖ pinned"));
     } else {
         map_->setGradient(viridis());
         if (std::isfinite(low))
             map_->setDataRange(QCPRange(low, high > low ? high : low + 1.0));
-        scale_->axis()->setLabel(tr("log₁₀ λ_k"));
+        scale_->axis()->setLabel(tr("log₁₀ λₖ"));
     }
     setTitleText(
         epochTitle(ratioMode_ ? tr("Spectrum vs epoch, against the pinned run") : tr("Spectrum vs epoch"),

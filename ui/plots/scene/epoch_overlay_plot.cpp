@@ -12,7 +12,8 @@ EpochOverlayPlot::EpochOverlayPlot(Quantity quantity, QWidget* parent)
                      parent)
     , quantity_(quantity) {
     xAxis->setLabel(tr("epoch"));
-    yAxis->setLabel(quantity == Quantity::LambdaMax ? tr("λ_max") : tr("loss"));
+    useIntegerTicks(xAxis);
+    yAxis->setLabel(quantity == Quantity::LambdaMax ? tr("λₘₐₓ") : tr("loss"));
     legend->setVisible(true);
     axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
 }
@@ -40,9 +41,10 @@ void EpochOverlayPlot::rebuild() {
                 [](const EpochReport& r) {
                     return r.hasKernel ? std::optional(r.kernel.lambdaMax) : std::nullopt;
                 },
-                run.label, Qt::SolidLine);
+                displayRunLabel(run.label), Qt::SolidLine);
         } else {
-            series([](const EpochReport& r) { return r.testLoss; }, run.label, Qt::SolidLine);
+            series([](const EpochReport& r) { return r.testLoss; }, displayRunLabel(run.label),
+                   Qt::SolidLine);
             series([](const EpochReport& r) { return std::optional(r.trainLoss); }, {}, Qt::DashLine)
                 ->removeFromLegend();
         }
@@ -56,7 +58,7 @@ void EpochOverlayPlot::rebuild() {
             text->position->setCoords(run.stopEpoch(), 0.5);
             text->setPositionAlignment(Qt::AlignRight | Qt::AlignVCenter);
             text->setText(run.state() == RunState::EarlyStopped ? tr("early stop %1 ").arg(run.stopEpoch())
-                                                              : tr("diverged %1 ").arg(run.stopEpoch()));
+                                                                : tr("diverged %1 ").arg(run.stopEpoch()));
             text->setColor(runColor(run));
             text->setFont(style().legendFont());
         }

@@ -8,7 +8,7 @@ namespace ntk {
 SpectraOverlayPlot::SpectraOverlayPlot(QWidget* parent)
     : ComparisonPlot("scene_spectra", tr("Spectra: initial (dashed) and final"), parent) {
     xAxis->setLabel(tr("index k"));
-    yAxis->setLabel(tr("eigenvalue λ_k"));
+    yAxis->setLabel(tr("eigenvalue λₖ"));
     legend->setVisible(true);
     axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
     setLogScale(true);
@@ -35,7 +35,7 @@ void SpectraOverlayPlot::rebuild() {
         };
         if (first && first != last)
             curve(first->eigenvalues, {}, Qt::DashLine)->removeFromLegend();
-        curve(last->eigenvalues, run.label, Qt::SolidLine);
+        curve(last->eigenvalues, displayRunLabel(run.label), Qt::SolidLine);
     }
     legend->setVisible(graphCount() <= 16);
     finishRanges(this, followsData());

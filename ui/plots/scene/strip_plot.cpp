@@ -12,14 +12,14 @@ QString shortLabel(const Scene& scene, const SceneRun& run) {
     for (const QString& key : {scene.sweepKey, scene.seriesKey})
         if (!key.isEmpty())
             label.replace(key + " = ", "");
-    return label.replace(", ", "\n");
+    return displayRunLabel(label).replace(", ", "\n");
 }
 
 } // namespace
 
 StripPlot::StripPlot(QWidget* parent)
     : ComparisonPlot("scene_strip", tr("Final eigenvalues by run"), parent) {
-    yAxis->setLabel(tr("eigenvalue λ_k"));
+    yAxis->setLabel(tr("eigenvalue λₖ"));
     setLogScale(true);
 }
 
@@ -32,7 +32,7 @@ void StripPlot::rebuild() {
         ticker->addTick(i, shortLabel(scene, scene.runs[i]));
     xAxis->setTicker(ticker);
     xAxis->setTickLabelRotation(scene.runs.size() > 6 ? 45 : 0);
-    xAxis->setLabel(scene.sweepKey.isEmpty() ? tr("run") : scene.sweepKey);
+    xAxis->setLabel(scene.sweepKey.isEmpty() ? tr("run") : settingName(scene.sweepKey));
     int hidden = 0;
     for (const RunResult& run : results().runs) {
         const EpochReport* first = run.firstKernel();

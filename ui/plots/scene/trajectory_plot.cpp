@@ -9,7 +9,7 @@
 namespace ntk {
 
 TrajectoryPlot::TrajectoryPlot(QWidget* parent)
-    : ComparisonPlot("scene_trajectory", tr("λ_max against training loss"), parent) {
+    : ComparisonPlot("scene_trajectory", tr("λₘₐₓ against training loss"), parent) {
     legend->setVisible(true);
     axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
 }
@@ -23,15 +23,15 @@ void TrajectoryPlot::rebuild() {
     clearGraphsAndItems();
     configureValueAxis(yAxis, logScale() && mode_ == Mode::LambdaVsLoss);
     if (mode_ == Mode::LambdaVsLoss) {
-        setTitleText(tr("λ_max against train loss"));
+        setTitleText(tr("λₘₐₓ against train loss"));
         setNote(tr("each run starts on the right"));
         xAxis->setLabel(tr("train loss"));
-        yAxis->setLabel(tr("λ_max"));
+        yAxis->setLabel(tr("λₘₐₓ"));
         xAxis->setRangeReversed(false);
         for (const RunResult& run : results().runs) {
             // A parametric curve: QCPCurve keeps the order of training, not the order of x.
             auto* curve = new QCPCurve(xAxis, yAxis);
-            curve->setName(run.label);
+            curve->setName(displayRunLabel(run.label));
             curve->setPen(QPen(runColor(run), style().lineWidth()));
             QVector<double> t, x, y;
             for (const EpochReport& r : run.reports())
@@ -64,7 +64,7 @@ void TrajectoryPlot::rebuild() {
             const Moments m = logSpectrumMoments(run);
             QCPGraph* g = addLine(this,
                                   tr("%1 (mean %2, var %3, skew %4, kurt %5)")
-                                      .arg(run.label)
+                                      .arg(displayRunLabel(run.label))
                                       .arg(m.mean, 0, 'f', 2)
                                       .arg(m.variance, 0, 'f', 2)
                                       .arg(m.skewness, 0, 'f', 2)
