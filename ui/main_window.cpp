@@ -492,7 +492,7 @@ std::optional<QString> MainWindow::exportAllPlotsTo(const QString& directory, co
         return directory + tr(": cannot create the folder");
     for (LivePlot* plot : plots_) {
         if (!awaitingFirstReport_)
-            plot->setWaitingText({}); // a hidden tab not drawn since the run's first report
+            plot->setWaitingText({});      // a hidden tab not drawn since the run's first report
         plot->refresh(liveRun_.history()); // hidden tabs may not have drawn the latest data
         if (auto error = plot->exportPng(QDir(directory).filePath(plot->fileName() + ".png"), size.width,
                                          size.height, size.scale))
