@@ -60,7 +60,7 @@ NtkPlot::NtkPlot(const QString& fileName, const QString& title, QWidget* parent)
     // A zoom with the wheel takes over the view; a drag does in mouseMoveEvent, once it is a real one.
     connect(this, &QCustomPlot::mouseWheel, this, &NtkPlot::holdView);
     connect(this, &QCustomPlot::mouseDoubleClick, this, &NtkPlot::resetView);
-    heldNote_ = new QCPTextElement(this, tr("view held — double-click or Reset view to follow the data"));
+    heldNote_ = new QCPTextElement(this, tr("view held — double-click to follow the data"));
     heldNote_->setLayer("titles");
     heldNote_->setTextColor(QColor(40, 90, 160));
     heldNote_->setVisible(false);
