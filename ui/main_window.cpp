@@ -342,8 +342,9 @@ bool MainWindow::showRunProgressInPlots() {
                    ? tr("computing the first kernel (n = %1)…").arg(history.info().trainSize)
                    : tr("training the first epoch…");
     awaitingFirstReport_ = !text.isEmpty();
-    // Once the run has reported, each plot drops its waiting text as the frame draws it (drawNextPlot), so
-    // no plot shows the replaced run's data in between; hidden ones keep it until they are shown and drawn.
+    // Once the run has reported, each plot drops its waiting text as the frame draws it (refreshNow in
+    // drawNextPlot), so no plot shows the replaced run's data in between; hidden ones keep it until they
+    // are shown and drawn.
     if (awaitingFirstReport_)
         for (LivePlot* plot : plots_)
             plot->setWaitingText(text);
@@ -404,10 +405,8 @@ void MainWindow::drawNextPlot() {
     }
     LivePlot* plot = plotsToDraw_.front();
     plotsToDraw_.pop_front();
-    if (plot->isVisible()) {
-        plot->setWaitingText({});
-        plot->refreshNow(liveRun_.history());
-    }
+    if (plot->isVisible())
+        plot->refreshNow(liveRun_.history()); // ends its waiting text
     if (!plotsToDraw_.empty()) {
         drawStep_.start();
         return;
@@ -491,9 +490,10 @@ std::optional<QString> MainWindow::exportAllPlotsTo(const QString& directory, co
     if (!QDir().mkpath(directory))
         return directory + tr(": cannot create the folder");
     for (LivePlot* plot : plots_) {
+        // Hidden tabs may not have drawn the latest data; before a new run's first report the plots are
+        // exported as they show, waiting, not with the replaced run.
         if (!awaitingFirstReport_)
-            plot->setWaitingText({});      // a hidden tab not drawn since the run's first report
-        plot->refresh(liveRun_.history()); // hidden tabs may not have drawn the latest data
+            plot->refresh(liveRun_.history());
         if (auto error = plot->exportPng(QDir(directory).filePath(plot->fileName() + ".png"), size.width,
                                          size.height, size.scale))
             return error;

@@ -5,13 +5,14 @@ namespace ntk {
 
 void LivePlot::refresh(const RunHistory& history) {
     history_ = &history;
+    setWaitingText({}); // data to draw: whatever the plot waited for is here
     redraw();
 }
 
 void LivePlot::refreshNow(const RunHistory& history) {
     history_ = &history;
-    if (waitingText().isEmpty()) // else the plot stays empty, showing what it waits for
-        rebuild(history);
+    setWaitingText({});
+    rebuild(history);
     replot();
 }
 
