@@ -9,6 +9,7 @@
 #include "settings_cli.h"
 #include "shutdown_deadline.h"
 #include "termination_signals.h"
+#include "ui_resources.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -87,6 +88,7 @@ int main(int argc, char** argv) {
     // Wayland desktops find the window's name and icon through this desktop entry (X11 ones through
     // StartupWMClass in it).
     QApplication::setDesktopFileName(NTKVIZ_APP_ID);
+    ntk::registerUiResources();
     QApplication::setWindowIcon(QIcon(":/ntkviz.svg"));
 
     QCommandLineParser parser;
@@ -190,6 +192,7 @@ int main(int argc, char** argv) {
         const bool explicitSettings = !parser.optionNames().isEmpty();
         auto window = std::make_unique<ntk::MainWindow>(config, !explicitSettings);
         window->resize(1366, 768);
+        window->restorePace(); // a view preference, kept even when the run's settings come from the flags
         window->show();
         if (session)
             window->applySession(*session);

@@ -24,7 +24,7 @@ LabeledSlider::LabeledSlider(const QString& label, double minimum, double maximu
         steps_ = int(maximum - minimum);
         break;
     case Scale::Octaves:
-        steps_ = int(std::lround(4.0 * std::log2(maximum / minimum)));
+        steps_ = int(std::lround(std::log2(maximum / minimum)));
         break;
     case Scale::Log:
     case Scale::LogWithZero:
@@ -98,7 +98,7 @@ int LabeledSlider::positionFor(double value) const {
     case Scale::Linear:
         return int(std::lround(value - minimum_));
     case Scale::Octaves:
-        return int(std::lround(4.0 * std::log2(value / minimum_)));
+        return int(std::lround(std::log2(value / minimum_)));
     case Scale::Log:
         return int(std::lround(steps_ * std::log(value / minimum_) / std::log(maximum_ / minimum_)));
     case Scale::LogWithZero:
@@ -117,7 +117,7 @@ double LabeledSlider::valueAt(int position) const {
         v = minimum_ + position;
         break;
     case Scale::Octaves:
-        v = minimum_ * std::exp2(position / 4.0);
+        v = minimum_ * std::exp2(position);
         break;
     case Scale::Log:
         v = minimum_ * std::pow(maximum_ / minimum_, double(position) / steps_);
@@ -128,8 +128,8 @@ double LabeledSlider::valueAt(int position) const {
         v = minimum_ * std::pow(maximum_ / minimum_, double(position - 1) / steps_);
         break;
     }
-    if (!integer_ && scale_ != Scale::Linear) {
-        // Round to 2 significant digits so slider stops read as 3e-4, not 2.9764e-4.
+    if (scale_ == Scale::Log || scale_ == Scale::LogWithZero) {
+        // Round to 2 significant digits so slider stops read as 3e-4 or 310, not 2.9764e-4 or 304.
         const double magnitude = std::pow(10.0, std::floor(std::log10(v)) - 1);
         v = std::round(v / magnitude) * magnitude;
     }

@@ -1,6 +1,7 @@
 #pragma once
 // A named slider paired with an editable value. Log sliders can reach an exact zero at their left end,
-// and the width slider moves in quarter octaves so powers of two are exact stops.
+// and the width slider moves in octaves: its stops are the powers of two (no 724 or 304). Log stops are
+// rounded to two significant digits.
 #include <QWidget>
 
 class QLabel;
@@ -16,7 +17,7 @@ public:
         Linear,      // integer steps
         Log,         // logarithmic between min and max
         LogWithZero, // leftmost position is exactly 0, then logarithmic from min to max
-        Octaves,     // quarter-octave steps between min and max (powers of two are stops)
+        Octaves,     // powers of two between min and max
     };
     LabeledSlider(const QString& label, double minimum, double maximum, Scale scale, bool integer,
                   QWidget* parent = nullptr);

@@ -15,6 +15,7 @@
 #include <QApplication>
 #include <QClipboard>
 #include <QCloseEvent>
+#include <QComboBox>
 #include <QDir>
 #include <QDockWidget>
 #include <QFileDialog>
@@ -217,17 +218,26 @@ void MainWindow::buildMenus() {
     pin->setToolTip(
         tr("Keep this run on the plots, pale and dashed, to compare the next settings with it (A/B)"));
     run->addAction(tr("&Unpin reference"), this, &MainWindow::unpinReference);
-    QMenu* speed = run->addMenu(tr("Speed &limit"));
+    // Pace, in the Run menu and as a box on the toolbar where a lecturer finds it; both set the live run's
+    // speed limit and follow each other.
+    QMenu* speed = run->addMenu(tr("Speed &limit (pace)"));
     speedGroup_ = new QActionGroup(speed);
-    for (double rate : {0.0, 5.0, 20.0, 100.0}) {
-        QAction* a =
-            speed->addAction(rate == 0 ? tr("As fast as possible") : tr("%1 epochs per second").arg(rate),
-                             this, [this, rate] { setSpeedLimit(rate); });
+    paceBox_ = new QComboBox;
+    paceBox_->setObjectName("paceBox");
+    paceBox_->setToolTip(tr("Training epochs per second: slow enough to talk over the plots as they change, "
+                            "or as fast as the machine can"));
+    for (double rate : {2.0, 5.0, 10.0, lecturePace, 20.0, 50.0, 100.0, 200.0, 0.0}) {
+        const QString text = rate == 0 ? tr("as fast as possible") : tr("%1 epochs/s").arg(rate);
+        QAction* a = speed->addAction(text, this, [this, rate] { setSpeedLimit(rate); });
         a->setCheckable(true);
         a->setChecked(rate == 0);
         a->setData(rate);
         a->setActionGroup(speedGroup_);
+        paceBox_->addItem(text, rate);
     }
+    paceBox_->setCurrentIndex(paceBox_->findData(0.0));
+    connect(paceBox_, &QComboBox::activated, this,
+            [this] { setSpeedLimit(paceBox_->currentData().toDouble()); });
 
     QMenu* scenes = menuBar()->addMenu(tr("&Scenes"));
     for (const QString& path : builtinScenePaths()) {
@@ -297,6 +307,11 @@ void MainWindow::buildMenus() {
     toolbar->addAction(step);
     toolbar->addAction(reset);
     toolbar->addSeparator();
+    auto* paceLabel = new QLabel(tr(" Pace: "));
+    paceLabel->setBuddy(paceBox_);
+    toolbar->addWidget(paceLabel);
+    toolbar->addWidget(paceBox_);
+    toolbar->addSeparator();
     toolbar->addAction(presentationAction_);
 }
 
@@ -323,7 +338,30 @@ void MainWindow::startRun(const RunConfig& requested) {
     RunConfig shown = LiveRun::effectiveConfig(requested);
     shown.topK = requested.topK;
     controls_->setConfig(shown);
+    awaitingFirstReport_ = true;
+    showRunProgressInPlots();
     updateStatus();
+}
+
+bool MainWindow::showRunProgressInPlots() {
+    if (!awaitingFirstReport_)
+        return false;
+    const RunHistory& history = liveRun_.history();
+    QString text;
+    if (liveRun_.preparing())
+        text = tr("preparing data…");
+    else if (!history.latest())
+        text = history.info().config.ntkEvery > 0
+                   ? tr("computing the first kernel (n = %1)…").arg(history.info().trainSize)
+                   : tr("training the first epoch…");
+    awaitingFirstReport_ = !text.isEmpty();
+    // Once the run has reported, each plot drops its waiting text as the frame draws it (refreshNow in
+    // drawNextPlot), so no plot shows the replaced run's data in between; hidden ones keep it until they
+    // are shown and drawn.
+    if (awaitingFirstReport_)
+        for (LivePlot* plot : plots_)
+            plot->setWaitingText(text);
+    return awaitingFirstReport_;
 }
 
 void MainWindow::onRunStarted(const RunInfo& info) {
@@ -333,6 +371,10 @@ void MainWindow::onRunStarted(const RunInfo& info) {
 
 void MainWindow::onRunFailed(const QString& reason) {
     // The previous run's data stay on screen and the controls go back to the settings that produced them.
+    awaitingFirstReport_ = false;
+    for (LivePlot* plot : plots_)
+        plot->setWaitingText({});
+    liveRun_.requestFrame();
     controls_->setConfig(liveRun_.settings());
     showError(tr("This run cannot start"), reason);
     updateStatus();
@@ -352,6 +394,10 @@ void MainWindow::redraw() {
     // about 60 ms (the kernel matrix alone a third of it): a stall a user feels on a slider. Spread out,
     // input and timers get in between, and the longest stall is the slowest single plot. The live run
     // holds what arrives meanwhile, so every plot of the frame shows the same epoch.
+    if (showRunProgressInPlots()) {
+        updateStatus();
+        return;
+    }
     for (LivePlot* plot : plots_)
         if (plot->isVisible() &&
             std::find(plotsToDraw_.begin(), plotsToDraw_.end(), plot) == plotsToDraw_.end())
@@ -365,10 +411,15 @@ void MainWindow::redraw() {
 void MainWindow::drawNextPlot() {
     if (plotsToDraw_.empty())
         return;
+    if (awaitingFirstReport_) { // a run started mid-frame: the rest of the frame would show the replaced one
+        plotsToDraw_.clear();
+        liveRun_.endFrame();
+        return;
+    }
     LivePlot* plot = plotsToDraw_.front();
     plotsToDraw_.pop_front();
     if (plot->isVisible())
-        plot->refreshNow(liveRun_.history());
+        plot->refreshNow(liveRun_.history()); // ends its waiting text
     if (!plotsToDraw_.empty()) {
         drawStep_.start();
         return;
@@ -452,7 +503,10 @@ std::optional<QString> MainWindow::exportAllPlotsTo(const QString& directory, co
     if (!QDir().mkpath(directory))
         return directory + tr(": cannot create the folder");
     for (LivePlot* plot : plots_) {
-        plot->refresh(liveRun_.history()); // hidden tabs may not have drawn the latest data
+        // Hidden tabs may not have drawn the latest data; before a new run's first report the plots are
+        // exported as they show, waiting, not with the replaced run.
+        if (!awaitingFirstReport_)
+            plot->refresh(liveRun_.history());
         if (auto error = plot->exportPng(QDir(directory).filePath(plot->fileName() + ".png"), size.width,
                                          size.height, size.scale))
             return error;
@@ -522,6 +576,13 @@ void MainWindow::saveSettings() const {
     settings.setValue("window/state", saveState());
     settings.setValue("run/config",
                       QJsonDocument(configToJson(liveRun_.settings())).toJson(QJsonDocument::Compact));
+    settings.setValue("run/pace", liveRun_.speedLimit());
+}
+
+void MainWindow::restorePace() {
+    bool ok = false;
+    const double saved = QSettings().value("run/pace", lecturePace).toDouble(&ok);
+    setSpeedLimit(ok && saved >= 0.0 && saved <= SessionView::maxSpeedLimit ? saved : lecturePace);
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {

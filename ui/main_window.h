@@ -19,6 +19,7 @@ class QLabel;
 class QTabWidget;
 class QAction;
 class QActionGroup;
+class QComboBox;
 class QDockWidget;
 
 namespace ntk {
@@ -51,6 +52,14 @@ public:
     void openScene(const Scene& scene);
     SceneView* sceneView() const { return sceneView_; }
     static constexpr int redrawIntervalMs = LiveRun::frameIntervalMs;
+
+    // Pace: training epochs per second (0 = as fast as possible). The lecture default lets the default
+    // run (300 epochs) take 20 s, slow enough to narrate; the toolbar's "Pace" box changes it.
+    static constexpr double lecturePace = 15.0;
+    double pace() const { return liveRun_.speedLimit(); }
+    void setPace(double epochsPerSecond) { setSpeedLimit(epochsPerSecond); }
+    // The pace saved by the last session (QSettings), or lecturePace on a first launch.
+    void restorePace();
 
     // Sessions: the whole setup (settings, pinned reference, scene, view) as one file.
     Session currentSession() const;
@@ -94,6 +103,9 @@ private:
     void unpinReference();
     void rebuildReference(const PinnedReference& pinned);
     void setSpeedLimit(double epochsPerSecond);
+    // While a new run has not reported yet, every plot shows what is happening instead of the replaced
+    // run; returns true while that lasts.
+    bool showRunProgressInPlots();
     void setupChanged();
     void autosaveNow();
     void chooseCsv();
@@ -103,6 +115,8 @@ private:
     LiveRun liveRun_;
     QString sceneName_; // the open scene, as a session names it
     QActionGroup* speedGroup_ = nullptr;
+    QComboBox* paceBox_ = nullptr;
+    bool awaitingFirstReport_ = false; // a run was started and has not reported its first epoch yet
     QTimer autosaveDebounce_;
     std::unique_ptr<CrashRecovery> recovery_;
     ControlPanel* controls_ = nullptr;

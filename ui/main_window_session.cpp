@@ -9,6 +9,7 @@
 
 #include <QAction>
 #include <QActionGroup>
+#include <QComboBox>
 #include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -105,6 +106,13 @@ void MainWindow::setSpeedLimit(double epochsPerSecond) {
     liveRun_.setSpeedLimit(epochsPerSecond);
     for (QAction* action : speedGroup_->actions())
         action->setChecked(action->data().toDouble() == epochsPerSecond);
+    // A pace from a session file may be none of the listed ones: the box gets it as an extra entry.
+    int index = paceBox_->findData(epochsPerSecond);
+    if (index < 0) {
+        paceBox_->addItem(tr("%1 epochs/s").arg(epochsPerSecond), epochsPerSecond);
+        index = paceBox_->count() - 1;
+    }
+    paceBox_->setCurrentIndex(index);
     setupChanged();
 }
 

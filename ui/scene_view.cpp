@@ -59,7 +59,7 @@ SceneView::SceneView(QWidget* parent)
         metric_->addItem(metricLabel(m), int(m));
     metric_->setToolTip(tr("The quantity the summary plot shows against the varied setting"));
     mode_ = new QComboBox;
-    mode_->addItem(tr("λ_max against training loss"), int(TrajectoryPlot::Mode::LambdaVsLoss));
+    mode_->addItem(tr("λₘₐₓ against training loss"), int(TrajectoryPlot::Mode::LambdaVsLoss));
     mode_->addItem(tr("Eigenvalue distribution (CDF)"), int(TrajectoryPlot::Mode::Density));
     bar->addWidget(progress_, 1);
     bar->addWidget(cancel_);

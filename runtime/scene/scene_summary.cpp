@@ -71,15 +71,15 @@ QString metricKey(SummaryMetric metric) {
 QString metricLabel(SummaryMetric metric) {
     switch (metric) {
     case SummaryMetric::LambdaMax:
-        return QObject::tr("final λ_max");
+        return QObject::tr("final λₘₐₓ");
     case SummaryMetric::Trace:
         return QObject::tr("final trace");
     case SummaryMetric::Frobenius:
-        return QObject::tr("final Frobenius norm ‖Θ‖_F");
+        return QObject::tr("final Frobenius norm ‖Θ‖");
     case SummaryMetric::EffectiveRank:
         return QObject::tr("final effective rank");
     case SummaryMetric::TopShare1:
-        return QObject::tr("share of trace in λ_1");
+        return QObject::tr("share of trace in λ₁");
     case SummaryMetric::KernelDistance:
         return QObject::tr("kernel distance from init");
     case SummaryMetric::TrainLoss:

@@ -5,11 +5,13 @@ namespace ntk {
 
 void LivePlot::refresh(const RunHistory& history) {
     history_ = &history;
+    setWaitingText({}); // data to draw: whatever the plot waited for is here
     redraw();
 }
 
 void LivePlot::refreshNow(const RunHistory& history) {
     history_ = &history;
+    setWaitingText({});
     rebuild(history);
     replot();
 }

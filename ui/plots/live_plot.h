@@ -11,7 +11,8 @@ class LivePlot : public NtkPlot {
     Q_OBJECT
 public:
     using NtkPlot::NtkPlot;
-    // Takes the run's current data; draws with a queued replot. The history must outlive the plot.
+    // Takes the run's current data (ending a waiting text, ntk_plot.h); draws with a queued replot. The
+    // history must outlive the plot.
     void refresh(const RunHistory& history);
     // The same, drawn now rather than in a queued replot: the window draws its plots one per event-loop
     // turn, and a queued replot would put them all back into one turn.

@@ -3,6 +3,7 @@
 #include "atomic_write.h"
 #include "plot_helpers.h"
 
+#include <QApplication>
 #include <QBuffer>
 #include <QDir>
 #include <QFileInfo>
@@ -49,16 +50,31 @@ NtkPlot::NtkPlot(const QString& fileName, const QString& title, QWidget* parent)
         fitLegendColumns(this);
         fitCategoryLabels(this);
     });
-    // The user took over the view: stop rescaling to the data until "Reset view".
-    connect(this, &QCustomPlot::mouseWheel, this, [this] { userMovedView_ = true; });
-    connect(this, &QCustomPlot::mousePress, this, [this] { userMovedView_ = true; });
+    // Titles, notes and the waiting text get a layer of their own, above the data, so that hiding the data
+    // while waiting for a run keeps them. Data drawn under the grid (the prediction plot's regions) go on
+    // "underlay", not "background": the axis rect lives on "background" and must stay visible to hold the
+    // waiting text.
+    addLayer("titles", layer("overlay"), limAbove);
+    addLayer("underlay", layer("background"), limAbove);
+    // A layerable is drawn only if its parents are, so the layouts (which draw nothing themselves) move to
+    // "titles" too.
+    for (QCPLayerable* element :
+         std::initializer_list<QCPLayerable*>{plotLayout(), axisRect()->insetLayout(), title_, note_})
+        element->setLayer("titles");
+    // A zoom with the wheel takes over the view; a drag does in mouseMoveEvent, once it is a real one.
+    connect(this, &QCustomPlot::mouseWheel, this, &NtkPlot::holdView);
+    connect(this, &QCustomPlot::mouseDoubleClick, this, &NtkPlot::resetView);
+    heldNote_ = new QCPTextElement(this, tr("view held — double-click to follow the data"));
+    heldNote_->setLayer("titles");
+    heldNote_->setTextColor(QColor(40, 90, 160));
+    heldNote_->setVisible(false);
+    connect(heldNote_, &QCPTextElement::clicked, this, &NtkPlot::resetView);
+    // Centred in the axes while waiting (a layout element, not an item: scene plots clear their items).
+    waitingLabel_ = new QCPTextElement(this, QString());
+    waitingLabel_->setLayer("titles");
+    waitingLabel_->setTextColor(QColor(90, 90, 90));
+    waitingLabel_->setVisible(false);
     setMouseTracking(true);
-    waiting_ = new QCPItemText(this);
-    waiting_->position->setType(QCPItemPosition::ptAxisRectRatio);
-    waiting_->position->setCoords(0.5, 0.5);
-    waiting_->setClipToAxisRect(false);
-    waiting_->setColor(QColor(110, 110, 110));
-    waiting_->setVisible(false);
     // Few, well-spaced ticks: plots are often a third of a projector wide.
     xAxis->ticker()->setTickCount(5);
     yAxis->ticker()->setTickCount(5);
@@ -69,49 +85,20 @@ QString NtkPlot::shownTitle() const {
     return title_->text();
 }
 
-QString NtkPlot::waitingText() const {
-    return waiting_->visible() ? waiting_->text() : QString();
-}
-
-void NtkPlot::setWaitingText(const QString& text) {
-    const bool waiting = !text.isEmpty();
-    waiting_->setText(text);
-    waiting_->setFont(style_.labelFont());
-    if (waiting == waiting_->visible())
-        return;
-    waiting_->setVisible(waiting);
-    if (waiting) {
-        std::vector<QCPLayerable*> parts;
-        for (QCPAxisRect* rect : axisRects())
-            for (QCPAxis* axis : rect->axes())
-                parts.push_back(axis); // its grid and tick labels go with it
-        for (QCPLayoutElement* element : plotLayout()->elements(false))
-            if (qobject_cast<QCPColorScale*>(element) || element == legend)
-                parts.push_back(element);
-        for (QCPLayerable* part : parts)
-            if (part->visible()) {
-                part->setVisible(false);
-                hiddenWhileWaiting_.push_back(part);
-            }
-    } else {
-        for (QCPLayerable* part : hiddenWhileWaiting_)
-            part->setVisible(true);
-        hiddenWhileWaiting_.clear();
-    }
-}
-
 void NtkPlot::removeDataItems() {
-    for (int i = itemCount() - 1; i >= 0; --i)
-        if (item(i) != waiting_)
-            removeItem(i);
+    clearItems(); // the waiting text is a layout element, not an item: it stays
 }
 
 QString NtkPlot::note() const {
     return note_->visible() ? note_->text() : QString();
 }
 
+QString NtkPlot::heldViewNote() const {
+    return heldNote_->visible() ? heldNote_->text() : QString();
+}
+
 void NtkPlot::redraw() {
-    if (hasData())
+    if (hasData() && waitingText_.isEmpty())
         rebuild();
     replot(rpQueuedReplot);
 }
@@ -125,6 +112,8 @@ void NtkPlot::applyFonts(const PlotStyle& style) {
     style_ = style;
     title_->setFont(style.titleFont());
     note_->setFont(style.legendFont());
+    heldNote_->setFont(style.legendFont());
+    waitingLabel_->setFont(style.labelFont());
     for (QCPAxisRect* rect : axisRects())
         for (QCPAxis* axis : rect->axes()) {
             axis->setTickLabelFont(style.tickFont());
@@ -145,12 +134,63 @@ void NtkPlot::setLogScale(bool log) {
     logScale_ = log;
     scaleChosen_ = true;
     userMovedView_ = false;
+    showHeldNote(false);
     redraw();
 }
 
 void NtkPlot::resetView() {
     userMovedView_ = false;
+    showHeldNote(false);
     redraw();
+}
+
+void NtkPlot::holdView() {
+    if (userMovedView_)
+        return;
+    userMovedView_ = true;
+    showHeldNote(true);
+    replot(rpQueuedReplot);
+}
+
+void NtkPlot::showHeldNote(bool show) {
+    if (show == heldNote_->visible())
+        return;
+    if (show)
+        plotLayout()->addElement(plotLayout()->rowCount(), 0, heldNote_);
+    else {
+        plotLayout()->take(heldNote_);
+        plotLayout()->simplify();
+    }
+    heldNote_->setVisible(show);
+}
+
+QList<QCPLayer*> NtkPlot::contentLayers() const {
+    QList<QCPLayer*> layers;
+    for (const char* name : {"underlay", "grid", "main", "axes", "legend", "overlay"})
+        if (QCPLayer* l = layer(QString::fromLatin1(name)))
+            layers << l;
+    return layers;
+}
+
+void NtkPlot::setWaitingText(const QString& text) {
+    if (text == waitingText_)
+        return;
+    const bool waiting = !text.isEmpty();
+    waitingText_ = text;
+    waitingLabel_->setText(text);
+    if (waiting && !waitingLabel_->visible())
+        axisRect()->insetLayout()->addElement(waitingLabel_, Qt::AlignCenter);
+    else if (!waiting && waitingLabel_->visible())
+        axisRect()->insetLayout()->take(waitingLabel_);
+    waitingLabel_->setVisible(waiting);
+    for (QCPLayer* l : contentLayers())
+        l->setVisible(!waiting);
+    if (waiting) {
+        // Nothing of a replaced run stays on screen: not its epoch in the title nor its notes.
+        setTitleText(titleText_);
+        setNote({});
+    }
+    replot(rpQueuedReplot);
 }
 
 void NtkPlot::setTitleText(const QString& text) {
@@ -211,7 +251,27 @@ QString NtkPlot::hoverText(const QPoint& pixel) const {
     return text;
 }
 
+void NtkPlot::mousePressEvent(QMouseEvent* event) {
+    if (event->button() == Qt::LeftButton)
+        pressedAt_ = event->pos();
+    QCustomPlot::mousePressEvent(event);
+}
+
+void NtkPlot::mouseReleaseEvent(QMouseEvent* event) {
+    const bool clickWithoutDrag = pressedAt_.has_value() && !userMovedView_;
+    pressedAt_.reset();
+    QCustomPlot::mouseReleaseEvent(event);
+    // A click may have nudged the range by a pixel or two before it was known not to be a drag: the view
+    // still follows the data, so it goes back to fitting them.
+    if (clickWithoutDrag && event->button() == Qt::LeftButton)
+        redraw();
+}
+
 void NtkPlot::mouseMoveEvent(QMouseEvent* event) {
+    // Only a drag beyond the platform's drag distance is a pan; a click with a shaky hand is not.
+    if (pressedAt_ && (event->buttons() & Qt::LeftButton) &&
+        (event->pos() - *pressedAt_).manhattanLength() >= QApplication::startDragDistance())
+        holdView();
     QCustomPlot::mouseMoveEvent(event);
     const QString text = hoverText(event->pos());
     if (text.isEmpty())

@@ -1,7 +1,8 @@
 #pragma once
 // The base of every plot: a QCustomPlot with a title, zoom and pan, a value tooltip on hover, a context
-// menu (export PNG/PDF, linear/log, reset view) and a redraw that only follows the data until the user
-// moves the view.
+// menu (export PNG/PDF, linear/log, reset view) and a redraw that follows the data until the user really
+// zooms (wheel) or pans (a drag beyond the drag distance). A held view says so under the plot, and a
+// double-click, a click on that note or "Reset view" makes it follow the data again.
 #include "plot_style.h"
 
 #include <optional>
@@ -20,8 +21,6 @@ public:
     // The title as drawn, e.g. "NTK eigenvalues, epoch 82".
     QString shownTitle() const;
     QString note() const; // the small line under the title, empty when there is none
-    // The text shown instead of axes while there is nothing to draw yet, empty when the plot draws data.
-    QString waitingText() const;
 
     // Rebuilds from the plot's data source and queues a replot.
     void redraw();
@@ -30,6 +29,16 @@ public:
     bool logScale() const { return logScale_; }
     void setLogScale(bool log);
     void resetView();
+    // True once the user zoomed or panned: the axes no longer follow new data until resetView().
+    bool viewHeld() const { return userMovedView_; }
+    // The line shown under a held view ("view held — …"), empty while the view follows the data.
+    QString heldViewNote() const;
+
+    // A message centred in an otherwise empty plot (e.g. "preparing data…") while there is nothing of the
+    // current run to draw: data, legend, axes and any epoch in the title are hidden, and redraws keep the
+    // plot empty until the text is cleared with an empty string; the owner then redraws it with new data.
+    void setWaitingText(const QString& text);
+    QString waitingText() const { return waitingText_; }
 
     // Both write atomically and return an error naming the file, or nullopt.
     std::optional<QString> exportPng(const QString& path, int width, int height, double scale);
@@ -46,9 +55,6 @@ protected:
     virtual bool supportsLogScale() const { return true; }
     void setTitleText(const QString& text);
     void setNote(const QString& text); // a small line under the title, e.g. "3 eigenvalues <= 0 not shown"
-    // Non-empty: nothing to draw yet, so the plot shows this text in place of its axes, grid, legend and
-    // colour bars (empty axes with made-up ranges and ticks would read as data). Empty: back to normal.
-    void setWaitingText(const QString& text);
     // Removes every item a rebuild added (lines, labels), keeping the plot's own waiting text.
     void removeDataItems();
     void configureValueAxis(QCPAxis* axis, bool log);
@@ -61,17 +67,25 @@ protected:
     bool followsData() const { return !userMovedView_; }
 
     void contextMenuEvent(QContextMenuEvent* event) override;
+    void mousePressEvent(QMouseEvent* event) override;
     void mouseMoveEvent(QMouseEvent* event) override;
+    void mouseReleaseEvent(QMouseEvent* event) override;
 
 private:
     void applyFonts(const PlotStyle& style);
+    void holdView();
+    void showHeldNote(bool show);
+    // Layers that carry the plot's data and axes: hidden while a waiting text stands in for them.
+    QList<QCPLayer*> contentLayers() const;
 
     QString fileName_;
     QString titleText_;
     QCPTextElement* title_ = nullptr;
     QCPTextElement* note_ = nullptr;
-    QCPItemText* waiting_ = nullptr;
-    std::vector<QCPLayerable*> hiddenWhileWaiting_; // what setWaitingText hid, shown again after it
+    QCPTextElement* heldNote_ = nullptr; // under the axes while the view is held
+    QCPTextElement* waitingLabel_ = nullptr;
+    QString waitingText_;
+    std::optional<QPoint> pressedAt_; // left button down here, not yet dragged beyond the drag distance
     PlotStyle style_;
     bool logScale_ = false;
     bool scaleChosen_ = false;

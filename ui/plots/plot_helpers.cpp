@@ -2,6 +2,7 @@
 
 #include "plot_style.h"
 
+#include <QCoreApplication>
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -114,14 +115,6 @@ void useSparseLogTicks(QCPAxis* axis) {
     axis->setTicker(ticker);
     axis->setNumberFormat("eb"); // 10^k rendered as a power
     axis->setNumberPrecision(0);
-}
-
-void useWholeNumberTicks(QCPAxis* axis) {
-    auto ticker = QSharedPointer<QCPAxisTickerFixed>::create();
-    ticker->setTickStep(1.0);
-    ticker->setScaleStrategy(QCPAxisTickerFixed::ssMultiples); // 1, 2, 5, 10, 50 … epochs, never 0.2
-    ticker->setTickCount(axis->ticker()->tickCount());
-    axis->setTicker(ticker);
 }
 
 // A range QCustomPlot can draw even for one point or constant data, positive on log axes.
@@ -300,6 +293,71 @@ void fitCategoryLabels(QCustomPlot* plot) {
 
 QString epochTitle(const QString& what, int epoch) {
     return QString("%1, epoch %2").arg(what).arg(epoch);
+}
+
+namespace {
+
+struct SettingText {
+    const char* key;
+    const char* name;
+    const char* symbol;
+};
+
+// The settings a scene can vary, named as the control panel names them.
+constexpr SettingText settingTexts[] = {
+    {"n", QT_TRANSLATE_NOOP("ntk", "training points n"), "n"},
+    {"test_n", QT_TRANSLATE_NOOP("ntk", "test points"), QT_TRANSLATE_NOOP("ntk", "test points")},
+    {"l2", QT_TRANSLATE_NOOP("ntk", "L2 strength λ₂"), "λ₂"},
+    {"l1", QT_TRANSLATE_NOOP("ntk", "L1 strength λ₁"), "λ₁"},
+    {"lr", QT_TRANSLATE_NOOP("ntk", "learning rate η"), "η"},
+    {"early_stop", QT_TRANSLATE_NOOP("ntk", "early-stopping patience"), QT_TRANSLATE_NOOP("ntk", "patience")},
+    {"batch", QT_TRANSLATE_NOOP("ntk", "mini-batch size"), QT_TRANSLATE_NOOP("ntk", "batch")},
+    {"param", QT_TRANSLATE_NOOP("ntk", "parameterization"), QT_TRANSLATE_NOOP("ntk", "param.")},
+    {"ntk_every", QT_TRANSLATE_NOOP("ntk", "NTK every K epochs"), "K"},
+    {"top_k", QT_TRANSLATE_NOOP("ntk", "top-k eigenvalues"), "k"},
+    {"l1_mode", QT_TRANSLATE_NOOP("ntk", "L1 by"), QT_TRANSLATE_NOOP("ntk", "L1 by")},
+    {"kernel_precision", QT_TRANSLATE_NOOP("ntk", "kernel precision"), QT_TRANSLATE_NOOP("ntk", "precision")},
+};
+
+const SettingText* findSettingText(const QString& key) {
+    for (const SettingText& text : settingTexts)
+        if (key == QLatin1String(text.key))
+            return &text;
+    return nullptr;
+}
+
+} // namespace
+
+QString settingName(const QString& key) {
+    if (const SettingText* text = findSettingText(key))
+        return QCoreApplication::translate("ntk", text->name);
+    return QString(key).replace('_', ' '); // width, depth, epochs, noise, seed, ...: already plain words
+}
+
+QString settingSymbol(const QString& key) {
+    if (const SettingText* text = findSettingText(key))
+        return QCoreApplication::translate("ntk", text->symbol);
+    return QString(key).replace('_', ' ');
+}
+
+QString displayRunLabel(const QString& label) {
+    // Labels of grid scenes read "key = value" or "key = value, key = value" (scene.cpp).
+    QStringList parts = label.split(QStringLiteral(", "));
+    for (QString& part : parts) {
+        const qsizetype equals = part.indexOf(QStringLiteral(" = "));
+        if (equals > 0)
+            part = settingSymbol(part.left(equals)) + part.mid(equals);
+    }
+    return parts.join(QStringLiteral(", "));
+}
+
+void useIntegerTicks(QCPAxis* axis) {
+    // A fixed step of 1 in "multiples" mode: the ticker picks a readable multiple of one epoch.
+    auto ticker = QSharedPointer<QCPAxisTickerFixed>::create();
+    ticker->setTickStep(1.0);
+    ticker->setScaleStrategy(QCPAxisTickerFixed::ssMultiples);
+    ticker->setTickCount(axis->ticker()->tickCount());
+    axis->setTicker(ticker);
 }
 
 QString theoryMissingNote(const RunHistory& history) {

@@ -16,8 +16,6 @@ constexpr double negligibleShare = 1e-10;
 // Log ticks for a log axis that never run together: decades (thinned to the axis' tick count), or at most
 // three 1-2-5 ticks written plainly when the range spans under two decades.
 void useSparseLogTicks(QCPAxis* axis);
-// Ticks at whole numbers only (epochs): 1, 2, 5, 10 … apart, never 0.2.
-void useWholeNumberTicks(QCPAxis* axis);
 // A range QCustomPlot can draw even for one point or constant data, positive on log axes.
 void ensureDrawableRange(QCPAxis* axis);
 // When `follow`: both axes fitted to the data with a margin (5% on linear axes, a factor 1.5 on log ones),
@@ -46,6 +44,14 @@ void fitLegendColumns(QCustomPlot* plot);
 // neighbouring ticks, so none runs into the next; NtkPlot calls it before each replot.
 void fitCategoryLabels(QCustomPlot* plot);
 QString epochTitle(const QString& what, int epoch);
+// How a setting's key ("l2", "test_n") reads on a plot: a name for axis labels ("L2 strength λ₂") and a
+// symbol for "symbol = value" in legends and ticks ("λ₂"), as the controls name them.
+QString settingName(const QString& key);
+QString settingSymbol(const QString& key);
+// A scene run's label ("l2 = 0.001, width = 64") with its keys shown as settingSymbol ("λ₂ = 0.001, ...").
+QString displayRunLabel(const QString& label);
+// Epoch axes: ticks only on whole epochs (0, 1, 2 early in a run; 0, 50, 100 later).
+void useIntegerTicks(QCPAxis* axis);
 // Why the theory views (spectral bias, filter) have nothing to draw yet for the run in `history`: no run,
 // no NTK at epoch 0, too many points, or epoch 0's theory still being computed after the first frame.
 QString theoryMissingNote(const RunHistory& history);

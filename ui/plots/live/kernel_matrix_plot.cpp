@@ -15,7 +15,7 @@ KernelMatrixPlot::KernelMatrixPlot(QWidget* parent)
     yAxis->setRangeReversed(true); // row 1 at the top, as a matrix is read
     map_ = new QCPColorMap(xAxis, yAxis);
     map_->setInterpolate(false);
-    scale_ = attachColorScale(this, map_, tr("Θ_ij"));
+    scale_ = attachColorScale(this, map_, tr("Θᵢⱼ"));
     LivePlot::applyStyle(style());
 }
 

@@ -20,10 +20,10 @@ LivePlotSet createLivePlots(QWidget* parent) {
         };
     };
     auto* lambdaMax = new SeriesPlot(
-        "lambda_max", QObject::tr("Largest eigenvalue"), QObject::tr("λ_max"),
-        {S{QObject::tr("λ_max"), kernelValue(&KernelSummary::lambdaMax), PlotStyle::color(0)}}, parent);
+        "lambda_max", QObject::tr("Largest eigenvalue"), QObject::tr("λₘₐₓ"),
+        {S{QObject::tr("λₘₐₓ"), kernelValue(&KernelSummary::lambdaMax), PlotStyle::color(0)}}, parent);
     auto* trace = new SeriesPlot(
-        "trace", QObject::tr("Trace"), QObject::tr("trace Σλ_k"),
+        "trace", QObject::tr("Trace"), QObject::tr("trace Σλₖ"),
         {S{QObject::tr("trace"), kernelValue(&KernelSummary::trace), PlotStyle::color(2)}}, parent);
     auto* loss = new SeriesPlot(
         "loss", QObject::tr("Loss and accuracy"), QObject::tr("loss"),
@@ -38,7 +38,7 @@ LivePlotSet createLivePlots(QWidget* parent) {
         parent);
     auto* lazy = new SeriesPlot(
         "kernel_motion", QObject::tr("Lazy or rich training"), QObject::tr("value"),
-        {S{QObject::tr("kernel distance from init"),
+        {S{QObject::tr("kernel distance"),
            [](const EpochReport& r) { return r.hasKernel ? r.kernel.kernelDistance : std::nullopt; },
            PlotStyle::color(3)},
          S{QObject::tr("kernel-target alignment"),
@@ -57,10 +57,10 @@ LivePlotSet createLivePlots(QWidget* parent) {
         "2nO²/η for mse (loss 1/(2nO)·Σ(f−y)²) and 4nO/η for cross-entropy (mean over n points; the softmax "
         "curvature is at most 1/2). The plot shows the kernel K summed over the O outputs. If the outputs "
         "were decoupled (the infinite-width limit), each would train under K/O and the linearized step would "
-        "be stable below the line. At finite width the λ_max of the full nO×nO kernel Θ can exceed "
-        "λ_max(K)/O, so the line is where instability starts for decoupled outputs (for cross-entropy, at "
+        "be stable below the line. At finite width the λₘₐₓ of the full nO×nO kernel Θ can exceed "
+        "λₘₐₓ(K)/O, so the line is where instability starts for decoupled outputs (for cross-entropy, at "
         "worst over the softmax probabilities), not a guarantee. For mse it holds one way for any network: "
-        "above the line the linearized step is unstable, since λ_max(Θ) ≥ λ_max(K)/O. Dashed: λ_max of the "
+        "above the line the linearized step is unstable, since λₘₐₓ(Θ) ≥ λₘₐₓ(K)/O. Dashed: λₘₐₓ of the "
         "infinite-width NTK."));
     lambdaMax->setLimitLine(
         [](const RunInfo& info) -> std::optional<double> {
@@ -72,7 +72,7 @@ LivePlotSet createLivePlots(QWidget* parent) {
     // The whole analytic kernel's trace: the spectrum above may be only its top-k.
     trace->setLimitLine([](const RunInfo& info) { return info.analyticTrace; },
                         QObject::tr("infinite width"));
-    trace->setToolTip(QObject::tr("Σλ_k: the sum of all eigenvalues. Dashed: the trace of the "
+    trace->setToolTip(QObject::tr("Σλₖ: the sum of all eigenvalues. Dashed: the trace of the "
                                   "infinite-width NTK of the same architecture on the same points."));
     auto* linearized = new SeriesPlot(
         "linearized", QObject::tr("Network vs its linearization"), QObject::tr("loss"),

@@ -14,7 +14,7 @@ PredictionPlot::PredictionPlot(QWidget* parent)
     yAxis->setLabel(tr("x₂ (scaled)"));
     regions_ = new QCPItemPixmap(this);
     regions_->setScaled(true, Qt::IgnoreAspectRatio, Qt::FastTransformation);
-    regions_->setLayer("background");
+    regions_->setLayer("underlay"); // under the grid; hidden with the data while waiting
     regions_->setClipToAxisRect(true);
     message_ = new QCPItemText(this);
     message_->position->setType(QCPItemPosition::ptAxisRectRatio);

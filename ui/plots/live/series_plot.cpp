@@ -14,10 +14,11 @@ SeriesPlot::SeriesPlot(const QString& fileName, const QString& title, const QStr
     : LivePlot(fileName, title, parent)
     , series_(std::move(series)) {
     xAxis->setLabel(tr("epoch"));
+    useIntegerTicks(xAxis);
     yAxis->setLabel(valueLabel);
     for (const Series& s : series_)
         addLine(this, s.name, s.color, style().lineWidth(), s.dashed, s.secondaryAxis ? yAxis2 : yAxis);
-    // The same series of a pinned run, thin and pale. One series: its own entry ("pinned: λ_max"). Several:
+    // The same series of a pinned run, thin and pale. One series: its own entry ("pinned: λₘₐₓ"). Several:
     // one entry that says how to read them all (an entry each would take more room than the plot has).
     for (const Series& s : series_) {
         QColor pale = s.color;

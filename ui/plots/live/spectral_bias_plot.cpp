@@ -22,7 +22,8 @@ QString penaltyCaveat(const RunConfig& c) {
 SpectralBiasPlot::SpectralBiasPlot(QWidget* parent)
     : LivePlot("spectral_bias", tr("Spectral bias"), parent) {
     xAxis->setLabel(tr("epoch"));
-    yAxis->setLabel(tr("residual left along v_k, |v_kᵀr_t| / |v_kᵀr_0|"));
+    useIntegerTicks(xAxis);
+    yAxis->setLabel(tr("residual left along vₖ, |vₖᵀrₜ| / |vₖᵀr₀|"));
     for (int i = 0; i < maxDirections; ++i) {
         addLine(this, QString(), PlotStyle::color(i), style().lineWidth());
         QCPGraph* predicted = addLine(this, QString(), PlotStyle::color(i), style().lineWidth() * 0.7, true);
@@ -42,8 +43,8 @@ SpectralBiasPlot::SpectralBiasPlot(QWidget* parent)
     setLogScale(true);
     setToolTip(tr("Gradient descent learns the directions of large NTK eigenvalues first. Solid: the share "
                   "of the initial residual (f − y, or softmax − y for cross-entropy) still left along "
-                  "eigenvector v_k of the initial kernel. Dashed: the linearized network's prediction "
-                  "|1 − ηκ_k/(nO)|^t with κ_k = λ_k/O, for full-batch gradient descent."));
+                  "eigenvector vₖ of the initial kernel. Dashed: the linearized network's prediction "
+                  "|1 − ηκₖ/(nO)|ᵗ with κₖ = λₖ/O, for full-batch gradient descent."));
 }
 
 void SpectralBiasPlot::drawPinned(int direction, QCPGraph* graph, bool inLegend) {

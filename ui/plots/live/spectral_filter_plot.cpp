@@ -13,8 +13,8 @@ namespace ntk {
 
 SpectralFilterPlot::SpectralFilterPlot(QWidget* parent)
     : LivePlot("spectral_filter", tr("Spectral filter"), parent) {
-    xAxis->setLabel(tr("eigenvalue λ_k of the initial NTK"));
-    yAxis->setLabel(tr("share of the target fitted along v_k"));
+    xAxis->setLabel(tr("eigenvalue λₖ of the initial NTK"));
+    yAxis->setLabel(tr("share of the target fitted along vₖ"));
     xAxis->setScaleType(QCPAxis::stLogarithmic);
     useSparseLogTicks(xAxis);
     QCPGraph* measured = addLine(this, tr("measured"), PlotStyle::color(0), 0.0);
@@ -27,10 +27,10 @@ SpectralFilterPlot::SpectralFilterPlot(QWidget* parent)
     pinned->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, style().markerSize() * 1.3));
     legend->setVisible(true);
     setToolTip(tr("Early stopping and L2 both act as filters on the NTK's eigen-directions. Dots: the "
-                  "share of the initial residual removed along eigenvector v_k so far, "
-                  "1 − |v_kᵀr_t|/|v_kᵀr_0|. Early stopping after t steps of gradient descent fits "
-                  "1 − (1 − ηκ_k/(nO))^t; ridge regression with λ₂·Σθ² on the displacement from "
-                  "initialization fits κ_k/(κ_k + 2nOλ₂), with κ_k = λ_k/O. Like the linearized model, the "
+                  "share of the initial residual removed along eigenvector vₖ so far, "
+                  "1 − |vₖᵀrₜ|/|vₖᵀr₀|. Early stopping after t steps of gradient descent fits "
+                  "1 − (1 − ηκₖ/(nO))ᵗ; ridge regression with λ₂·Σθ² on the displacement from "
+                  "initialization fits κₖ/(κₖ + 2nOλ₂), with κₖ = λₖ/O. Like the linearized model, the "
                   "ridge filter takes L2 (and weight decay) as a penalty on the displacement θ − θ₀ from "
                   "initialization, over all parameters, while training penalizes θ itself (and leaves the "
                   "biases out when penalize_biases is false), so the dots can differ from it when L2 > 0."));

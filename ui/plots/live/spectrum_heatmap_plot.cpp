@@ -12,11 +12,12 @@ namespace ntk {
 SpectrumHeatmapPlot::SpectrumHeatmapPlot(QWidget* parent)
     : LivePlot("spectrum_heatmap", tr("Spectrum vs epoch"), parent) {
     xAxis->setLabel(tr("epoch"));
+    useIntegerTicks(xAxis);
     yAxis->setLabel(tr("index k"));
     yAxis->setRangeReversed(true); // largest eigenvalue on top
     map_ = new QCPColorMap(xAxis, yAxis);
     map_->setInterpolate(false);
-    scale_ = attachColorScale(this, map_, tr("log₁₀ λ_k"));
+    scale_ = attachColorScale(this, map_, tr("log₁₀ λₖ"));
     LivePlot::applyStyle(style());
 }
 
@@ -92,12 +93,12 @@ void SpectrumHeatmapPlot::rebuild(const RunHistory& history) {
         const double reach = std::isfinite(low) ? std::max({std::abs(low), std::abs(high), 1e-3}) : 1.0;
         scale_->setGradient(divergingGradient());
         scale_->setDataRange(QCPRange(-reach, reach)); // centred at 0: no difference is white
-        scale_->axis()->setLabel(tr("log₁₀ λ_k / λ_k pinned"));
+        scale_->axis()->setLabel(tr("log₁₀ λₖ / λₖ pinned"));
     } else {
         scale_->setGradient(viridis());
         if (std::isfinite(low))
             scale_->setDataRange(QCPRange(low, high > low ? high : low + 1.0));
-        scale_->axis()->setLabel(tr("log₁₀ λ_k"));
+        scale_->axis()->setLabel(tr("log₁₀ λₖ"));
     }
     setTitleText(
         epochTitle(ratioMode_ ? tr("Spectrum / pinned run") : tr("Spectrum vs epoch"), rows.back()->first));

@@ -11,7 +11,7 @@ namespace ntk {
 SpectrumPlot::SpectrumPlot(QWidget* parent)
     : LivePlot("spectrum", tr("NTK eigenvalues"), parent) {
     xAxis->setLabel(tr("index k (sorted, largest first)"));
-    yAxis->setLabel(tr("eigenvalue λ_k"));
+    yAxis->setLabel(tr("eigenvalue λₖ"));
     addLine(this, tr("current"), PlotStyle::color(0), style().lineWidth());
     addLine(this, tr("initialization"), PlotStyle::referenceColor(), style().lineWidth(), true);
     addLine(this, tr("infinite width"), PlotStyle::color(4), style().lineWidth(), true);
@@ -29,8 +29,8 @@ void SpectrumPlot::rebuild(const RunHistory& history) {
     if (epoch < 0) {
         graph(0)->data()->clear();
         graph(1)->data()->clear();
-        setTitleText(tr("NTK eigenvalues (waiting for the first kernel)"));
-        setNote({});
+        setTitleText(title()); // a short title that fits; what is missing goes in the note
+        setNote(tr("no kernel computed yet"));
         return;
     }
     // On the log axis, eigenvalues below the kernel's round-off floor are left out like those <= 0: a
@@ -84,7 +84,7 @@ void SpectrumPlot::rebuild(const RunHistory& history) {
         notes << (dropped == 1 ? tr("1 eigenvalue ≤ 0 (round-off)")
                                : tr("%1 eigenvalues ≤ 0 (round-off)").arg(dropped));
     if (droppedBelowFloor > 0)
-        notes << tr("%1 below %2·λ_max (single-precision round-off)")
+        notes << tr("%1 below %2·λₘₐₓ (single-precision round-off)")
                      .arg(droppedBelowFloor)
                      .arg(floor, 0, 'g', 2);
     setNote(notes.isEmpty() ? QString() : notes.join(tr(" and ")) + tr(" not shown on the log axis"));

@@ -50,7 +50,7 @@ QString ComparisonPlot::atFinalEpoch(const QString& finalLabel) const {
 QString ComparisonPlot::legendLabel(const RunResult& run) const {
     const Scene& scene = results().scene;
     if (scene.seriesKey.isEmpty())
-        return run.label;
+        return displayRunLabel(run.label);
     return QString(run.label).replace(scene.sweepKey + " = ", "").replace(scene.seriesKey + " = ", "");
 }
 

@@ -12,8 +12,8 @@ EpochOverlayPlot::EpochOverlayPlot(Quantity quantity, QWidget* parent)
                      parent)
     , quantity_(quantity) {
     xAxis->setLabel(tr("epoch"));
-    useWholeNumberTicks(xAxis);
-    yAxis->setLabel(quantity == Quantity::LambdaMax ? tr("λ_max") : tr("loss"));
+    useIntegerTicks(xAxis);
+    yAxis->setLabel(quantity == Quantity::LambdaMax ? tr("λₘₐₓ") : tr("loss"));
     legend->setVisible(true);
 }
 

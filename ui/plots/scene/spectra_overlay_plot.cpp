@@ -8,7 +8,7 @@ namespace ntk {
 SpectraOverlayPlot::SpectraOverlayPlot(QWidget* parent)
     : ComparisonPlot("scene_spectra", tr("Spectra: initial (dashed) and final"), parent) {
     xAxis->setLabel(tr("index k"));
-    yAxis->setLabel(tr("eigenvalue λ_k"));
+    yAxis->setLabel(tr("eigenvalue λₖ"));
     legend->setVisible(true);
     setLogScale(true);
 }

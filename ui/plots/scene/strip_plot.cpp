@@ -12,14 +12,14 @@ QString shortLabel(const Scene& scene, const SceneRun& run) {
     for (const QString& key : {scene.sweepKey, scene.seriesKey})
         if (!key.isEmpty())
             label.replace(key + " = ", "");
-    return label.replace(", ", "\n");
+    return displayRunLabel(label).replace(", ", "\n");
 }
 
 } // namespace
 
 StripPlot::StripPlot(QWidget* parent)
     : ComparisonPlot("scene_strip", tr("Final eigenvalues by run"), parent) {
-    yAxis->setLabel(tr("eigenvalue λ_k"));
+    yAxis->setLabel(tr("eigenvalue λₖ"));
     setLogScale(true);
 }
 
@@ -31,7 +31,7 @@ void StripPlot::rebuild() {
     for (int i = 0; i < int(scene.runs.size()); ++i)
         ticker->addTick(i, shortLabel(scene, scene.runs[i]));
     xAxis->setTicker(ticker);
-    xAxis->setLabel(scene.sweepKey.isEmpty() ? tr("run") : scene.sweepKey);
+    xAxis->setLabel(scene.sweepKey.isEmpty() ? tr("run") : settingName(scene.sweepKey));
     const std::optional<int> epoch = commonFinalEpoch();
     setTitleText(epoch ? tr("Eigenvalues at epoch %1, by run").arg(*epoch) : title());
     int hidden = 0;

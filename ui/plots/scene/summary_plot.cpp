@@ -36,7 +36,7 @@ void SummaryPlot::rebuild() {
     const Scene& scene = results().scene;
     yAxis->setLabel(metricLabel(metric_));
     setTitleText(atFinalEpoch(metricLabel(metric_)) +
-                 (scene.sweepKey.isEmpty() ? QString() : tr(" against ") + scene.sweepKey));
+                 (scene.sweepKey.isEmpty() ? QString() : tr(" against ") + settingName(scene.sweepKey)));
     // A numeric x axis when every value is positive (n, width, depth); otherwise one slot per value, so
     // L2 = 0 has a place next to 1e-4.
     std::vector<double> values;
@@ -48,7 +48,7 @@ void SummaryPlot::rebuild() {
     const bool logX = numeric && values.back() / values.front() >= 16;
     configureValueAxis(xAxis, logX);
     if (numeric) {
-        xAxis->setLabel(scene.sweepKey);
+        xAxis->setLabel(settingName(scene.sweepKey));
         if (logX) {
             useSparseLogTicks(xAxis); // decades, as on the log value axes
         } else { // the empty scene shown before any run starts leaves a text ticker behind
@@ -61,9 +61,9 @@ void SummaryPlot::rebuild() {
             ticker->addTick(i, QString::number(values[i], 'g', 4));
         if (scene.sweepKey.isEmpty())
             for (const SceneRun& run : scene.runs) // one label line per part, so neighbours fit
-                ticker->addTick(run.sweepValue, QString(run.label).replace(", ", "\n"));
+                ticker->addTick(run.sweepValue, displayRunLabel(run.label).replace(", ", "\n"));
         xAxis->setTicker(ticker);
-        xAxis->setLabel(scene.sweepKey.isEmpty() ? tr("run") : scene.sweepKey);
+        xAxis->setLabel(scene.sweepKey.isEmpty() ? tr("run") : settingName(scene.sweepKey));
     }
     auto xOf = [&](double v) {
         return numeric || scene.sweepKey.isEmpty()
@@ -89,8 +89,8 @@ void SummaryPlot::rebuild() {
         for (const RunResult& run : results().runs)
             if (run.seriesValue == seriesValues[s] && !run.seriesLabel.isEmpty())
                 seriesLabel = run.seriesLabel;
-        const QString name =
-            scene.seriesKey.isEmpty() ? metricLabel(metric_) : scene.seriesKey + " = " + seriesLabel;
+        const QString name = scene.seriesKey.isEmpty() ? metricLabel(metric_)
+                                                       : settingSymbol(scene.seriesKey) + " = " + seriesLabel;
         QCPGraph* g = addLine(this, name, PlotStyle::color(s), style().lineWidth());
         g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, style().markerSize() * 1.4));
         g->setData(keys, vals, true);
@@ -121,7 +121,7 @@ void SummaryPlot::rebuild() {
                                        fit->intercept + fit->slope * values.back()});
             note = tr("trace ≈ %1 · %2 %3 %4,  R² = %5")
                        .arg(fit->slope, 0, 'g', 4)
-                       .arg(scene.sweepKey)
+                       .arg(settingSymbol(scene.sweepKey))
                        .arg(fit->intercept < 0 ? "−" : "+")
                        .arg(std::abs(fit->intercept), 0, 'g', 4)
                        .arg(fit->rSquared, 0, 'f', 4);

@@ -1,4 +1,4 @@
-// TrajectoryPlot: λ_max against the loss, or the eigenvalue distribution (see trajectory_plot.h).
+// TrajectoryPlot: λₘₐₓ against the loss, or the eigenvalue distribution (see trajectory_plot.h).
 #include "trajectory_plot.h"
 
 #include "plot_helpers.h"
@@ -9,7 +9,7 @@
 namespace ntk {
 
 TrajectoryPlot::TrajectoryPlot(QWidget* parent)
-    : ComparisonPlot("scene_trajectory", tr("λ_max against training loss"), parent) {
+    : ComparisonPlot("scene_trajectory", tr("λₘₐₓ against training loss"), parent) {
     legend->setVisible(true);
 }
 
@@ -22,10 +22,10 @@ void TrajectoryPlot::rebuild() {
     clearGraphsAndItems();
     configureValueAxis(yAxis, logScale() && mode_ == Mode::LambdaVsLoss);
     if (mode_ == Mode::LambdaVsLoss) {
-        setTitleText(tr("λ_max against train loss"));
+        setTitleText(tr("λₘₐₓ against train loss"));
         setNote(tr("each run starts on the right"));
         xAxis->setLabel(tr("train loss"));
-        yAxis->setLabel(tr("λ_max"));
+        yAxis->setLabel(tr("λₘₐₓ"));
         xAxis->setRangeReversed(false);
         for (const RunResult& run : results().runs) {
             // A parametric curve: QCPCurve keeps the order of training, not the order of x.
