@@ -137,6 +137,18 @@ ImageDifference compareImages(const QImage& a, const QImage& b) {
     return result;
 }
 
+// Every axis range and colour-scale data range, as a lecturer would see them change between frames.
+QStringList shownRanges(const QCustomPlot& plot) {
+    QStringList ranges;
+    for (QCPAxisRect* rect : plot.axisRects())
+        for (QCPAxis* axis : rect->axes())
+            ranges << QString("axis %1..%2").arg(axis->range().lower).arg(axis->range().upper);
+    for (QCPLayoutElement* element : plot.plotLayout()->elements(true))
+        if (auto* scale = qobject_cast<QCPColorScale*>(element))
+            ranges << QString("colours %1..%2").arg(scale->dataRange().lower).arg(scale->dataRange().upper);
+    return ranges;
+}
+
 QStringList filesIn(const QString& folder) {
     return QDir(folder).entryList(QDir::AllEntries | QDir::Hidden | QDir::System | QDir::NoDotAndDotDot,
                                   QDir::Name);
@@ -209,8 +221,16 @@ private slots:
         QCOMPARE(names.size(), qsizetype(createLivePlots(&host).all().size()));
         for (const QString& name : names) {
             const QString path = dir.filePath(name + ".gif");
-            const auto error = exportAnimation(shortRun(), name, path, options);
+            // Every frame keeps the whole run's axes and colour scale: the animation does not jump.
+            std::vector<QStringList> ranges;
+            const auto error =
+                exportAnimation(shortRun(), name, path, options, nullptr, {},
+                                [&](const QCustomPlot& plot) { ranges.push_back(shownRanges(plot)); });
             QVERIFY2(!error, qPrintable(name + ": " + error.value_or("")));
+            for (const QStringList& frame : ranges)
+                QVERIFY2(frame == ranges.back(),
+                         qPrintable(name + ": " + frame.join(", ") + " in one frame, " +
+                                    ranges.back().join(", ") + " in the last"));
             const DecodedGif gif = decodeGif(path);
             QVERIFY2(gif.error.isEmpty(), qPrintable(name + ": " + gif.error));
             QVERIFY2(gif.frames.size() >= 4, qPrintable(name));

@@ -220,7 +220,8 @@ std::optional<QString> checkAnimationTarget(const QString& path) {
 
 std::optional<QString> exportAnimation(const RunConfig& config, const QString& plotName, const QString& path,
                                        const AnimationOptions& options, QStringList* written,
-                                       const AnimationProgress& progress) {
+                                       const AnimationProgress& progress,
+                                       const AnimationFrameHook& frameRendered) {
     if (!animationPlotNames().contains(plotName))
         return quotedForMessage(plotName) + " is not a plot; the plots are " +
                animationPlotNames().join(", ");
@@ -278,6 +279,8 @@ std::optional<QString> exportAnimation(const RunConfig& config, const QString& p
             setRanges(*plot, whole);
         const QImage image =
             plot->toPixmap(options.size.width(), options.size.height(), options.scale).toImage();
+        if (frameRendered)
+            frameRendered(*plot);
         QByteArray bytes;
         QBuffer buffer(&bytes);
         buffer.open(QIODevice::WriteOnly);

@@ -5,6 +5,8 @@
 // every axis (and colour scale) held at the whole run's range so the animation does not jump.
 #include "config.h"
 
+class QCustomPlot;
+
 #include <QSize>
 #include <QString>
 #include <QStringList>
@@ -33,11 +35,15 @@ std::optional<QString> checkAnimationTarget(const QString& path);
 // Told the stage ("training", "drawing", "writing"), done and total steps; returns false to cancel.
 using AnimationProgress = std::function<bool(const QString& stage, int done, int total)>;
 
+// Called with the plot as each frame is rendered (tests check that every frame keeps the same axes).
+using AnimationFrameHook = std::function<void(const QCustomPlot& plot)>;
+
 // Runs `config` and writes the animation of `plotName` to `path` atomically: the GIF, or the folder of
 // frames, appears whole or not at all. Returns an error naming the value at fault ("cancelled" when
 // `progress` cancelled), or nullopt; `written` gets the files written.
 std::optional<QString> exportAnimation(const RunConfig& config, const QString& plotName, const QString& path,
                                        const AnimationOptions& options, QStringList* written = nullptr,
-                                       const AnimationProgress& progress = {});
+                                       const AnimationProgress& progress = {},
+                                       const AnimationFrameHook& frameRendered = {});
 
 } // namespace ntk
