@@ -1,5 +1,6 @@
 // ntkviz: the desktop app. With --export-figures it runs headless and writes the plots as PNG files; with
 // --export-animation, one plot over the run's epochs as an animated GIF or PNG frames.
+#include "abandonable.h"
 #include "animation_export.h"
 #include "figure_export.h"
 #include "main_window.h"
@@ -52,13 +53,16 @@ int exportHeadless(const ntk::RunConfig& config, const QString& directory,
 } // namespace
 
 int main(int argc, char** argv) {
-    // Figures need no screen: fall back to the offscreen platform when there is none.
+    // Figures, the help and the version need no screen: fall back to the offscreen platform when there is
+    // none (every spelling of help and version, since the man page and --help name them all).
     const bool exporting = [&] {
-        for (int i = 1; i < argc; ++i)
-            if (QByteArray(argv[i]).startsWith("--export-figures") ||
-                QByteArray(argv[i]).startsWith("--export-animation") || QByteArray(argv[i]) == "--help" ||
-                QByteArray(argv[i]) == "--version")
+        for (int i = 1; i < argc; ++i) {
+            const QByteArray argument(argv[i]);
+            if (argument.startsWith("--export-figures") || argument.startsWith("--export-animation") ||
+                argument == "--help" || argument == "-h" || argument == "--help-all" ||
+                argument == "--version" || argument == "-v")
                 return true;
+        }
         return false;
     }();
     // Qt would silently take `--session FILE` as a session manager's id: point to the right option.
@@ -83,6 +87,9 @@ int main(int argc, char** argv) {
     QApplication::setOrganizationName("ntkviz");
     QApplication::setApplicationName("ntkviz");
     QApplication::setApplicationVersion(NTKVIZ_VERSION);
+    // Wayland desktops find the window's name and icon through this desktop entry (X11 ones through
+    // StartupWMClass in it).
+    QApplication::setDesktopFileName(NTKVIZ_APP_ID);
     QApplication::setWindowIcon(QIcon(":/ntkviz.svg"));
 
     QCommandLineParser parser;
@@ -278,6 +285,7 @@ int main(int argc, char** argv) {
         // The window's threads get a moment to stop; one stuck in LAPACK does not hold up the exit.
         const ShutdownDeadline deadline(std::chrono::milliseconds(1000), exitCode);
         window.reset();
+        ntk::joinAbandonedWork(); // a replaced run's solve still inside LAPACK
     }
     return exitCode;
 }

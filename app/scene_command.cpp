@@ -36,8 +36,9 @@ int runSceneCommand(const QStringList& arguments) {
     parser.addOption({"quiet", "No progress lines on stderr."});
     if (!parser.parse(arguments))
         return fail(parser.errorText());
-    if (parser.isSet("help")) {
-        QTextStream(stdout) << parser.helpText();
+    // --help, and --help-all with Qt's own options as well: the parser prints them and exits 0.
+    if (parser.isSet("help") || parser.isSet("help-all")) {
+        parser.process(arguments);
         return 0;
     }
     if (parser.isSet("list")) {
@@ -104,8 +105,9 @@ int runMergeCommand(const QStringList& arguments) {
     parser.addOption({"out", "Merged output directory.", "DIR"});
     if (!parser.parse(arguments))
         return fail(parser.errorText());
-    if (parser.isSet("help")) {
-        QTextStream(stdout) << parser.helpText();
+    // --help, and --help-all with Qt's own options as well: the parser prints them and exits 0.
+    if (parser.isSet("help") || parser.isSet("help-all")) {
+        parser.process(arguments);
         return 0;
     }
     const QStringList inputs = parser.positionalArguments();

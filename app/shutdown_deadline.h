@@ -2,10 +2,10 @@
 // Bounds how long the app may take to end once the user has asked it to quit.
 //
 // Closing the window cancels the training run, and the NTK loops stop at their next check of the abort
-// flag within milliseconds. LAPACK's eigen-solver (dsyevd, inside core/spectrum.cpp) has no such check
-// and cannot be interrupted: at n = 4000 it can run for seconds, and the worker thread's destructor would
-// wait for it. Killing a thread is not possible in C++, so when the threads have not finished by the
-// deadline the whole process ends with std::quick_exit, skipping the destructors that would join them.
+// flag within milliseconds. LAPACK's eigen-solver (dsyevd) has no such check: the worker abandons it
+// (core/abandonable.h) and the program joins it before exiting, and at n = 4000 it can run for seconds.
+// Killing a thread is not possible in C++, so when the threads have not finished by the deadline the whole
+// process ends with std::quick_exit, skipping the destructors that would join them.
 //
 // This is safe only because, by the time it is armed, everything the user owns is already on disk:
 // MainWindow::closeEvent has saved the settings, written the autosave and marked the exit clean, and

@@ -70,8 +70,9 @@ int runTrainCommand(const QStringList& arguments) {
     ntk::addSettingOptions(parser);
     if (!parser.parse(arguments))
         return fail(parser.errorText());
-    if (parser.isSet("help")) {
-        QTextStream(stdout) << parser.helpText();
+    // --help, and --help-all with Qt's own options as well: the parser prints them and exits 0.
+    if (parser.isSet("help") || parser.isSet("help-all")) {
+        parser.process(arguments);
         return 0;
     }
     if (!parser.positionalArguments().isEmpty())

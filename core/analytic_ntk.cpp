@@ -50,7 +50,8 @@ bool hasAnalyticNtk(Activation activation) {
            activation == Activation::Identity;
 }
 
-Eigen::MatrixXd analyticNtk(const AnalyticNtkSpec& spec, const Eigen::MatrixXd& a, const Eigen::MatrixXd& b) {
+Eigen::MatrixXd analyticNtk(const AnalyticNtkSpec& spec, const Eigen::MatrixXd& a, const Eigen::MatrixXd& b,
+                            CancelFlag cancel) {
     if (!hasAnalyticNtk(spec.activation))
         throw std::invalid_argument(
             "analyticNtk: no closed form for this activation (relu, erf and identity have one)");
@@ -79,6 +80,7 @@ Eigen::MatrixXd analyticNtk(const AnalyticNtkSpec& spec, const Eigen::MatrixXd& 
     Eigen::MatrixXd theta(a.rows(), b.rows());
     Eigen::MatrixXd cross;
     for (Eigen::Index first = 0; first < b.rows(); first += blockColumns) {
+        throwIfCancelled(cancel);
         const Eigen::Index count = std::min(blockColumns, b.rows() - first);
         cross.noalias() = (sw2 / d) * (a * b.middleRows(first, count).transpose());
         cross.array() += sb2;
@@ -98,8 +100,8 @@ Eigen::MatrixXd analyticNtk(const AnalyticNtkSpec& spec, const Eigen::MatrixXd& 
     return theta;
 }
 
-Eigen::MatrixXd analyticNtk(const AnalyticNtkSpec& spec, const Eigen::MatrixXd& x) {
-    return analyticNtk(spec, x, x);
+Eigen::MatrixXd analyticNtk(const AnalyticNtkSpec& spec, const Eigen::MatrixXd& x, CancelFlag cancel) {
+    return analyticNtk(spec, x, x, cancel);
 }
 
 } // namespace ntk

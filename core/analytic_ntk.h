@@ -5,6 +5,7 @@
 //   Theta_{l+1} = Sigma_{l+1} + Sigma'_{l+1} Theta_l
 // with (u, v) ~ N(0, [[Sigma_l(x,x), Sigma_l(x,x')], [., Sigma_l(x',x')]]). The result is per output; the
 // empirical kernel summed over O outputs converges to O times it.
+#include "cancel.h"
 #include "config.h"
 
 #include <Eigen/Dense>
@@ -22,8 +23,11 @@ struct AnalyticNtkSpec {
 
 // Closed forms exist for relu, erf and identity; nullopt otherwise.
 bool hasAnalyticNtk(Activation activation);
-// n_a x n_b kernel; throws std::invalid_argument for an activation without a closed form.
-Eigen::MatrixXd analyticNtk(const AnalyticNtkSpec& spec, const Eigen::MatrixXd& a, const Eigen::MatrixXd& b);
-Eigen::MatrixXd analyticNtk(const AnalyticNtkSpec& spec, const Eigen::MatrixXd& x);
+// n_a x n_b kernel; throws std::invalid_argument for an activation without a closed form, Cancelled when
+// `cancel` is raised (checked per block of 256 columns).
+Eigen::MatrixXd analyticNtk(const AnalyticNtkSpec& spec, const Eigen::MatrixXd& a, const Eigen::MatrixXd& b,
+                            CancelFlag cancel = nullptr);
+Eigen::MatrixXd analyticNtk(const AnalyticNtkSpec& spec, const Eigen::MatrixXd& x,
+                            CancelFlag cancel = nullptr);
 
 } // namespace ntk

@@ -30,14 +30,16 @@ LinearizedModel::LinearizedModel(LossKind loss, double learningRate, double keep
     , start_(std::move(start))
     , trainOutput_(start_.trainOutput)
     , testOutput_(start_.testOutput) {
-    const Eigen::Index n = start_.kernel.rows();
+    check(start_.kernel != nullptr, "no kernel");
+    const Eigen::MatrixXd& kernel = *start_.kernel;
+    const Eigen::Index n = kernel.rows();
     check(learningRate > 0.0 && std::isfinite(learningRate), "learning rate must be positive");
     check(keepPerStep >= 0.0 && keepPerStep <= 1.0, "the kept share of the displacement must be in [0, 1]");
-    check(n > 0 && start_.kernel.cols() == n, "kernel is " + shape(start_.kernel) + ", not square");
+    check(n > 0 && kernel.cols() == n, "kernel is " + shape(kernel) + ", not square");
     check(start_.trainOutput.rows() == n && start_.trainTargets.rows() == n &&
               start_.trainOutput.cols() == outputs_ && outputs_ > 0,
           "train outputs " + shape(start_.trainOutput) + " and targets " + shape(start_.trainTargets) +
-              " do not match the " + shape(start_.kernel) + " kernel");
+              " do not match the " + shape(kernel) + " kernel");
     const Eigen::Index nTest = start_.testTargets.rows();
     check(start_.testOutput.rows() == nTest &&
               start_.testOutput.cols() == (nTest > 0 ? outputs_ : start_.testOutput.cols()),
@@ -68,7 +70,7 @@ void LinearizedModel::step() {
         testOutput_.noalias() -= rate * start_.crossKernel * gradient;
     }
     trainOutput_ = start_.trainOutput + keepPerStep_ * (trainOutput_ - start_.trainOutput);
-    trainOutput_.noalias() -= rate * start_.kernel * gradient;
+    trainOutput_.noalias() -= rate * *start_.kernel * gradient;
     ++epoch_;
 }
 

@@ -12,12 +12,14 @@
 #include "config.h"
 
 #include <Eigen/Dense>
+#include <memory>
 #include <optional>
 
 namespace ntk {
 
 struct LinearizedStart {
-    Eigen::MatrixXd kernel;                    // n x n, summed over outputs, at initialization
+    // n x n, summed over outputs, at initialization; shared with the trainer's initial kernel, not copied.
+    std::shared_ptr<const Eigen::MatrixXd> kernel;
     Eigen::MatrixXd crossKernel;               // n_test x n, summed over outputs (empty without a test set)
     Eigen::MatrixXd trainOutput, testOutput;   // the network's outputs at initialization
     Eigen::MatrixXd trainTargets, testTargets; // as the loss sees them (one-hot for classification)

@@ -1,5 +1,7 @@
 #include "spectrum.h"
 
+#include "abandonable.h"
+
 #include <Eigen/Eigenvalues>
 #ifdef NTKVIZ_HAVE_LAPACKE
 #include <lapacke.h>
@@ -45,29 +47,61 @@ std::optional<Spectrum> refuseUnsolvable(const Eigen::MatrixXd& kernel) {
     return std::nullopt;
 }
 
+// K x for Spectra, checking the cancel flag before each product: at n = 10,000 a top-64 Lanczos takes
+// seconds, and a replaced run should let go within one product (milliseconds).
+class CancellableProduct {
+public:
+    using Scalar = double;
+    CancellableProduct(const Eigen::MatrixXd& kernel, CancelFlag cancel)
+        : product_(kernel)
+        , cancel_(cancel) {}
+    Eigen::Index rows() const { return product_.rows(); }
+    Eigen::Index cols() const { return product_.cols(); }
+    void perform_op(const Scalar* x, Scalar* y) const {
+        throwIfCancelled(cancel_);
+        product_.perform_op(x, y);
+    }
+
+private:
+    Spectra::DenseSymMatProd<double> product_;
+    CancelFlag cancel_;
+};
+
 } // namespace
 
-Spectrum fullSpectrum(const Eigen::MatrixXd& kernel, bool withVectors) {
+Spectrum fullSpectrum(const Eigen::MatrixXd& kernel, bool withVectors, CancelFlag cancel) {
     if (auto refused = refuseUnsolvable(kernel))
         return *refused;
 #ifdef NTKVIZ_HAVE_LAPACKE
     // Divide and conquer (dsyevd): several times faster than Eigen's QR iterations at n in the thousands,
-    // and the same routine numpy and PyTorch call.
-    Eigen::MatrixXd work = kernel;
-    Eigen::VectorXd ascending(kernel.rows());
-    const lapack_int info =
-        LAPACKE_dsyevd(LAPACK_COL_MAJOR, withVectors ? 'V' : 'N', 'L', lapack_int(work.rows()), work.data(),
-                       lapack_int(work.rows()), ascending.data());
+    // and the same routine numpy and PyTorch call. It cannot be interrupted, so a cancellable caller has
+    // it run where it can be abandoned (on its own copy of the kernel, which LAPACK overwrites anyway).
+    struct Solved {
+        lapack_int info = 0;
+        Eigen::MatrixXd work;
+        Eigen::VectorXd ascending;
+    };
+    constexpr Eigen::Index smallestAbandonedSolve = 512; // below, the solve is over in milliseconds
+    auto solve = [work = Eigen::MatrixXd(kernel), withVectors]() mutable {
+        Solved solved;
+        solved.ascending.resize(work.rows());
+        solved.info = LAPACKE_dsyevd(LAPACK_COL_MAJOR, withVectors ? 'V' : 'N', 'L', lapack_int(work.rows()),
+                                     work.data(), lapack_int(work.rows()), solved.ascending.data());
+        solved.work = std::move(work);
+        return solved;
+    };
+    Solved solved =
+        runAbandonable(kernel.rows() >= smallestAbandonedSolve ? cancel : nullptr, std::move(solve));
     Spectrum result;
-    if (info != 0) {
+    if (solved.info != 0) {
         result.status = SpectrumStatus::NotConverged;
         return result;
     }
     result.status = SpectrumStatus::Ok;
     result.complete = true;
-    result.eigenvalues = ascending.reverse();
+    result.eigenvalues = solved.ascending.reverse();
     if (withVectors)
-        result.eigenvectors = work.rowwise().reverse();
+        result.eigenvectors = solved.work.rowwise().reverse();
     return result;
 #else
     Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> solver(kernel, withVectors ? Eigen::ComputeEigenvectors
@@ -86,7 +120,7 @@ Spectrum fullSpectrum(const Eigen::MatrixXd& kernel, bool withVectors) {
 #endif
 }
 
-Spectrum topSpectrum(const Eigen::MatrixXd& kernel, int k, bool withVectors) {
+Spectrum topSpectrum(const Eigen::MatrixXd& kernel, int k, bool withVectors, CancelFlag cancel) {
     if (auto refused = refuseUnsolvable(kernel))
         return *refused;
     const Eigen::Index n = kernel.rows();
@@ -94,7 +128,7 @@ Spectrum topSpectrum(const Eigen::MatrixXd& kernel, int k, bool withVectors) {
         throw std::invalid_argument("topSpectrum: k must be at least 1");
     // The dense solve, cut to the top k.
     auto denseTopK = [&] {
-        Spectrum full = fullSpectrum(kernel, withVectors);
+        Spectrum full = fullSpectrum(kernel, withVectors, cancel);
         if (full.ok() && k < n) {
             full.eigenvalues.conservativeResize(k);
             if (withVectors)
@@ -106,9 +140,9 @@ Spectrum topSpectrum(const Eigen::MatrixXd& kernel, int k, bool withVectors) {
     // Lanczos needs a Krylov space larger than k; when that is most of n the dense solver is as fast.
     if (2 * Eigen::Index(k) + 1 >= n)
         return denseTopK();
-    Spectra::DenseSymMatProd<double> op(kernel);
+    CancellableProduct op(kernel, cancel);
     const Eigen::Index ncv = std::min<Eigen::Index>(n, std::max<Eigen::Index>(2 * k + 1, 20));
-    Spectra::SymEigsSolver<Spectra::DenseSymMatProd<double>> solver(op, k, ncv);
+    Spectra::SymEigsSolver<CancellableProduct> solver(op, k, ncv);
     Spectrum result;
     Eigen::MatrixXd vectors;
     try {
@@ -120,6 +154,8 @@ Spectrum topSpectrum(const Eigen::MatrixXd& kernel, int k, bool withVectors) {
         }
         result.eigenvalues = solver.eigenvalues(); // already descending for LargestAlge
         vectors = solver.eigenvectors();
+    } catch (const Cancelled&) {
+        throw;
     } catch (const std::runtime_error&) {
         // Spectra 1.0.1 (Debian 12) can throw from its tridiagonal solve on a rank-deficient kernel
         // ("TridiagEigen: eigen decomposition failed"); the check below sends it to the dense solve.

@@ -25,11 +25,14 @@ struct Spectrum {
     bool ok() const { return status == SpectrumStatus::Ok; }
 };
 
-// All eigenvalues (and eigenvectors on request). Throws std::invalid_argument if the matrix is not square.
-Spectrum fullSpectrum(const Eigen::MatrixXd& kernel, bool withVectors = false);
+// All eigenvalues (and eigenvectors on request). Throws std::invalid_argument if the matrix is not square,
+// Cancelled when `cancel` is raised during the solve (which then finishes unobserved: core/abandonable.h).
+Spectrum fullSpectrum(const Eigen::MatrixXd& kernel, bool withVectors = false, CancelFlag cancel = nullptr);
 // The k largest eigenvalues by Lanczos (Spectra's SymEigsSolver). Falls back to the full solve when k is
 // close to n, where Lanczos has no advantage.
-Spectrum topSpectrum(const Eigen::MatrixXd& kernel, int k, bool withVectors = false);
+// Throws Cancelled when `cancel` is raised, at the next product.
+Spectrum topSpectrum(const Eigen::MatrixXd& kernel, int k, bool withVectors = false,
+                     CancelFlag cancel = nullptr);
 
 // Above this many points a live view computes only the top eigenvalues unless asked for all: a full
 // solve costs O(n^3) (seconds per NTK epoch at n = 4000 on a laptop), Lanczos for 64 of them a fraction.

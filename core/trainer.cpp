@@ -204,8 +204,8 @@ MeasuredKernel Trainer::measureKernel(const Mlp& model, const ForwardCache& cach
     auto kernel = std::make_shared<Eigen::MatrixXd>(empiricalNtk(model, cache, options));
     const Eigen::Index n = kernel->rows();
     const bool partial = config_.topK > 0 && config_.topK < n;
-    Spectrum spectrum =
-        partial ? topSpectrum(*kernel, config_.topK, vectors) : fullSpectrum(*kernel, vectors);
+    Spectrum spectrum = partial ? topSpectrum(*kernel, config_.topK, vectors, cancel)
+                                : fullSpectrum(*kernel, vectors, cancel);
     status = spectrum.status;
     MeasuredKernel measured;
     if (!spectrum.ok())
@@ -258,16 +258,17 @@ MeasuredKernel Trainer::measureCurrentKernel(CancelFlag cancel) const {
     return measureKernel(model_, model_.forward(data_->train.features), false, nullptr, status, cancel);
 }
 
-void Trainer::addAnalyticLimit(InitialTheory& theory) const {
+void Trainer::addAnalyticLimit(InitialTheory& theory, CancelFlag cancel) const {
     if (config_.parameterization != Parameterization::Ntk || !hasAnalyticNtk(config_.activation))
         return;
     const AnalyticNtkSpec spec{config_.depth, config_.activation, config_.sigmaW, config_.sigmaB};
-    Eigen::MatrixXd limit = analyticNtk(spec, data_->train.features);
+    Eigen::MatrixXd limit = analyticNtk(spec, data_->train.features, cancel);
     limit *= double(trainTargets_.cols()); // summed over the outputs, like the empirical kernel
     theory.analyticTrace = limit.trace();
     theory.analyticFrobenius = limit.norm();
     const bool partial = config_.topK > 0 && config_.topK < limit.rows();
-    const Spectrum spectrum = partial ? topSpectrum(limit, config_.topK) : fullSpectrum(limit);
+    const Spectrum spectrum =
+        partial ? topSpectrum(limit, config_.topK, false, cancel) : fullSpectrum(limit, false, cancel);
     if (spectrum.ok())
         theory.analyticSpectrum = spectrum.eigenvalues;
 }
@@ -281,13 +282,14 @@ std::optional<InitialTheory> Trainer::completeTheory(CancelFlag cancel) {
         return std::nullopt;
     const std::unique_ptr<PendingTheory> pending = std::move(pendingTheory_);
     InitialTheory theory;
-    addAnalyticLimit(theory);
+    addAnalyticLimit(theory, cancel);
     if (!theoryApplies())
         return theory;
     const Eigen::MatrixXd& kernel = *initialKernel_;
     if (initialEigenvectors_.size() == 0) {
         const bool partial = config_.topK > 0 && config_.topK < kernel.rows();
-        Spectrum spectrum = partial ? topSpectrum(kernel, config_.topK, true) : fullSpectrum(kernel, true);
+        Spectrum spectrum =
+            partial ? topSpectrum(kernel, config_.topK, true, cancel) : fullSpectrum(kernel, true, cancel);
         if (!spectrum.ok())
             return theory;
         initialEigenvectors_ = std::move(spectrum.eigenvectors);
@@ -302,7 +304,7 @@ std::optional<InitialTheory> Trainer::completeTheory(CancelFlag cancel) {
     if (keep < 0.0 || keep > 1.0)
         return theory; // the penalty alone would overshoot: no meaningful linearization
     LinearizedStart start;
-    start.kernel = kernel;
+    start.kernel = initialKernel_;
     if (data_->test.size() > 0) {
         Mlp initial = model_; // the train x test kernel at initialization
         initial.layers() = pending->initialParameters;

@@ -134,7 +134,7 @@ private:
                                  CancelFlag cancel) const;
     void computeKernel(const ForwardCache& cache, EpochReport& report, CancelFlag cancel);
     bool theoryApplies() const;
-    void addAnalyticLimit(InitialTheory& theory) const;
+    void addAnalyticLimit(InitialTheory& theory, CancelFlag cancel) const;
     void markDiverged(int epoch);
     bool checkEarlyStop(const EpochReport& report);
     void updateParameters(const ForwardCache& trainCache, const Eigen::MatrixXd& outputGradient,

@@ -1,9 +1,11 @@
 // Eigen-decompositions checked by residuals, not by stored numbers; derived quantities by their definitions.
+#include "abandonable.h"
 #include "ntk.h"
 #include "spectrum.h"
 
 #include <QtTest>
 #include <random>
+#include <thread>
 
 using namespace ntk;
 
@@ -164,6 +166,74 @@ private slots:
         QVERIFY(!zeros.conditionNumber.has_value());
         QCOMPARE(zeros.effectiveRank, 0.0);
         QCOMPARE(zeros.topShare1, 0.0);
+    }
+    // A cancellable caller gets the same answer as before (the solve just runs on a helper thread).
+    void cancellableSolveMatchesThePlainOne() {
+        const Eigen::MatrixXd k = ntkKernel(700, 11);
+        const std::atomic<bool> cancel{false};
+        const Spectrum plain = fullSpectrum(k, true);
+        const Spectrum cancellable = fullSpectrum(k, true, &cancel);
+        QVERIFY(cancellable.ok() && cancellable.complete);
+        QVERIFY((cancellable.eigenvalues - plain.eigenvalues).cwiseAbs().maxCoeff() <=
+                1e-12 * plain.eigenvalues[0]);
+        QVERIFY(maxResidual(k, cancellable) <= 1e-10 * plain.eigenvalues[0]);
+        const Spectrum top = topSpectrum(k, 8, true, &cancel);
+        QVERIFY(top.ok());
+        QVERIFY((top.eigenvalues - plain.eigenvalues.head(8)).cwiseAbs().maxCoeff() <=
+                1e-9 * plain.eigenvalues[0]);
+    }
+
+    // A replaced run must not wait for uninterruptible work (LAPACK): raising the flag while the work runs
+    // returns Cancelled at once, the work goes on unobserved, and joinAbandonedWork waits for it.
+    void cancelledCallerDoesNotWaitForTheWork() {
+        std::atomic<bool> cancel{false}, started{false}, release{false};
+        std::thread raiser([&] {
+            while (!started)
+                std::this_thread::yield();
+            cancel = true;
+        });
+        bool cancelled = false;
+        try {
+            runAbandonable(&cancel, [&] {
+                started = true;
+                while (!release) // the work cannot end before the caller has returned
+                    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+                return 1;
+            });
+        } catch (const Cancelled&) {
+            cancelled = true;
+        }
+        raiser.join();
+        QVERIFY(cancelled);
+        QCOMPARE(abandonedWorkRunning(), 1);
+        release = true;
+        joinAbandonedWork();
+        QCOMPARE(abandonedWorkRunning(), 0);
+        // Without a flag the work runs in the calling thread and its result comes back.
+        QCOMPARE(runAbandonable(nullptr, [] { return 7; }), 7);
+    }
+
+    // The dense solve is such work: a flag raised mid-solve ends the call with Cancelled.
+    void flagRaisedDuringDenseSolveCancelsIt() {
+        const Eigen::Index n = 1500;
+        Eigen::MatrixXd k = Eigen::MatrixXd::Random(n, n);
+        k = (k + k.transpose()).eval();
+        std::atomic<bool> cancel{false};
+        std::thread raiser([&] {
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+            cancel = true;
+        });
+        QVERIFY_THROWS_EXCEPTION(Cancelled, fullSpectrum(k, true, &cancel));
+        raiser.join();
+        joinAbandonedWork();
+    }
+
+    void raisedFlagStopsBothSolvers() {
+        const Eigen::MatrixXd k = ntkKernel(600, 5);
+        const std::atomic<bool> cancel{true};
+        QVERIFY_THROWS_EXCEPTION(Cancelled, fullSpectrum(k, false, &cancel));
+        // Lanczos: the first product sees the flag; it must not turn into "not converged" or a dense solve.
+        QVERIFY_THROWS_EXCEPTION(Cancelled, topSpectrum(k, 10, false, &cancel));
     }
 };
 

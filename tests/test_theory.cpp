@@ -52,12 +52,13 @@ double linearizedLossAfter(double edgeMultiple, int outputs, int steps) {
     const int n = 12;
     const Eigen::MatrixXd features = randomMatrix(n, 5, 7);
     LinearizedStart start;
-    start.kernel = outputs * (features * features.transpose() + Eigen::MatrixXd::Identity(n, n));
+    start.kernel = std::make_shared<const Eigen::MatrixXd>(
+        outputs * (features * features.transpose() + Eigen::MatrixXd::Identity(n, n)));
     start.trainOutput = Eigen::MatrixXd::Zero(n, outputs);
     start.trainTargets = randomMatrix(n, outputs, 8);
     start.testOutput = Eigen::MatrixXd(0, outputs);
     start.testTargets = Eigen::MatrixXd(0, outputs);
-    const double lambdaMax = fullSpectrum(start.kernel).eigenvalues(0);
+    const double lambdaMax = fullSpectrum(*start.kernel).eigenvalues(0);
     // stabilityEdge(lr) = lambdaMax exactly when lr = edge(1) / lambdaMax.
     const double lr = edgeMultiple * stabilityEdge(LossKind::Mse, n, outputs, 1.0) / lambdaMax;
     LinearizedModel model(LossKind::Mse, lr, 1.0, start);
@@ -169,12 +170,13 @@ private slots:
         const int n = 8, outputs = 2, steps = 7;
         const Eigen::MatrixXd features = randomMatrix(n, 3, 9);
         LinearizedStart start;
-        start.kernel = features * features.transpose() + 0.5 * Eigen::MatrixXd::Identity(n, n);
+        start.kernel = std::make_shared<const Eigen::MatrixXd>(features * features.transpose() +
+                                                               0.5 * Eigen::MatrixXd::Identity(n, n));
         start.trainOutput = randomMatrix(n, outputs, 10);
         start.trainTargets = randomMatrix(n, outputs, 11);
         start.testOutput = Eigen::MatrixXd(0, outputs);
         start.testTargets = Eigen::MatrixXd(0, outputs);
-        const Spectrum spectrum = fullSpectrum(start.kernel, true);
+        const Spectrum spectrum = fullSpectrum(*start.kernel, true);
         const double lr = 0.3;
         LinearizedModel model(LossKind::Mse, lr, 1.0, start);
         for (int t = 0; t < steps; ++t)
@@ -190,7 +192,7 @@ private slots:
         frozen.step();
         frozen.step();
         QVERIFY((frozen.trainOutput() - start.trainOutput).norm() <
-                1e-12 + lr * (start.kernel.norm() * start.trainOutput.norm()));
+                1e-12 + lr * (start.kernel->norm() * start.trainOutput.norm()));
         QVERIFY_THROWS_EXCEPTION(std::invalid_argument, LinearizedModel(LossKind::Mse, lr, 1.5, start));
     }
 

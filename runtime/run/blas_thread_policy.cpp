@@ -10,19 +10,27 @@ namespace ntk {
 namespace {
 
 struct Leases {
+    // A sweep lease holds no thread preference: while one exists, every BLAS call runs on one thread.
+    static constexpr int sweepLease = 0;
+
     std::mutex mutex;
     std::uint64_t nextId = 1;
-    std::map<std::uint64_t, int> runs; // lease id -> preferred threads
-    int sweeps = 0;
-    std::map<std::uint64_t, bool> isSweep;
+    std::map<std::uint64_t, int> preferred; // lease id -> preferred threads, or sweepLease
 
     int wanted() const {
-        if (sweeps > 0)
-            return 1;
         int threads = 0;
-        for (const auto& [id, preferred] : runs)
-            threads = std::max(threads, preferred);
+        for (const auto& [id, wants] : preferred) {
+            if (wants == sweepLease)
+                return 1;
+            threads = std::max(threads, wants);
+        }
         return threads > 0 ? threads : defaultBlasThreads();
+    }
+    std::uint64_t add(int wants) {
+        const std::uint64_t id = nextId++;
+        preferred[id] = wants;
+        apply();
+        return id;
     }
     void apply() const {
         if (const int threads = wanted(); threads > 0)
@@ -38,24 +46,17 @@ Leases& leases() {
 } // namespace
 
 BlasThreadLease BlasThreadLease::forRun(const RunConfig& config, int trainSize, int inputDim, int outputs) {
-    const int preferred = preferredBlasThreads(config, trainSize, inputDim, outputs);
+    // At least one thread, so a run's preference never reads as a sweep lease.
+    const int wants = std::max(1, preferredBlasThreads(config, trainSize, inputDim, outputs));
     Leases& all = leases();
     std::lock_guard lock(all.mutex);
-    const std::uint64_t id = all.nextId++;
-    all.runs[id] = preferred;
-    all.isSweep[id] = false;
-    all.apply();
-    return BlasThreadLease(id);
+    return BlasThreadLease(all.add(wants));
 }
 
 BlasThreadLease BlasThreadLease::forSweep() {
     Leases& all = leases();
     std::lock_guard lock(all.mutex);
-    const std::uint64_t id = all.nextId++;
-    ++all.sweeps;
-    all.isSweep[id] = true;
-    all.apply();
-    return BlasThreadLease(id);
+    return BlasThreadLease(all.add(Leases::sweepLease));
 }
 
 BlasThreadLease::BlasThreadLease(BlasThreadLease&& other) noexcept
@@ -68,10 +69,7 @@ BlasThreadLease::~BlasThreadLease() {
         return;
     Leases& all = leases();
     std::lock_guard lock(all.mutex);
-    if (all.isSweep[id_])
-        --all.sweeps;
-    all.runs.erase(id_);
-    all.isSweep.erase(id_);
+    all.preferred.erase(id_);
     all.apply();
 }
 
