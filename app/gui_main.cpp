@@ -1,5 +1,7 @@
-// ntkviz: the desktop app. With --export-figures it runs headless and writes the plots as PNG files.
+// ntkviz: the desktop app. With --export-figures it runs headless and writes the plots as PNG files; with
+// --export-animation, one plot over the run's epochs as an animated GIF or PNG frames.
 #include "abandonable.h"
+#include "animation_export.h"
 #include "figure_export.h"
 #include "main_window.h"
 #include "message_text.h"
@@ -57,8 +59,9 @@ int main(int argc, char** argv) {
     const bool exporting = [&] {
         for (int i = 1; i < argc; ++i) {
             const QByteArray argument(argv[i]);
-            if (argument.startsWith("--export-figures") || argument == "--help" || argument == "-h" ||
-                argument == "--help-all" || argument == "--version" || argument == "-v")
+            if (argument.startsWith("--export-figures") || argument.startsWith("--export-animation") ||
+                argument == "--help" || argument == "-h" || argument == "--help-all" ||
+                argument == "--version" || argument == "-v")
                 return true;
         }
         return false;
@@ -99,6 +102,21 @@ int main(int argc, char** argv) {
     parser.addOption(
         {"figure-size", "Figure size for --export-figures, WIDTHxHEIGHT (default 1600x1000).", "WxH"});
     parser.addOption({"figure-scale", "Pixel scale for --export-figures (default 2).", "X"});
+    const QStringList plotNames = ntk::animationPlotNames();
+    parser.addOption({"export-animation",
+                      "Train headless and write one plot (--plot) over the run's epochs as an animated GIF "
+                      "(FILE.gif; loops, holds the last frame 3 s) or, for any other FILE, as PNG frames in "
+                      "that folder (NAME-0001.png, …). Frame size from --figure-size and --figure-scale "
+                      "(default 1200x750, scale 1).",
+                      "FILE"});
+    parser.addOption(
+        {"plot", "The plot for --export-animation, one of: " + plotNames.join(", ") + ".", "NAME"});
+    parser.addOption({"animation-frames",
+                      "Most frames for --export-animation, evenly spaced over the NTK epochs (2 to 300, "
+                      "default 120).",
+                      "N"});
+    parser.addOption(
+        {"animation-delay", "Time per frame for --export-animation in ms (20 to 2000, default 80).", "MS"});
     parser.addOption({"fresh", "Ignore the settings saved from the last session, and do not offer to "
                                "restore the autosaved session after a crash."});
     // Not --session: QGuiApplication takes that (and -session) for the desktop's session manager.
@@ -135,29 +153,87 @@ int main(int argc, char** argv) {
     }
     if (session)
         session->config = config; // flags given as well override the session's settings
+    // --figure-size and --figure-scale, for figures and animation frames alike.
+    auto figureSize = [&](QSize& size) {
+        if (!parser.isSet("figure-size"))
+            return true;
+        const QStringList parts = parser.value("figure-size").split('x');
+        const int w = parts.value(0).toInt(), h = parts.value(1).toInt();
+        if (parts.size() != 2 || w < 100 || h < 100 || w > 10000 || h > 10000) {
+            QTextStream(stderr) << "ntkviz: --figure-size: "
+                                << ntk::quotedForMessage(parser.value("figure-size"))
+                                << " is not WIDTHxHEIGHT between 100 and 10000" << Qt::endl;
+            return false;
+        }
+        size = QSize(w, h);
+        return true;
+    };
+    auto figureScale = [&](double& scale) {
+        if (!parser.isSet("figure-scale"))
+            return true;
+        bool ok = false;
+        scale = parser.value("figure-scale").toDouble(&ok);
+        if (!ok || scale < 0.25 || scale > 8) {
+            QTextStream(stderr) << "ntkviz: --figure-scale: "
+                                << ntk::quotedForMessage(parser.value("figure-scale"))
+                                << " is not a number between 0.25 and 8" << Qt::endl;
+            return false;
+        }
+        return true;
+    };
+    const bool animating = parser.isSet("export-animation");
+    for (const char* option : {"plot", "animation-frames", "animation-delay"})
+        if (parser.isSet(option) && !animating) {
+            QTextStream(stderr) << "ntkviz: --" << option << " needs --export-animation FILE" << Qt::endl;
+            return 2;
+        }
+    if (animating) {
+        if (parser.isSet("export-figures") || parser.isSet("scene")) {
+            QTextStream(stderr) << "ntkviz: --export-animation animates a live plot of one run; it cannot be "
+                                   "combined with "
+                                << (parser.isSet("scene") ? "--scene" : "--export-figures") << Qt::endl;
+            return 2;
+        }
+        if (!parser.isSet("plot") || !plotNames.contains(parser.value("plot"))) {
+            QTextStream(stderr) << "ntkviz: --plot: "
+                                << (parser.isSet("plot")
+                                        ? ntk::quotedForMessage(parser.value("plot")) + " is not a plot"
+                                        : QString("missing"))
+                                << "; the plots are " << plotNames.join(", ") << Qt::endl;
+            return 2;
+        }
+        ntk::AnimationOptions options;
+        if (!figureSize(options.size) || !figureScale(options.scale))
+            return 2;
+        auto integer = [&](const char* option, int low, int high, int& value) {
+            if (!parser.isSet(option))
+                return true;
+            bool ok = false;
+            value = parser.value(option).toInt(&ok);
+            if (ok && value >= low && value <= high)
+                return true;
+            QTextStream(stderr) << "ntkviz: --" << option << ": "
+                                << ntk::quotedForMessage(parser.value(option))
+                                << " is not a whole number from " << low << " to " << high << Qt::endl;
+            return false;
+        };
+        if (!integer("animation-frames", 2, 300, options.maxFrames) ||
+            !integer("animation-delay", 20, 2000, options.frameDelayMs))
+            return 2;
+        const QString path = parser.value("export-animation");
+        if (auto error = ntk::checkAnimationTarget(path))
+            return failHeadless(*error);
+        QStringList written;
+        if (auto error = ntk::exportAnimation(config, parser.value("plot"), path, options, &written))
+            return failHeadless(*error);
+        for (const QString& file : written)
+            QTextStream(stdout) << file << Qt::endl;
+        return 0;
+    }
     if (parser.isSet("export-figures")) {
         ntk::FigureOptions options;
-        if (parser.isSet("figure-size")) {
-            const QStringList parts = parser.value("figure-size").split('x');
-            const int w = parts.value(0).toInt(), h = parts.value(1).toInt();
-            if (parts.size() != 2 || w < 100 || h < 100 || w > 10000 || h > 10000) {
-                QTextStream(stderr) << "ntkviz: --figure-size: "
-                                    << ntk::quotedForMessage(parser.value("figure-size"))
-                                    << " is not WIDTHxHEIGHT between 100 and 10000" << Qt::endl;
-                return 2;
-            }
-            options.size = QSize(w, h);
-        }
-        if (parser.isSet("figure-scale")) {
-            bool ok = false;
-            options.scale = parser.value("figure-scale").toDouble(&ok);
-            if (!ok || options.scale < 0.25 || options.scale > 8) {
-                QTextStream(stderr) << "ntkviz: --figure-scale: "
-                                    << ntk::quotedForMessage(parser.value("figure-scale"))
-                                    << " is not a number between 0.25 and 8" << Qt::endl;
-                return 2;
-            }
-        }
+        if (!figureSize(options.size) || !figureScale(options.scale))
+            return 2;
         if (parser.isSet("scene")) {
             QString error;
             const auto scene = ntk::findScene(parser.value("scene"), error);

@@ -7,7 +7,7 @@
 set -euo pipefail
 
 packages=(build-essential cmake qt6-base-dev libqcustomplot-dev libeigen3-dev zlib1g-dev libspectra-dev
-          libopenblas-dev liblapacke-dev dataset-fashion-mnist)
+          libopenblas-dev liblapacke-dev libgif-dev dataset-fashion-mnist)
 for option in "$@"; do
   case "$option" in
   --test)

@@ -1,6 +1,7 @@
 #include "main_window.h"
 
 #include "about_dialog.h"
+#include "animation_progress.h"
 #include "atomic_write.h"
 #include "control_panel.h"
 #include "help_panel.h"
@@ -157,8 +158,10 @@ void MainWindow::buildLayout() {
         }
     });
     setCentralWidget(pages_);
-    for (NtkPlot* plot : plots_)
+    for (NtkPlot* plot : plots_) {
         connect(plot, &NtkPlot::exportRequested, this, &MainWindow::exportPlot);
+        connect(plot, &NtkPlot::animationExportRequested, this, &MainWindow::exportAnimation);
+    }
 
     epochLabel_ = new QLabel;
     speedLabel_ = new QLabel;
@@ -482,6 +485,34 @@ void MainWindow::exportPlot(NtkPlot* plot) {
         showError(tr("Export failed"), *error);
     else
         statusBar()->showMessage(tr("Wrote %1").arg(path), 6000);
+}
+
+void MainWindow::exportAnimation(NtkPlot* plot) {
+    // The size of one frame; the same defaults as `ntkviz --export-animation` without --figure-size.
+    const auto size = ExportDialog::ask(
+        this, {animationOptions_.size.width(), animationOptions_.size.height(), animationOptions_.scale});
+    if (!size)
+        return;
+    animationOptions_.size = QSize(size->width, size->height);
+    animationOptions_.scale = size->scale;
+    const QString path =
+        QFileDialog::getSaveFileName(this, tr("Export %1 as an animation").arg(plot->title()),
+                                     QDir(lastExportDir_).filePath(plot->fileName() + ".gif"),
+                                     tr("Animated GIF (*.gif);;Folder of PNG frames (*)"));
+    if (path.isEmpty())
+        return;
+    lastExportDir_ = QFileInfo(path).absolutePath();
+    if (auto error = exportAnimationTo(plot->fileName(), path, animationOptions_)) {
+        if (*error != "cancelled")
+            showError(tr("Export failed"), *error);
+    } else {
+        statusBar()->showMessage(tr("Wrote %1").arg(path), 6000);
+    }
+}
+
+std::optional<QString> MainWindow::exportAnimationTo(const QString& plotName, const QString& path,
+                                                     const AnimationOptions& options) {
+    return exportAnimationWithProgress(this, liveRun_.settings(), plotName, path, options);
 }
 
 void MainWindow::exportAllPlots() {

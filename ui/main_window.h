@@ -2,6 +2,7 @@
 // The main window: controls on the left, the live plots in the middle, status below. It lays out, holds
 // the menus and dialogs, and draws; the run itself is a LiveRun (runtime/run/live_run.h) it observes:
 // settings go down to it as a RunConfig, and the window draws a frame whenever it says one is due.
+#include "animation_export.h"
 #include "crash_recovery.h"
 #include "export_dialog.h"
 #include "live_run.h"
@@ -71,6 +72,11 @@ public:
     // PNG, and the run's numbers and arrays as `ntkviz-cli train --out` writes them.
     std::optional<QString> exportAllPlotsTo(const QString& directory, const ExportSize& size);
     std::optional<QString> exportRunTo(const QString& directory);
+    // The plot's context menu asks for the size and the file, then calls this: `plotName` (a live plot's
+    // file name) over the current settings' run, as `ntkviz --export-animation PATH --plot NAME` with the
+    // same settings writes it.
+    std::optional<QString> exportAnimationTo(const QString& plotName, const QString& path,
+                                             const AnimationOptions& options);
 
     // Autosaves the session into `directory` whenever the setup changes. When the previous run there did
     // not exit cleanly, asks `askToRestore` (given the autosave's path; may be empty: never restore).
@@ -93,6 +99,7 @@ private:
     void setPresentationScale(double scale);
     void togglePresentationMode(bool on);
     void exportPlot(NtkPlot* plot);
+    void exportAnimation(NtkPlot* plot);
     void exportAllPlots();
     void exportRun();
     void loadConfig();
@@ -134,6 +141,7 @@ private:
     PlotStyle style_;
     double baseFontPoints_ = 0.0;
     ExportSize exportSize_;
+    AnimationOptions animationOptions_;
     QString lastExportDir_;
     QLabel* epochLabel_ = nullptr;
     QLabel* speedLabel_ = nullptr;

@@ -24,6 +24,7 @@ protected:
     virtual void rebuild(const RunHistory& history) = 0;
     const RunHistory* reference() const { return reference_ && reference_->hasRun() ? reference_ : nullptr; }
     bool hasData() const override { return history_ != nullptr; }
+    bool supportsAnimationExport() const override { return true; }
     void rebuild() override { rebuild(*history_); }
 
 private:

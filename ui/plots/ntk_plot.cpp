@@ -283,6 +283,9 @@ void NtkPlot::mouseMoveEvent(QMouseEvent* event) {
 void NtkPlot::contextMenuEvent(QContextMenuEvent* event) {
     QMenu menu(this);
     menu.addAction(tr("Export as PNG or PDF…"), this, [this] { emit exportRequested(this); });
+    if (supportsAnimationExport())
+        menu.addAction(tr("Export animation over the epochs (GIF or PNG frames)…"), this,
+                       [this] { emit animationExportRequested(this); });
     if (supportsLogScale()) {
         QAction* log = menu.addAction(tr("Logarithmic scale"));
         log->setCheckable(true);

@@ -46,6 +46,8 @@ public:
 
 signals:
     void exportRequested(ntk::NtkPlot* plot);
+    // "Export animation…": the plot over a run's epochs, for plots that follow a run (see LivePlot).
+    void animationExportRequested(ntk::NtkPlot* plot);
 
 protected:
     virtual bool hasData() const = 0;
@@ -53,6 +55,7 @@ protected:
     // Text for the hover tooltip at a pixel position; the default finds the nearest graph point.
     virtual QString hoverText(const QPoint& pixel) const;
     virtual bool supportsLogScale() const { return true; }
+    virtual bool supportsAnimationExport() const { return false; }
     void setTitleText(const QString& text);
     void setNote(const QString& text); // a small line under the title, e.g. "3 eigenvalues <= 0 not shown"
     // Removes every item a rebuild added (lines, labels), keeping the plot's own waiting text.
