@@ -36,9 +36,11 @@ int exportHeadless(const ntk::RunConfig& config, const QString& directory,
     const ntk::RunRecord record = ntk::runForFigures(config, history);
     if (!record.outcome()->failure.isEmpty())
         return failHeadless(record.outcome()->failure);
-    QStringList written;
-    if (auto error = ntk::exportFigures(history, directory, options, &written))
+    QStringList written, skipped;
+    if (auto error = ntk::exportFigures(history, directory, options, &written, &skipped))
         return failHeadless(*error);
+    for (const QString& line : skipped)
+        QTextStream(stderr) << "ntkviz: " << line << Qt::endl;
     if (auto error = ntk::writeRunDirectory(directory, record, nullptr, &written))
         return failHeadless(*error);
     for (const QString& path : written)
@@ -90,6 +92,10 @@ int main(int argc, char** argv) {
     parser.addOption(
         {"figure-size", "Figure size for --export-figures, WIDTHxHEIGHT (default 1600x1000).", "WxH"});
     parser.addOption({"figure-scale", "Pixel scale for --export-figures (default 2).", "X"});
+    parser.addOption({"figure-preset",
+                      "Figures for slides with --export-figures: slide (1920x1080, 16:9) or slide-4:3 "
+                      "(1440x1080), text sized for a projector. Not with --figure-size or --figure-scale.",
+                      "NAME"});
     parser.addOption({"fresh", "Ignore the settings saved from the last session, and do not offer to "
                                "restore the autosaved session after a crash."});
     // Not --session: QGuiApplication takes that (and -session) for the desktop's session manager.
@@ -128,6 +134,19 @@ int main(int argc, char** argv) {
         session->config = config; // flags given as well override the session's settings
     if (parser.isSet("export-figures")) {
         ntk::FigureOptions options;
+        if (parser.isSet("figure-preset")) {
+            const auto preset = ntk::parseFigurePreset(parser.value("figure-preset"));
+            if (!preset || parser.isSet("figure-size") || parser.isSet("figure-scale")) {
+                QTextStream(stderr) << "ntkviz: --figure-preset: "
+                                    << (preset ? QString("a preset sets the size and scale: leave out "
+                                                         "--figure-size and --figure-scale")
+                                               : ntk::quotedForMessage(parser.value("figure-preset")) +
+                                                     " is not slide or slide-4:3")
+                                    << Qt::endl;
+                return 2;
+            }
+            options = ntk::figureOptions(*preset);
+        }
         if (parser.isSet("figure-size")) {
             const QStringList parts = parser.value("figure-size").split('x');
             const int w = parts.value(0).toInt(), h = parts.value(1).toInt();
@@ -156,12 +175,14 @@ int main(int argc, char** argv) {
                 QTextStream(stderr) << "ntkviz: " << error << Qt::endl;
                 return 2;
             }
-            QStringList written;
-            if (auto problem =
-                    ntk::exportSceneFigures(*scene, parser.value("export-figures"), options, &written)) {
+            QStringList written, skipped;
+            if (auto problem = ntk::exportSceneFigures(*scene, parser.value("export-figures"), options,
+                                                       &written, &skipped)) {
                 QTextStream(stderr) << "ntkviz: " << *problem << Qt::endl;
                 return 2;
             }
+            for (const QString& line : skipped)
+                QTextStream(stderr) << "ntkviz: " << line << Qt::endl;
             for (const QString& path : written)
                 QTextStream(stdout) << path << Qt::endl;
             return 0;

@@ -20,6 +20,7 @@ class QTabWidget;
 class QAction;
 class QActionGroup;
 class QDockWidget;
+class QScrollArea;
 
 namespace ntk {
 
@@ -58,9 +59,11 @@ public:
     bool openSessionFile(const QString& path); // on error: a dialog, and nothing changes
     const RunHistory& reference() const { return liveRun_.reference(); }
 
-    // Exports without dialogs (the File menu asks for the folder and calls these): every live plot as a
-    // PNG, and the run's numbers and arrays as `ntkviz-cli train --out` writes them.
-    std::optional<QString> exportAllPlotsTo(const QString& directory, const ExportSize& size);
+    // Exports without dialogs (the File menu asks for the folder and calls these): every live plot with
+    // something to draw as a PNG (the others listed in `skipped`, see skippedFigureMessage), and the run's
+    // numbers and arrays as `ntkviz-cli train --out` writes them.
+    std::optional<QString> exportAllPlotsTo(const QString& directory, const ExportSize& size,
+                                            QStringList* written = nullptr, QStringList* skipped = nullptr);
     std::optional<QString> exportRunTo(const QString& directory);
 
     // Autosaves the session into `directory` whenever the setup changes. When the previous run there did
@@ -70,8 +73,13 @@ public:
     const CrashRecovery* crashRecovery() const { return recovery_.get(); }
     static constexpr int autosaveDelayMs = 1000; // a slider drag autosaves once, when it pauses
 
+    // Normal text at least this size: the platform default (9 pt, about 11 px high) is hard to read on
+    // a projector.
+    static constexpr double minimumFontPoints = 10.5;
+
 protected:
     void closeEvent(QCloseEvent* event) override;
+    bool eventFilter(QObject* watched, QEvent* event) override;
 
 private:
     void buildMenus();
@@ -82,6 +90,7 @@ private:
     void drawNextPlot();
     void updateStatus();
     void setPresentationScale(double scale);
+    void fitSettingsWidth();
     void togglePresentationMode(bool on);
     void exportPlot(NtkPlot* plot);
     void exportAllPlots();
@@ -106,6 +115,7 @@ private:
     QTimer autosaveDebounce_;
     std::unique_ptr<CrashRecovery> recovery_;
     ControlPanel* controls_ = nullptr;
+    QScrollArea* settingsScroll_ = nullptr;
     std::unique_ptr<LivePlotSet> livePlots_; // plots_ holds the same plots in display order
     std::vector<LivePlot*> plots_;
     QTabWidget* detailTabs_ = nullptr;

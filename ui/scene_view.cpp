@@ -1,7 +1,8 @@
 #include "scene_view.h"
 
+#include "plot_grid.h"
+
 #include <QComboBox>
-#include <QGridLayout>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QProgressBar>
@@ -44,18 +45,12 @@ SceneView::SceneView(QWidget* parent)
     layout->addWidget(caption_);
     layout->addLayout(bar);
 
-    auto* grid = new QGridLayout;
+    auto* grid = new PlotGrid(3);
     scenePlots_ = createScenePlots();
     plots_ = scenePlots_.all();
-    grid->addWidget(scenePlots_.strip, 0, 0);
-    grid->addWidget(scenePlots_.spectra, 0, 1);
-    grid->addWidget(scenePlots_.lambdaMax, 0, 2);
-    grid->addWidget(scenePlots_.loss, 1, 0);
-    grid->addWidget(scenePlots_.summary, 1, 1);
-    grid->addWidget(scenePlots_.trajectory, 1, 2);
-    for (int c = 0; c < 3; ++c)
-        grid->setColumnStretch(c, 1);
-    layout->addLayout(grid, 1);
+    for (ComparisonPlot* plot : plots_)
+        grid->addCell(plot);
+    layout->addWidget(grid, 1);
 
     connect(cancel_, &QPushButton::clicked, this, &SceneView::cancel);
     connect(metric_, &QComboBox::activated, this,

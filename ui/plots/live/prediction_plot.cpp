@@ -25,6 +25,10 @@ PredictionPlot::PredictionPlot(QWidget* parent)
     axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
 }
 
+QString PredictionPlot::nothingToDrawReason() const {
+    return message_->visible() ? message_->text().simplified() : LivePlot::nothingToDrawReason();
+}
+
 void PredictionPlot::rebuild(const RunHistory& history) {
     clearGraphs();
     regions_->setVisible(false);
