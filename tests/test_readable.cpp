@@ -287,6 +287,7 @@ private slots:
 
     void lectureSlidersAndValuesShowWithoutScrolling() {
         MainWindow window(lectureRun(12), false);
+        window.resize(windowSizes.front()); // as ntkviz opens it
         window.show();
         QScrollArea* settings = nullptr;
         for (QScrollArea* area : window.findChildren<QScrollArea*>())

@@ -113,6 +113,8 @@ void MainWindow::buildLayout() {
     controlDock->setWidget(scroll);
     controlDock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable);
     addDockWidget(Qt::LeftDockWidgetArea, controlDock);
+    // As narrow as the panel allows (long names wrap): the width goes to the plots.
+    resizeDocks({controlDock}, {settingsScroll_->minimumWidth()}, Qt::Horizontal);
 
     helpDock_ = new QDockWidget(tr("Help"), this);
     helpDock_->setObjectName("helpDock");

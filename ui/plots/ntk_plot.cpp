@@ -195,7 +195,7 @@ bool NtkPlot::tickCountsFromLength() {
             horizontal ? metrics.horizontalAdvance(QStringLiteral("0000")) : metrics.height();
         const double spacing = horizontal ? 1.5 * (label + 2.0 * metrics.averageCharWidth()) : 3.0 * label;
         const double length = horizontal ? axis->axisRect()->width() : axis->axisRect()->height();
-        const int count = std::clamp(int(length / spacing), 2, 6);
+        const int count = std::clamp(int(length / spacing), 2, 5);
         if (axis->ticker()->tickCount() != count) {
             axis->ticker()->setTickCount(count);
             changed = true;
