@@ -34,6 +34,13 @@ SceneView::SceneView(QWidget* parent)
     mode_ = new QComboBox;
     mode_->addItem(tr("λ_max against training loss"), int(TrajectoryPlot::Mode::LambdaVsLoss));
     mode_->addItem(tr("Eigenvalue distribution (CDF)"), int(TrajectoryPlot::Mode::Density));
+    // The page's minimum width is the window's (the pages share one tab widget): long names wrap and the
+    // combo boxes elide, so presentation text still fits a 1366-pixel window.
+    title_->setWordWrap(true);
+    for (QComboBox* combo : {metric_, mode_}) {
+        combo->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+        combo->setMinimumContentsLength(12);
+    }
     bar->addWidget(progress_, 1);
     bar->addWidget(cancel_);
     bar->addSpacing(20);
