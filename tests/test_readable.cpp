@@ -203,9 +203,17 @@ QStringList emptyFigures(const QStringList& files) {
 
 class ReadableTest : public QObject {
     Q_OBJECT
+    QFont applicationFont_;
 
 private slots:
-    void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
+    void initTestCase() {
+        QStandardPaths::setTestModeEnabled(true);
+        applicationFont_ = QApplication::font();
+    }
+
+    // A window closed in presentation mode leaves the application's text enlarged, which the next
+    // window would take as its normal size.
+    void cleanup() { QApplication::setFont(applicationFont_); }
 
     void livePlotsFitEverySizeAndMode_data() {
         QTest::addColumn<int>("epochs");
