@@ -40,9 +40,11 @@ int exportHeadless(const ntk::RunConfig& config, const QString& directory,
     const ntk::RunRecord record = ntk::runForFigures(config, history);
     if (!record.outcome()->failure.isEmpty())
         return failHeadless(record.outcome()->failure);
-    QStringList written;
-    if (auto error = ntk::exportFigures(history, directory, options, &written))
+    QStringList written, skipped;
+    if (auto error = ntk::exportFigures(history, directory, options, &written, &skipped))
         return failHeadless(*error);
+    for (const QString& line : skipped)
+        QTextStream(stderr) << "ntkviz: " << line << Qt::endl;
     if (auto error = ntk::writeRunDirectory(directory, record, nullptr, &written))
         return failHeadless(*error);
     for (const QString& path : written)
@@ -117,6 +119,10 @@ int main(int argc, char** argv) {
                       "N"});
     parser.addOption(
         {"animation-delay", "Time per frame for --export-animation in ms (20 to 2000, default 80).", "MS"});
+    parser.addOption({"figure-preset",
+                      "Figures for slides with --export-figures: slide (1920x1080, 16:9) or slide-4:3 "
+                      "(1440x1080), text sized for a projector. Not with --figure-size or --figure-scale.",
+                      "NAME"});
     parser.addOption({"fresh", "Ignore the settings saved from the last session, and do not offer to "
                                "restore the autosaved session after a crash."});
     // Not --session: QGuiApplication takes that (and -session) for the desktop's session manager.
@@ -232,6 +238,19 @@ int main(int argc, char** argv) {
     }
     if (parser.isSet("export-figures")) {
         ntk::FigureOptions options;
+        if (parser.isSet("figure-preset")) {
+            const auto preset = ntk::parseFigurePreset(parser.value("figure-preset"));
+            if (!preset || parser.isSet("figure-size") || parser.isSet("figure-scale")) {
+                QTextStream(stderr) << "ntkviz: --figure-preset: "
+                                    << (preset ? QString("a preset sets the size and scale: leave out "
+                                                         "--figure-size and --figure-scale")
+                                               : ntk::quotedForMessage(parser.value("figure-preset")) +
+                                                     " is not slide or slide-4:3")
+                                    << Qt::endl;
+                return 2;
+            }
+            options = ntk::figureOptions(*preset);
+        }
         if (!figureSize(options.size) || !figureScale(options.scale))
             return 2;
         if (parser.isSet("scene")) {
@@ -241,12 +260,14 @@ int main(int argc, char** argv) {
                 QTextStream(stderr) << "ntkviz: " << error << Qt::endl;
                 return 2;
             }
-            QStringList written;
-            if (auto problem =
-                    ntk::exportSceneFigures(*scene, parser.value("export-figures"), options, &written)) {
+            QStringList written, skipped;
+            if (auto problem = ntk::exportSceneFigures(*scene, parser.value("export-figures"), options,
+                                                       &written, &skipped)) {
                 QTextStream(stderr) << "ntkviz: " << *problem << Qt::endl;
                 return 2;
             }
+            for (const QString& line : skipped)
+                QTextStream(stderr) << "ntkviz: " << line << Qt::endl;
             for (const QString& path : written)
                 QTextStream(stdout) << path << Qt::endl;
             return 0;

@@ -876,10 +876,19 @@ private:
         r.plots = true;
         r.size = sizes[a % std::size(sizes)];
         r.directory = QDir(exportRoot_).filePath(QString("plots-%1").arg(index_));
-        for (const LivePlot* plot : window_.plots())
-            r.plotNames << plot->fileName();
-        if (const auto error = window_.exportAllPlotsTo(r.directory, r.size))
+        // Plots with nothing to draw (predictions for images, theory views above their limit) are left
+        // out and listed in `skipped`; every plot is one or the other.
+        QStringList written, skipped;
+        if (const auto error = window_.exportAllPlotsTo(r.directory, r.size, &written, &skipped))
             failures_ << QString("action #%1: plot export failed: %2").arg(index_).arg(*error);
+        else if (written.size() + skipped.size() != qsizetype(window_.plots().size()))
+            failures_ << QString("action #%1: %2 plots written and %3 skipped of %4")
+                             .arg(index_)
+                             .arg(written.size())
+                             .arg(skipped.size())
+                             .arg(window_.plots().size());
+        for (const QString& path : written)
+            r.plotNames << QFileInfo(path).completeBaseName();
         exports_.push_back(r);
         return QString("export-plots to %1 at %2x%3@%4")
             .arg(r.directory)

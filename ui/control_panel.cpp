@@ -39,9 +39,27 @@ ControlPanel::ControlPanel(QWidget* parent)
     auto form = [](QVBoxLayout* layout) {
         auto* f = new QFormLayout;
         f->setContentsMargins(0, 0, 0, 0);
+        // A narrow panel (large text) puts the field under its label instead of cutting it off.
+        f->setRowWrapPolicy(QFormLayout::WrapLongRows);
         layout->addLayout(f);
         return f;
     };
+
+    // The four settings a lecture varies, first, so they show without scrolling on a 1366×768 projector
+    // (and in presentation mode's larger text); the rest of each topic follows in its group.
+    QVBoxLayout* main = group(tr("Main settings"));
+    addSlider(
+        main, "n", tr("Training points n"), 4, 5000, int(S::Log), true,
+        [](const RunConfig& c) { return c.trainSize; }, [](RunConfig& c, double v) { c.trainSize = int(v); });
+    addSlider(
+        main, "width", tr("Width (units per hidden layer)"), 1, 4096, int(S::Octaves), true,
+        [](const RunConfig& c) { return c.width; }, [](RunConfig& c, double v) { c.width = int(v); });
+    addSlider(
+        main, "l2", tr("L2 strength λ₂"), 1e-6, 1.0, int(S::LogWithZero), false,
+        [](const RunConfig& c) { return c.l2; }, [](RunConfig& c, double v) { c.l2 = v; });
+    addSlider(
+        main, "l1", tr("L1 strength λ₁"), 1e-6, 1.0, int(S::LogWithZero), false,
+        [](const RunConfig& c) { return c.l1; }, [](RunConfig& c, double v) { c.l1 = v; });
 
     QVBoxLayout* data = group(tr("Data"));
     QComboBox* dataset = addCombo(form(data), "dataset", tr("Data set"), &RunConfig::dataset);
@@ -50,9 +68,6 @@ ControlPanel::ControlPanel(QWidget* parent)
             emit csvRequested();
     });
     addSlider(
-        data, "n", tr("Training points n"), 4, 5000, int(S::Log), true,
-        [](const RunConfig& c) { return c.trainSize; }, [](RunConfig& c, double v) { c.trainSize = int(v); });
-    addSlider(
         data, "test_n", tr("Test points"), 10, 5000, int(S::LogWithZero), true,
         [](const RunConfig& c) { return c.testSize; }, [](RunConfig& c, double v) { c.testSize = int(v); });
     noise_ = addSlider(
@@ -60,9 +75,6 @@ ControlPanel::ControlPanel(QWidget* parent)
         [](const RunConfig& c) { return c.noise; }, [](RunConfig& c, double v) { c.noise = v; });
 
     QVBoxLayout* model = group(tr("Network"));
-    addSlider(
-        model, "width", tr("Width (units per hidden layer)"), 1, 4096, int(S::Octaves), true,
-        [](const RunConfig& c) { return c.width; }, [](RunConfig& c, double v) { c.width = int(v); });
     addSlider(
         model, "depth", tr("Depth (hidden layers)"), 1, 8, int(S::Linear), true,
         [](const RunConfig& c) { return c.depth; }, [](RunConfig& c, double v) { c.depth = int(v); });
@@ -86,12 +98,6 @@ ControlPanel::ControlPanel(QWidget* parent)
         [](const RunConfig& c) { return c.batchSize; }, [](RunConfig& c, double v) { c.batchSize = int(v); });
 
     QVBoxLayout* regularization = group(tr("Regularization"));
-    addSlider(
-        regularization, "l2", tr("L2 strength λ₂"), 1e-6, 1.0, int(S::LogWithZero), false,
-        [](const RunConfig& c) { return c.l2; }, [](RunConfig& c, double v) { c.l2 = v; });
-    addSlider(
-        regularization, "l1", tr("L1 strength λ₁"), 1e-6, 1.0, int(S::LogWithZero), false,
-        [](const RunConfig& c) { return c.l1; }, [](RunConfig& c, double v) { c.l1 = v; });
     l1Mode_ = addCombo(form(regularization), "l1_mode", tr("L1 by"), &RunConfig::l1Mode);
     addSlider(
         regularization, "early_stop", tr("Early-stopping patience (0 = off)"), 1, 1000, int(S::LogWithZero),

@@ -1,5 +1,6 @@
 #include "labeled_slider.h"
 
+#include <QEvent>
 #include <QGridLayout>
 #include <QLabel>
 #include <QLineEdit>
@@ -32,8 +33,12 @@ LabeledSlider::LabeledSlider(const QString& label, double minimum, double maximu
         break;
     }
     slider_->setRange(0, steps_ + (scale == Scale::LogWithZero ? 1 : 0));
-    edit_->setFixedWidth(edit_->fontMetrics().horizontalAdvance("0.000000") + 12);
+    sizeValueBox();
     edit_->setAlignment(Qt::AlignRight);
+    // Long names wrap rather than widen the settings panel past its dock, which would push the value
+    // boxes out of sight.
+    label_->setWordWrap(true);
+    slider_->setMinimumWidth(60);
     auto* layout = new QGridLayout(this);
     layout->setContentsMargins(0, 2, 0, 2);
     layout->setVerticalSpacing(0);
@@ -52,6 +57,17 @@ LabeledSlider::LabeledSlider(const QString& label, double minimum, double maximu
     });
     connect(edit_, &QLineEdit::editingFinished, this, &LabeledSlider::commitEdit);
     setValue(minimum);
+}
+
+void LabeledSlider::sizeValueBox() {
+    // The value box always shows a whole value, in whatever font the window uses now.
+    edit_->setFixedWidth(fontMetrics().horizontalAdvance("0.000000") + 12); // edit_ uses this font
+}
+
+void LabeledSlider::changeEvent(QEvent* event) {
+    QWidget::changeEvent(event);
+    if (event->type() == QEvent::FontChange)
+        sizeValueBox();
 }
 
 void LabeledSlider::setExplanation(const QString& tooltip) {

@@ -30,7 +30,11 @@ public:
 signals:
     void valueChanged(double value); // only for changes made by the user
 
+protected:
+    void changeEvent(QEvent* event) override;
+
 private:
+    void sizeValueBox();
     int positionFor(double value) const;
     double valueAt(int position) const;
     double clamp(double value) const;

@@ -4,9 +4,11 @@
 #include "animation_progress.h"
 #include "atomic_write.h"
 #include "control_panel.h"
+#include "figure_export.h"
 #include "help_panel.h"
 #include "idx_reader.h"
 #include "live_plot_set.h"
+#include "plot_grid.h"
 #include "scene_summary.h"
 #include "scene_view.h"
 #include "settings_cli.h"
@@ -27,6 +29,7 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QScrollArea>
+#include <QScrollBar>
 #include <QSettings>
 #include <QStatusBar>
 #include <QTabWidget>
@@ -40,7 +43,10 @@ namespace {} // namespace
 MainWindow::MainWindow(const RunConfig& startup, bool restoreSettings, QWidget* parent)
     : QMainWindow(parent) {
     setWindowTitle(tr("ntkviz — the neural tangent kernel, live"));
-    baseFontPoints_ = QApplication::font().pointSizeF();
+    baseFontPoints_ = std::max(QApplication::font().pointSizeF(), minimumFontPoints);
+    QFont font = QApplication::font();
+    font.setPointSizeF(baseFontPoints_);
+    QApplication::setFont(font);
     lastExportDir_ = QDir::homePath();
     buildLayout();
     buildMenus();
@@ -99,12 +105,18 @@ void MainWindow::buildLayout() {
     scroll->setWidget(controls_);
     scroll->setWidgetResizable(true);
     scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
-    scroll->setMinimumWidth(controls_->sizeHint().width() + 20);
+    settingsScroll_ = scroll;
+    // The panel cannot scroll sideways: its width follows its content as the text grows, so every value
+    // box stays in view.
+    controls_->installEventFilter(this);
+    fitSettingsWidth();
     auto* controlDock = new QDockWidget(tr("Settings"), this);
     controlDock->setObjectName("settingsDock");
     controlDock->setWidget(scroll);
     controlDock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable);
     addDockWidget(Qt::LeftDockWidgetArea, controlDock);
+    // As narrow as the panel allows (long names wrap): the width goes to the plots.
+    resizeDocks({controlDock}, {settingsScroll_->minimumWidth()}, Qt::Horizontal);
 
     helpDock_ = new QDockWidget(tr("Help"), this);
     helpDock_->setObjectName("helpDock");
@@ -112,19 +124,11 @@ void MainWindow::buildLayout() {
     addDockWidget(Qt::RightDockWidgetArea, helpDock_);
     helpDock_->hide();
 
-    auto* central = new QWidget;
-    auto* grid = new QGridLayout(central);
-    grid->setContentsMargins(4, 4, 4, 4);
-    grid->setSpacing(4);
+    // Spectrum, lambda_max and trace first: the three numbers a lecture is about.
+    auto* central = new PlotGrid(3);
     livePlots_ = std::make_unique<LivePlotSet>(createLivePlots(central));
     plots_ = livePlots_->all();
     const LivePlotSet& p = *livePlots_;
-    // Spectrum, lambda_max and trace across the top: the three numbers a lecture is about.
-    grid->addWidget(p.spectrum, 0, 0);
-    grid->addWidget(p.lambdaMax, 0, 1);
-    grid->addWidget(p.trace, 0, 2);
-    grid->addWidget(p.loss, 1, 0);
-    grid->addWidget(p.spectrumHeatmap, 1, 1);
     detailTabs_ = new QTabWidget;
     detailTabs_->addTab(p.kernelMatrix, tr("Kernel matrix"));
     detailTabs_->addTab(p.predictions, tr("Predictions"));
@@ -132,12 +136,10 @@ void MainWindow::buildLayout() {
     detailTabs_->addTab(p.spectralBias, tr("Spectral bias"));
     detailTabs_->addTab(p.spectralFilter, tr("Filter"));
     detailTabs_->addTab(p.linearized, tr("Linearized"));
-    grid->addWidget(detailTabs_, 1, 2);
+    for (QWidget* cell : std::initializer_list<QWidget*>{p.spectrum, p.lambdaMax, p.trace, p.loss,
+                                                         p.spectrumHeatmap, detailTabs_})
+        central->addCell(cell);
     connect(detailTabs_, &QTabWidget::currentChanged, this, [this] { liveRun_.requestFrame(); });
-    for (int column = 0; column < 3; ++column)
-        grid->setColumnStretch(column, 1);
-    grid->setRowStretch(0, 1);
-    grid->setRowStretch(1, 1);
     pages_ = new QTabWidget;
     pages_->addTab(central, tr("Live run"));
     sceneView_ = new SceneView;
@@ -172,6 +174,18 @@ void MainWindow::buildLayout() {
         tr("Time to build the NTK and compute its spectrum, on the latest NTK epoch"));
     for (QLabel* label : {epochLabel_, speedLabel_, kernelTimeLabel_, stateLabel_})
         statusBar()->addPermanentWidget(label);
+}
+
+bool MainWindow::eventFilter(QObject* watched, QEvent* event) {
+    if (watched == controls_ && event->type() == QEvent::LayoutRequest)
+        fitSettingsWidth();
+    return QMainWindow::eventFilter(watched, event);
+}
+
+void MainWindow::fitSettingsWidth() {
+    settingsScroll_->setMinimumWidth(controls_->minimumSizeHint().width() +
+                                     settingsScroll_->verticalScrollBar()->sizeHint().width() +
+                                     2 * settingsScroll_->frameWidth());
 }
 
 void MainWindow::buildMenus() {
@@ -273,14 +287,23 @@ void MainWindow::buildMenus() {
             QFileDialog::getExistingDirectory(this, tr("Export scene plots to"), lastExportDir_);
         if (dir.isEmpty())
             return;
-        for (ComparisonPlot* plot : sceneView_->plots())
-            if (auto error = plot->exportPng(QDir(dir).filePath(plot->fileName() + ".png"), size->width,
-                                             size->height, size->scale)) {
+        exportSize_ = *size;
+        QStringList skipped;
+        for (ComparisonPlot* plot : sceneView_->plots()) {
+            if (!plot->hasContent()) {
+                skipped << skippedFigureMessage(plot);
+                continue;
+            }
+            if (auto error =
+                    exportFigure(plot, QDir(dir).filePath(plot->fileName() + ".png"), size->figure())) {
                 showError(tr("Export failed"), *error);
                 return;
             }
+        }
         if (auto error = writeSceneDirectory(dir, sceneView_->results().scene, sceneView_->results().runs))
             showError(tr("Export failed"), *error);
+        else if (!skipped.isEmpty())
+            statusBar()->showMessage(skipped.join("; "), 10000);
     });
 
     QMenu* view = menuBar()->addMenu(tr("&View"));
@@ -478,10 +501,11 @@ void MainWindow::exportPlot(NtkPlot* plot) {
     if (path.isEmpty())
         return;
     lastExportDir_ = QFileInfo(path).absolutePath();
-    const auto error = path.endsWith(".pdf", Qt::CaseInsensitive)
-                           ? plot->exportPdf(path, size->width, size->height)
-                           : plot->exportPng(path, size->width, size->height, size->scale);
-    if (error)
+    if (!plot->hasContent()) {
+        showError(tr("Nothing to export"), skippedFigureMessage(plot));
+        return;
+    }
+    if (const auto error = exportFigure(plot, path, size->figure()))
         showError(tr("Export failed"), *error);
     else
         statusBar()->showMessage(tr("Wrote %1").arg(path), 6000);
@@ -524,13 +548,17 @@ void MainWindow::exportAllPlots() {
     if (dir.isEmpty())
         return;
     lastExportDir_ = dir;
-    if (auto error = exportAllPlotsTo(dir, *size))
+    QStringList written, skipped;
+    if (auto error = exportAllPlotsTo(dir, *size, &written, &skipped))
         showError(tr("Export failed"), *error);
     else
-        statusBar()->showMessage(tr("Wrote %1 plots to %2").arg(plots_.size()).arg(dir), 6000);
+        statusBar()->showMessage(tr("Wrote %1 plots to %2").arg(written.size()).arg(dir) +
+                                     (skipped.isEmpty() ? QString() : "; " + skipped.join("; ")),
+                                 10000);
 }
 
-std::optional<QString> MainWindow::exportAllPlotsTo(const QString& directory, const ExportSize& size) {
+std::optional<QString> MainWindow::exportAllPlotsTo(const QString& directory, const ExportSize& size,
+                                                    QStringList* written, QStringList* skipped) {
     if (!QDir().mkpath(directory))
         return directory + tr(": cannot create the folder");
     for (LivePlot* plot : plots_) {
@@ -538,9 +566,16 @@ std::optional<QString> MainWindow::exportAllPlotsTo(const QString& directory, co
         // exported as they show, waiting, not with the replaced run.
         if (!awaitingFirstReport_)
             plot->refresh(liveRun_.history());
-        if (auto error = plot->exportPng(QDir(directory).filePath(plot->fileName() + ".png"), size.width,
-                                         size.height, size.scale))
+        if (!plot->hasContent()) {
+            if (skipped)
+                *skipped << skippedFigureMessage(plot);
+            continue;
+        }
+        const QString path = QDir(directory).filePath(plot->fileName() + ".png");
+        if (auto error = exportFigure(plot, path, size.figure()))
             return error;
+        if (written)
+            *written << path;
     }
     return std::nullopt;
 }

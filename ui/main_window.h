@@ -22,6 +22,7 @@ class QAction;
 class QActionGroup;
 class QComboBox;
 class QDockWidget;
+class QScrollArea;
 
 namespace ntk {
 
@@ -68,9 +69,11 @@ public:
     bool openSessionFile(const QString& path); // on error: a dialog, and nothing changes
     const RunHistory& reference() const { return liveRun_.reference(); }
 
-    // Exports without dialogs (the File menu asks for the folder and calls these): every live plot as a
-    // PNG, and the run's numbers and arrays as `ntkviz-cli train --out` writes them.
-    std::optional<QString> exportAllPlotsTo(const QString& directory, const ExportSize& size);
+    // Exports without dialogs (the File menu asks for the folder and calls these): every live plot with
+    // something to draw as a PNG (the others listed in `skipped`, see skippedFigureMessage), and the run's
+    // numbers and arrays as `ntkviz-cli train --out` writes them.
+    std::optional<QString> exportAllPlotsTo(const QString& directory, const ExportSize& size,
+                                            QStringList* written = nullptr, QStringList* skipped = nullptr);
     std::optional<QString> exportRunTo(const QString& directory);
     // The plot's context menu asks for the size and the file, then calls this: `plotName` (a live plot's
     // file name) over the current settings' run, as `ntkviz --export-animation PATH --plot NAME` with the
@@ -85,8 +88,13 @@ public:
     const CrashRecovery* crashRecovery() const { return recovery_.get(); }
     static constexpr int autosaveDelayMs = 1000; // a slider drag autosaves once, when it pauses
 
+    // Normal text at least this size: the platform default (9 pt, about 11 px high) is hard to read on
+    // a projector.
+    static constexpr double minimumFontPoints = 10.5;
+
 protected:
     void closeEvent(QCloseEvent* event) override;
+    bool eventFilter(QObject* watched, QEvent* event) override;
 
 private:
     void buildMenus();
@@ -97,6 +105,7 @@ private:
     void drawNextPlot();
     void updateStatus();
     void setPresentationScale(double scale);
+    void fitSettingsWidth();
     void togglePresentationMode(bool on);
     void exportPlot(NtkPlot* plot);
     void exportAnimation(NtkPlot* plot);
@@ -127,6 +136,7 @@ private:
     QTimer autosaveDebounce_;
     std::unique_ptr<CrashRecovery> recovery_;
     ControlPanel* controls_ = nullptr;
+    QScrollArea* settingsScroll_ = nullptr;
     std::unique_ptr<LivePlotSet> livePlots_; // plots_ holds the same plots in display order
     std::vector<LivePlot*> plots_;
     QTabWidget* detailTabs_ = nullptr;

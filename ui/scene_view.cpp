@@ -1,9 +1,9 @@
 #include "scene_view.h"
 
+#include "plot_grid.h"
 #include "settings_table.h"
 
 #include <QComboBox>
-#include <QGridLayout>
 #include <QHBoxLayout>
 #include <QJsonValue>
 #include <QLabel>
@@ -61,6 +61,13 @@ SceneView::SceneView(QWidget* parent)
     mode_ = new QComboBox;
     mode_->addItem(tr("λₘₐₓ against training loss"), int(TrajectoryPlot::Mode::LambdaVsLoss));
     mode_->addItem(tr("Eigenvalue distribution (CDF)"), int(TrajectoryPlot::Mode::Density));
+    // The page's minimum width is the window's (the pages share one tab widget): long names wrap and the
+    // combo boxes elide, so presentation text still fits a 1366-pixel window.
+    title_->setWordWrap(true);
+    for (QComboBox* combo : {metric_, mode_}) {
+        combo->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+        combo->setMinimumContentsLength(12);
+    }
     bar->addWidget(progress_, 1);
     bar->addWidget(cancel_);
     bar->addSpacing(20);
@@ -73,18 +80,12 @@ SceneView::SceneView(QWidget* parent)
     layout->addWidget(settings_);
     layout->addLayout(bar);
 
-    auto* grid = new QGridLayout;
+    auto* grid = new PlotGrid(3);
     scenePlots_ = createScenePlots();
     plots_ = scenePlots_.all();
-    grid->addWidget(scenePlots_.strip, 0, 0);
-    grid->addWidget(scenePlots_.spectra, 0, 1);
-    grid->addWidget(scenePlots_.lambdaMax, 0, 2);
-    grid->addWidget(scenePlots_.loss, 1, 0);
-    grid->addWidget(scenePlots_.summary, 1, 1);
-    grid->addWidget(scenePlots_.trajectory, 1, 2);
-    for (int c = 0; c < 3; ++c)
-        grid->setColumnStretch(c, 1);
-    layout->addLayout(grid, 1);
+    for (ComparisonPlot* plot : plots_)
+        grid->addCell(plot);
+    layout->addWidget(grid, 1);
 
     connect(cancel_, &QPushButton::clicked, this, &SceneView::cancel);
     connect(metric_, &QComboBox::activated, this,

@@ -10,6 +10,7 @@
 #include <QMenu>
 #include <QTemporaryFile>
 #include <QToolTip>
+#include <algorithm>
 #include <cmath>
 
 namespace ntk {
@@ -31,6 +32,57 @@ int filterForAxis(QVector<double>& keys, QVector<double>& values, bool log) {
     return dropped;
 }
 
+namespace {
+
+// `text` as at most two lines no wider than `room`: whole when it fits, else broken after a comma (the
+// title's epoch goes to the second line), else at the last space that fits, with whatever is still too
+// wide elided. Never wider than `room`, so it is never clipped at the widget's edges.
+QString fittedLines(const QString& text, const QFontMetricsF& metrics, double room) {
+    room = std::max(room, metrics.horizontalAdvance(QStringLiteral("…")));
+    auto fits = [&](const QString& line) { return metrics.horizontalAdvance(line) <= room; };
+    if (fits(text))
+        return text;
+    for (qsizetype comma = text.lastIndexOf(", "); comma > 0; comma = text.lastIndexOf(", ", comma - 1)) {
+        const QString first = text.left(comma + 1), second = text.mid(comma + 2);
+        if (fits(first) && fits(second))
+            return first + '\n' + second;
+    }
+    qsizetype space = text.lastIndexOf(' ');
+    while (space > 0 && !fits(text.left(space)))
+        space = text.lastIndexOf(' ', space - 1);
+    if (space <= 0)
+        return metrics.elidedText(text, Qt::ElideRight, room);
+    return text.left(space) + '\n' + metrics.elidedText(text.mid(space + 1), Qt::ElideRight, room);
+}
+
+// A tick label's extent: several lines for category labels broken with '\n'.
+QSizeF labelSize(const QFontMetricsF& metrics, const QString& text) {
+    return metrics.boundingRect(QRectF(0, 0, 1e6, 1e6), Qt::AlignLeft, text).size();
+}
+
+bool tickLabelsOverlap(const QCPAxis* axis) {
+    const QVector<double> ticks = axis->tickVector();
+    const QVector<QString> labels = axis->tickVectorLabels();
+    const QFontMetricsF metrics(axis->tickLabelFont());
+    const bool horizontal = axis->orientation() == Qt::Horizontal;
+    std::vector<std::pair<double, double>> spans;
+    for (qsizetype i = 0; i < std::min(ticks.size(), labels.size()); ++i) {
+        const QSizeF size = labelSize(metrics, labels[i]);
+        const double centre = axis->coordToPixel(ticks[i]);
+        const double half = (horizontal ? size.width() : size.height()) / 2.0;
+        spans.emplace_back(centre - half, centre + half);
+    }
+    std::sort(spans.begin(), spans.end());
+    // Side by side, labels need a space between them to read as separate numbers.
+    const double gap = horizontal ? metrics.horizontalAdvance(QStringLiteral("  ")) : 0.0;
+    for (std::size_t i = 1; i < spans.size(); ++i)
+        if (spans[i].first < spans[i - 1].second + gap)
+            return true;
+    return false;
+}
+
+} // namespace
+
 NtkPlot::NtkPlot(const QString& fileName, const QString& title, QWidget* parent)
     : QCustomPlot(parent)
     , fileName_(fileName)
@@ -40,7 +92,12 @@ NtkPlot::NtkPlot(const QString& fileName, const QString& title, QWidget* parent)
     plotLayout()->insertRow(0);
     title_ = new QCPTextElement(this, title);
     plotLayout()->addElement(0, 0, title_);
+    // No minimum width from the text: the title is broken or elided to the plot's width (fitToSpace), and
+    // a long title must not widen its layout column past the widget.
+    title_->setMinimumSize(1, 0);
+    fullTitle_ = title;
     note_ = new QCPTextElement(this, QString());
+    note_->setMinimumSize(1, 0);
     note_->setTextColor(QColor(120, 120, 120));
     note_->setVisible(false);
     setMinimumSize(260, 200);
@@ -78,11 +135,112 @@ NtkPlot::NtkPlot(const QString& fileName, const QString& title, QWidget* parent)
     // Few, well-spaced ticks: plots are often a third of a projector wide.
     xAxis->ticker()->setTickCount(5);
     yAxis->ticker()->setTickCount(5);
+    connect(this, &QCustomPlot::afterLayout, this, &NtkPlot::fitToSpace);
     applyFonts(style_); // not applyStyle: it redraws, which needs the derived class
 }
 
-QString NtkPlot::shownTitle() const {
-    return title_->text();
+QList<QCPAxis*> NtkPlot::labelledAxes() const {
+    QList<QCPAxis*> axes;
+    for (QCPAxisRect* rect : axisRects())
+        for (QCPAxis* axis : rect->axes())
+            if (axis->visible() && axis->tickLabels())
+                axes << axis;
+    for (QCPLayoutElement* element : plotLayout()->elements(true))
+        if (auto* scale = qobject_cast<QCPColorScale*>(element); scale && scale->visible())
+            axes << scale->axis();
+    return axes;
+}
+
+void NtkPlot::fitToSpace() {
+    if (fitting_)
+        return; // the layouts below emit afterLayout again
+    fitting_ = true;
+    bool changed = fitText(title_, fullTitle_);
+    changed = fitText(note_, fullNote_) || changed;
+    changed = fitAxisLabels() || changed;
+    changed = tickCountsFromLength() || changed;
+    // Fewer ticks can shorten the labels and a wrapped title shortens the axes: settle in a few layouts.
+    for (int pass = 0; changed && pass < 6; ++pass) {
+        updateLayout();
+        changed = fitText(title_, fullTitle_);
+        changed = fitText(note_, fullNote_) || changed;
+        changed = fitAxisLabels() || changed;
+        changed = thinOverlappingTicks() || changed;
+    }
+    fitting_ = false;
+}
+
+bool NtkPlot::fitText(QCPTextElement* element, const QString& full) {
+    if (!element->visible() || full.isEmpty())
+        return false;
+    const QFontMetricsF metrics(element->font());
+    // Centred on its layout cell, the text may use the widget's width on both sides of that centre.
+    const QRect area = viewport();
+    const double centre = element->outerRect().center().x();
+    const double room =
+        2.0 * std::min(centre - area.left(), area.right() - centre) - 2.0 * metrics.averageCharWidth();
+    const QString fitted = fittedLines(full, metrics, room);
+    if (fitted == element->text())
+        return false;
+    element->setText(fitted);
+    return true;
+}
+
+bool NtkPlot::fitAxisLabels() {
+    bool changed = false;
+    for (QCPAxis* axis : labelledAxes()) {
+        AxisLabel& label = axisLabels_[axis];
+        if (axis->label() != label.shown)
+            label.full = axis->label(); // the plot set a new one since the last fit
+        const bool horizontal = axis->orientation() == Qt::Horizontal;
+        // Centred on the axis, the label may use the widget's extent on both sides of the axis' centre.
+        const QRect area = viewport();
+        const QRect rect = axis->axisRect()->rect();
+        const double room =
+            horizontal ? 2.0 * std::min(rect.center().x() - area.left(), area.right() - rect.center().x())
+                       : 2.0 * std::min(rect.center().y() - area.top(), area.bottom() - rect.center().y());
+        label.shown = QFontMetricsF(axis->labelFont()).elidedText(label.full, Qt::ElideRight, room - 4.0);
+        if (axis->label() != label.shown) {
+            axis->setLabel(label.shown);
+            changed = true;
+        }
+    }
+    return changed;
+}
+
+bool NtkPlot::tickCountsFromLength() {
+    bool changed = false;
+    for (QCPAxis* axis : labelledAxes()) {
+        const QFontMetricsF metrics(axis->tickLabelFont());
+        const bool horizontal = axis->orientation() == Qt::Horizontal;
+        // A four-digit label and a gap of about as much again: QCustomPlot rounds the step to 1, 2, 2.5 or
+        // 5, which can give up to half again as many ticks as asked for. Wider labels are thinned by
+        // thinOverlappingTicks; starting from the size alone makes the result the same whatever was drawn
+        // before (the window and the headless export give the same figure).
+        const double label =
+            horizontal ? metrics.horizontalAdvance(QStringLiteral("0000")) : metrics.height();
+        const double spacing = horizontal ? 1.5 * (label + 2.0 * metrics.averageCharWidth()) : 3.0 * label;
+        const double length = horizontal ? axis->axisRect()->width() : axis->axisRect()->height();
+        const int count = std::clamp(int(length / spacing), 2, 5);
+        if (axis->ticker()->tickCount() != count) {
+            axis->ticker()->setTickCount(count);
+            changed = true;
+        }
+    }
+    return changed;
+}
+
+bool NtkPlot::thinOverlappingTicks() {
+    bool changed = false;
+    for (QCPAxis* axis : labelledAxes()) {
+        const int shown = int(axis->tickVector().size());
+        const int fewer = std::min(axis->ticker()->tickCount(), shown) - 1;
+        if (fewer >= 1 && shown > 2 && tickLabelsOverlap(axis)) {
+            axis->ticker()->setTickCount(fewer);
+            changed = true;
+        }
+    }
+    return changed;
 }
 
 void NtkPlot::removeDataItems() {
@@ -90,7 +248,30 @@ void NtkPlot::removeDataItems() {
 }
 
 QString NtkPlot::note() const {
-    return note_->visible() ? note_->text() : QString();
+    return note_->visible() ? fullNote_ : QString();
+}
+
+bool NtkPlot::hasContent() const {
+    // QCustomPlot's accessors are not const; nothing here changes the plot.
+    auto* self = const_cast<NtkPlot*>(this);
+    for (int i = 0; i < plottableCount(); ++i) {
+        QCPAbstractPlottable* item = self->plottable(i);
+        if (!item->visible())
+            continue;
+        if (const QCPPlottableInterface1D* data = item->interface1D()) {
+            if (data->dataCount() > 0)
+                return true;
+        } else if (const auto* map = qobject_cast<const QCPColorMap*>(item)) {
+            if (map->data()->keySize() > 0 && map->data()->valueSize() > 0)
+                return true;
+        }
+    }
+    return false;
+}
+
+QString NtkPlot::nothingToDrawReason() const {
+    const QString why = note();
+    return why.isEmpty() ? tr("nothing to draw for this run") : why;
 }
 
 QString NtkPlot::heldViewNote() const {
@@ -194,8 +375,11 @@ void NtkPlot::setWaitingText(const QString& text) {
 }
 
 void NtkPlot::setTitleText(const QString& text) {
-    if (title_->text() != text)
+    // The element gets the fitted text at the next layout.
+    if (fullTitle_ != text) {
+        fullTitle_ = text;
         title_->setText(text);
+    }
 }
 
 void NtkPlot::setNote(const QString& text) {
@@ -208,7 +392,10 @@ void NtkPlot::setNote(const QString& text) {
         plotLayout()->simplify();
     }
     note_->setVisible(show);
-    note_->setText(text);
+    if (fullNote_ != text) {
+        fullNote_ = text;
+        note_->setText(text);
+    }
 }
 
 void NtkPlot::configureValueAxis(QCPAxis* axis, bool log) {

@@ -18,13 +18,24 @@ public:
     // Base name of exported files, e.g. "spectrum".
     QString fileName() const { return fileName_; }
     QString title() const { return titleText_; }
-    // The title as drawn, e.g. "NTK eigenvalues, epoch 82".
-    QString shownTitle() const;
+    // The title's whole text, e.g. "NTK eigenvalues, epoch 82" (drawnTitle() may break or elide it to fit).
+    QString shownTitle() const { return fullTitle_; }
     QString note() const; // the small line under the title, empty when there is none
+    // The title and note as drawn at the last layout: broken into lines or elided to fit the plot's width.
+    const QCPTextElement* titleElement() const { return title_; }
+    const QCPTextElement* noteElement() const { return note_; }
+    // Every axis that shows tick labels, colour bars included.
+    QList<QCPAxis*> labelledAxes() const;
 
     // Rebuilds from the plot's data source and queues a replot.
     void redraw();
     virtual void applyStyle(const PlotStyle& style);
+
+    // Whether the plot draws any data: a plot with nothing to show is not exported as an empty image.
+    bool hasContent() const;
+    // Why there is nothing to draw, for the message that names a skipped export.
+    virtual QString nothingToDrawReason() const;
+    const PlotStyle& style() const { return style_; }
 
     bool logScale() const { return logScale_; }
     void setLogScale(bool log);
@@ -66,7 +77,6 @@ protected:
         if (!scaleChosen_)
             logScale_ = log;
     }
-    const PlotStyle& style() const { return style_; }
     bool followsData() const { return !userMovedView_; }
 
     void contextMenuEvent(QContextMenuEvent* event) override;
@@ -80,9 +90,24 @@ private:
     void showHeldNote(bool show);
     // Layers that carry the plot's data and axes: hidden while a waiting text stands in for them.
     QList<QCPLayer*> contentLayers() const;
+    // After each layout (on screen and for exports at any size): titles broken or elided to the width,
+    // tick counts from the axis lengths and the tick labels' size, then laid out again when that changed.
+    void fitToSpace();
+    bool fitText(QCPTextElement* element, const QString& full);
+    bool fitAxisLabels();
+    bool tickCountsFromLength();
+    bool thinOverlappingTicks();
 
     QString fileName_;
     QString titleText_;
+    QString fullTitle_;
+    QString fullNote_;
+    bool fitting_ = false;
+    struct AxisLabel {
+        QString full;  // as the plot set it
+        QString shown; // elided to the axis' length
+    };
+    QHash<const QCPAxis*, AxisLabel> axisLabels_;
     QCPTextElement* title_ = nullptr;
     QCPTextElement* note_ = nullptr;
     QCPTextElement* heldNote_ = nullptr; // under the axes while the view is held

@@ -24,6 +24,10 @@ PredictionPlot::PredictionPlot(QWidget* parent)
     legend->setVisible(true);
 }
 
+QString PredictionPlot::nothingToDrawReason() const {
+    return message_->visible() ? message_->text().simplified() : LivePlot::nothingToDrawReason();
+}
+
 void PredictionPlot::rebuild(const RunHistory& history) {
     clearGraphs();
     regions_->setVisible(false);

@@ -10,6 +10,7 @@ class PredictionPlot : public LivePlot {
     Q_OBJECT
 public:
     explicit PredictionPlot(QWidget* parent = nullptr);
+    QString nothingToDrawReason() const override;
 
 protected:
     void rebuild(const RunHistory& history) override;
