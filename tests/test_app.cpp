@@ -264,7 +264,11 @@ private slots:
             QVERIFY2(scale, qPrintable(plot->fileName()));
             QVERIFY2(scale->dataRange().size() < 1e-6, qPrintable(plot->fileName()));
             const QVector<QString> labels = scale->axis()->tickVectorLabels();
-            QVERIFY2(labels.size() >= 3, qPrintable(plot->fileName()));
+            QVERIFY2(labels.size() >= 3,
+                     qPrintable(plot->fileName() + ": " +
+                                QStringList(labels.begin(), labels.end()).join(" ") + " count " +
+                                QString::number(scale->axis()->ticker()->tickCount()) + " h " +
+                                QString::number(scale->axis()->axisRect()->height())));
             const QStringList shown(labels.begin(), labels.end());
             for (int i = 1; i < labels.size(); ++i)
                 QVERIFY2(labels[i] != labels[i - 1], qPrintable(plot->fileName() + ": " + shown.join(" ")));

@@ -45,6 +45,7 @@ public:
     // True while a frame is drawing its plots one per event-loop turn; the history is held still meanwhile.
     bool isDrawing() const { return !plotsToDraw_.empty(); }
     LiveRun& liveRun() { return liveRun_; }
+    const LiveRun& liveRun() const { return liveRun_; }
     const RunHistory& history() const { return liveRun_.history(); }
     ControlPanel* controls() const { return controls_; }
     // Starts a run with `config` now (used by the control panel after its debounce, and by tests).

@@ -155,18 +155,23 @@ void NtkPlot::fitToSpace() {
     if (fitting_)
         return; // the layouts below emit afterLayout again
     fitting_ = true;
-    bool changed = fitText(title_, fullTitle_);
-    changed = fitText(note_, fullNote_) || changed;
-    changed = fitAxisLabels() || changed;
-    changed = tickCountsFromLength() || changed;
-    // Fewer ticks can shorten the labels and a wrapped title shortens the axes: settle in a few layouts.
-    for (int pass = 0; changed && pass < 6; ++pass) {
-        updateLayout();
-        changed = fitText(title_, fullTitle_);
+    // Everything that follows from the size alone, until a layout changes nothing: the legend and category
+    // labels (so an exported figure gets the legend its own size allows, not the one the plot had on
+    // screen), titles and axis labels, and tick counts from the axes' lengths.
+    for (int pass = 0; pass < 6; ++pass) {
+        bool changed = fitLegendColumns(this);
+        changed = fitCategoryLabels(this) || changed;
+        changed = fitText(title_, fullTitle_) || changed;
         changed = fitText(note_, fullNote_) || changed;
         changed = fitAxisLabels() || changed;
-        changed = thinOverlappingTicks() || changed;
+        changed = tickCountsFromLength() || changed;
+        if (!changed)
+            break;
+        updateLayout();
     }
+    // Then labels that still run together lose ticks, one at a time.
+    for (int pass = 0; pass < 6 && thinOverlappingTicks(); ++pass)
+        updateLayout();
     fitting_ = false;
 }
 
@@ -221,6 +226,8 @@ bool NtkPlot::tickCountsFromLength() {
             horizontal ? metrics.horizontalAdvance(QStringLiteral("0000")) : metrics.height();
         const double spacing = horizontal ? 1.5 * (label + 2.0 * metrics.averageCharWidth()) : 3.0 * label;
         const double length = horizontal ? axis->axisRect()->width() : axis->axisRect()->height();
+        if (length <= spacing)
+            continue; // not laid out yet (a colour bar's inner rect lags its first layout): next time
         const int count = std::clamp(int(length / spacing), 2, 5);
         if (axis->ticker()->tickCount() != count) {
             axis->ticker()->setTickCount(count);
@@ -233,6 +240,9 @@ bool NtkPlot::tickCountsFromLength() {
 bool NtkPlot::thinOverlappingTicks() {
     bool changed = false;
     for (QCPAxis* axis : labelledAxes()) {
+        const bool horizontal = axis->orientation() == Qt::Horizontal;
+        if ((horizontal ? axis->axisRect()->width() : axis->axisRect()->height()) <= 0)
+            continue; // not laid out yet: nothing to measure
         const int shown = int(axis->tickVector().size());
         const int fewer = std::min(axis->ticker()->tickCount(), shown) - 1;
         if (fewer >= 1 && shown > 2 && tickLabelsOverlap(axis)) {

@@ -236,7 +236,7 @@ void placeLegendBelow(QCustomPlot* plot) {
     layout->setRowStretchFactor(row, 0.001);
 }
 
-void fitLegendColumns(QCustomPlot* plot) {
+bool fitLegendColumns(QCustomPlot* plot) {
     QCPLegend* legend = plot->legend;
     int widest = 0, tallest = 0, entries = 0;
     for (int i = 0; i < legend->itemCount(); ++i)
@@ -246,13 +246,15 @@ void fitLegendColumns(QCustomPlot* plot) {
             ++entries;
         }
     if (widest <= 0)
-        return;
+        return false;
+    bool changed = false;
     const int spacing = legend->columnSpacing();
     const int available = plot->viewport().width() - legend->margins().left() - legend->margins().right();
     const int columns = std::clamp((available + spacing) / (widest + spacing), 1, entries);
     if (legend->wrap() != columns) {
         legend->setWrap(columns);
         legend->setFillOrder(QCPLegend::foColumnsFirst, true); // re-lays the entries out in `columns`
+        changed = true;
     }
     // A legend taller than a third of the plot would squeeze the data to a strip: it steps aside until the
     // plot is large enough again (a scene's runs keep their colours on the strip plot's labelled columns).
@@ -264,17 +266,20 @@ void fitLegendColumns(QCustomPlot* plot) {
     if (!fits && legend->visible()) {
         legend->setVisible(false);
         legend->setProperty(hiddenForSpace, true);
+        changed = true;
     } else if (fits && legend->property(hiddenForSpace).toBool()) {
         legend->setVisible(true);
         legend->setProperty(hiddenForSpace, false);
+        changed = true;
     }
+    return changed;
 }
 
-void fitCategoryLabels(QCustomPlot* plot) {
+bool fitCategoryLabels(QCustomPlot* plot) {
     QCPAxis* axis = plot->xAxis;
     const auto ticker = qSharedPointerDynamicCast<QCPAxisTickerText>(axis->ticker());
     if (!ticker || ticker->ticks().size() < 2 || !(axis->range().size() > 0))
-        return;
+        return false;
     const QFontMetrics metrics(axis->tickLabelFont());
     int widest = 0;
     for (const QString& label : ticker->ticks())
@@ -288,7 +293,11 @@ void fitCategoryLabels(QCustomPlot* plot) {
     const double axisWidth =
         plot->axisRect()->width() > 0 ? plot->axisRect()->width() : 0.8 * plot->viewport().width();
     const double slot = closest * axisWidth / axis->range().size();
-    axis->setTickLabelRotation(widest + metrics.averageCharWidth() > slot ? 45 : 0);
+    const double rotation = widest + metrics.averageCharWidth() > slot ? 45 : 0;
+    if (axis->tickLabelRotation() == rotation)
+        return false;
+    axis->setTickLabelRotation(rotation);
+    return true;
 }
 
 QString epochTitle(const QString& what, int epoch) {

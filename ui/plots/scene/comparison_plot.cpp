@@ -1,6 +1,8 @@
 // ComparisonPlot: what every scene plot shares (see comparison_plot.h).
 #include "comparison_plot.h"
 
+#include "plot_helpers.h"
+
 #include <algorithm>
 
 namespace ntk {
