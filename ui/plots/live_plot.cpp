@@ -12,7 +12,7 @@ void LivePlot::refresh(const RunHistory& history) {
 void LivePlot::refreshNow(const RunHistory& history) {
     history_ = &history;
     setWaitingText({});
-    rebuild(history);
+    rebuildNow();
     replot();
 }
 

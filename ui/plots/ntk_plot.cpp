@@ -289,9 +289,15 @@ QString NtkPlot::heldViewNote() const {
 }
 
 void NtkPlot::redraw() {
-    if (hasData() && waitingText_.isEmpty())
-        rebuild();
+    if (hasData() && (waitingText_.isEmpty() || waitingFromRebuild_))
+        rebuildNow();
     replot(rpQueuedReplot);
+}
+
+void NtkPlot::rebuildNow() {
+    rebuilding_ = true;
+    rebuild();
+    rebuilding_ = false;
 }
 
 void NtkPlot::applyStyle(const PlotStyle& style) {
@@ -364,6 +370,9 @@ QList<QCPLayer*> NtkPlot::contentLayers() const {
 }
 
 void NtkPlot::setWaitingText(const QString& text) {
+    // A plot whose own data have nothing to draw yet (set while rebuilding) keeps redrawing, so it leaves
+    // the text as soon as the data arrive; a text set from outside (a new run not yet reported) holds it.
+    waitingFromRebuild_ = rebuilding_ && !text.isEmpty();
     if (text == waitingText_)
         return;
     const bool waiting = !text.isEmpty();

@@ -69,6 +69,8 @@ protected:
     virtual bool supportsAnimationExport() const { return false; }
     void setTitleText(const QString& text);
     void setNote(const QString& text); // a small line under the title, e.g. "3 eigenvalues <= 0 not shown"
+    // rebuild(), marking a waiting text it sets as the plot's own (see setWaitingText).
+    void rebuildNow();
     // Removes every item a rebuild added (lines, labels), keeping the plot's own waiting text.
     void removeDataItems();
     void configureValueAxis(QCPAxis* axis, bool log);
@@ -118,6 +120,7 @@ private:
     bool logScale_ = false;
     bool scaleChosen_ = false;
     bool userMovedView_ = false;
+    bool rebuilding_ = false, waitingFromRebuild_ = false;
 };
 
 // Keeps finite, and for log axes positive, points only; returns how many were dropped.
