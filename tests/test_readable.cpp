@@ -469,6 +469,23 @@ private slots:
         }
     }
 
+    void exportBeforeTheNextFrameShowsTheRun() {
+        // Reports reach the run's history at once, the plots at the next frame: an export in between (a
+        // loaded machine, a run that ends between two frames) must show the run, not the waiting texts.
+        MainWindow window(lectureRun(30), false);
+        window.resize(1366, 768);
+        window.show();
+        QObject::disconnect(&window.liveRun(), &LiveRun::frameDue, &window, nullptr);
+        QTRY_VERIFY_WITH_TIMEOUT(window.history().outcome().has_value(), 60000);
+        QTemporaryDir fromWindow, headless;
+        QStringList windowFiles, headlessFiles;
+        QVERIFY(!window.exportAllPlotsTo(fromWindow.path(), ExportSize{}, &windowFiles));
+        QVERIFY(!exportFigures(window.history(), headless.path(), ExportSize{}.figure(), &headlessFiles));
+        QCOMPARE(windowFiles.size(), headlessFiles.size());
+        const QStringList problems = emptyFigures(windowFiles);
+        QVERIFY2(problems.isEmpty(), qPrintable(problems.join('\n')));
+    }
+
     void commandLineWritesTheSameSlides() {
 #ifdef NTKVIZ_UNDER_TSAN
         QSKIP("a child process blinds ThreadSanitizer in this one (see test_app and scripts/sanitize.sh)");

@@ -561,10 +561,12 @@ std::optional<QString> MainWindow::exportAllPlotsTo(const QString& directory, co
                                                     QStringList* written, QStringList* skipped) {
     if (!QDir().mkpath(directory))
         return directory + tr(": cannot create the folder");
+    // The run's state now, not the last drawn frame's: reports (even the outcome) may have arrived since.
+    const bool waiting = showRunProgressInPlots();
     for (LivePlot* plot : plots_) {
         // Hidden tabs may not have drawn the latest data; before a new run's first report the plots are
         // exported as they show, waiting, not with the replaced run.
-        if (!awaitingFirstReport_)
+        if (!waiting)
             plot->refresh(liveRun_.history());
         if (!plot->hasContent()) {
             if (skipped)
