@@ -692,7 +692,7 @@ public:
         const NetShape s{40, 12, 24, 2, 4};
         const KernelProblem p = makeKernelProblem(s, 71);
         const std::filesystem::path dir(options_.exportDir);
-        writeNpy(dir / "check_x.npy", ntk::encodeNpy(Eigen::MatrixXd(p.cache.inputs[0])));
+        writeNpy(dir / "check_x.npy", ntk::encodeNpy(Eigen::MatrixXd(p.cache.input(0))));
         for (int l = 0; l < s.depth + 1; ++l) {
             writeNpy(dir / ("check_W" + std::to_string(l + 1) + ".npy"),
                      ntk::encodeNpy(p.model.layers()[l].weight));

@@ -44,12 +44,12 @@ double Mlp::biasScale() const {
 
 ForwardCache Mlp::forward(const Eigen::MatrixXd& x) const {
     ForwardCache cache;
-    cache.inputs.reserve(shape_.layerCount());
+    cache.x = &x;
+    cache.hidden.reserve(shape_.depth);
     cache.slopes.reserve(shape_.depth);
-    cache.inputs.push_back(x);
     for (int l = 0; l < shape_.layerCount(); ++l) {
         const Layer& layer = layers_[l];
-        Eigen::MatrixXd z = weightScale(l) * (cache.inputs.back() * layer.weight.transpose());
+        Eigen::MatrixXd z = weightScale(l) * (cache.input(l) * layer.weight.transpose());
         z.rowwise() += biasScale() * layer.bias.transpose();
         if (l == shape_.depth) {
             cache.output = std::move(z);
@@ -57,7 +57,7 @@ ForwardCache Mlp::forward(const Eigen::MatrixXd& x) const {
         }
         Eigen::MatrixXd a, slope;
         applyActivation(shape_.activation, z, a, slope);
-        cache.inputs.push_back(std::move(a));
+        cache.hidden.push_back(std::move(a));
         cache.slopes.push_back(std::move(slope));
     }
     return cache;
@@ -72,7 +72,7 @@ LayerSet Mlp::backward(const ForwardCache& cache, const Eigen::MatrixXd& outputG
     Eigen::MatrixXd delta = outputGradient; // dLoss/dz_l, n x fan_out
     for (int l = shape_.depth; l >= 0; --l) {
         const double cw = weightScale(l);
-        grads[l].weight.noalias() = cw * (delta.transpose() * cache.inputs[l]);
+        grads[l].weight.noalias() = cw * (delta.transpose() * cache.input(l));
         grads[l].bias = biasScale() * delta.colwise().sum().transpose();
         if (l > 0) {
             Eigen::MatrixXd back = cw * (delta * layers_[l].weight);

@@ -37,7 +37,14 @@ using LayerSet = std::vector<Layer>;
 
 // What back-propagation and the NTK need from a forward pass over a batch (rows are points).
 struct ForwardCache {
-    std::vector<Eigen::MatrixXd> inputs; // inputs[l] = a_l feeding layer l (inputs[0] = x), n x fan_in
+    // The input a_l feeding layer l (n x fan_in): x for l = 0, else hidden layer l - 1's activations.
+    const Eigen::MatrixXd& input(int l) const { return l == 0 ? *x : hidden[std::size_t(l) - 1]; }
+    int inputCount() const { return x ? int(hidden.size()) + 1 : 0; }
+
+    // The caller's inputs, not a copy (63 MB at n = 10,000 on Fashion-MNIST): they must outlive the cache,
+    // which is why Mlp::forward refuses a temporary.
+    const Eigen::MatrixXd* x = nullptr;
+    std::vector<Eigen::MatrixXd> hidden; // hidden[l] = a_{l+1}, the activations of hidden layer l
     std::vector<Eigen::MatrixXd> slopes; // slopes[l] = phi'(z_l) for hidden layer l, n x width
     Eigen::MatrixXd output;              // n x outputs
 };
@@ -54,6 +61,7 @@ public:
     double biasScale() const;
 
     ForwardCache forward(const Eigen::MatrixXd& x) const;
+    ForwardCache forward(const Eigen::MatrixXd&& x) const = delete; // the cache would refer to a temporary
     Eigen::MatrixXd predict(const Eigen::MatrixXd& x) const;
     // Gradients of a loss with respect to the raw parameters, given dLoss/dOutput (n x outputs).
     LayerSet backward(const ForwardCache& cache, const Eigen::MatrixXd& outputGradient) const;

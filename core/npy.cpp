@@ -242,6 +242,24 @@ void streamNpy(const Eigen::MatrixXd& m, bool symmetric,
     }
 }
 
+void streamNpy(const PackedSymmetricMatrix& m,
+               const std::function<bool(const char* bytes, std::size_t size)>& sink) {
+    const auto n = static_cast<std::size_t>(m.size());
+    const std::string header = encodeHeader("<f8", {n, n});
+    if (!sink(header.data(), header.size()) || n == 0)
+        return;
+    // Columns of a symmetric matrix are its rows: column-major blocks are already C order. About 4 MiB per
+    // block, so each stored column above the diagonal is read in runs of tens of numbers.
+    const Eigen::Index perBlock = std::max<Eigen::Index>(1, Eigen::Index((std::size_t(4) << 20) / (8 * n)));
+    Eigen::MatrixXd block;
+    for (Eigen::Index first = 0; first < m.size(); first += perBlock) {
+        m.copyColumns(first, std::min(perBlock, m.size() - first), block);
+        if (!sink(reinterpret_cast<const char*>(block.data()),
+                  static_cast<std::size_t>(block.size()) * sizeof(double)))
+            return;
+    }
+}
+
 std::string encodeNpy(const Eigen::VectorXd& v) {
     std::string out = encodeHeader("<f8", {static_cast<std::size_t>(v.size())});
     appendRaw(out, v.data(), static_cast<std::size_t>(v.size()));

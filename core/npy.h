@@ -1,6 +1,8 @@
 #pragma once
 // NumPy .npy encoding (format 1.0) and decoding (formats 1.0 and 2.0), so that kernels, spectra and data
 // can be exchanged with numpy.load / numpy.save. Decoding errors are reported as ntk::DataError.
+#include "packed_symmetric.h"
+
 #include <Eigen/Dense>
 
 #include <cstddef>
@@ -16,6 +18,9 @@ std::string encodeNpy(const Eigen::MatrixXd& m);
 // in memory; with `symmetric` (m == m^T, a kernel) straight from m's storage. `sink` returns false to
 // stop early.
 void streamNpy(const Eigen::MatrixXd& m, bool symmetric,
+               const std::function<bool(const char* bytes, std::size_t size)>& sink);
+// The whole n x n matrix, unpacked a block of rows at a time (never all of it in memory).
+void streamNpy(const PackedSymmetricMatrix& m,
                const std::function<bool(const char* bytes, std::size_t size)>& sink);
 // 1-D '<f8' array of shape (n,).
 std::string encodeNpy(const Eigen::VectorXd& v);

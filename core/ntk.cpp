@@ -1,6 +1,7 @@
 #include "ntk.h"
 
 #include <algorithm>
+#include <cmath>
 #include <deque>
 #include <stdexcept>
 #include <type_traits>
@@ -17,8 +18,8 @@ template <class Scalar> class PrecisionView {
 public:
     PrecisionView(const Mlp& model, const ForwardCache& cache)
         : model_(model) {
-        for (const Eigen::MatrixXd& m : cache.inputs)
-            inputs_.push_back(adopt(m));
+        for (int l = 0; l < cache.inputCount(); ++l)
+            inputs_.push_back(adopt(cache.input(l)));
         for (const Eigen::MatrixXd& m : cache.slopes)
             slopes_.push_back(adopt(m));
         for (const Layer& layer : model.layers())
@@ -100,8 +101,9 @@ private:
 
 // Buffers of one kernel build, kept per thread between builds: a live run builds a kernel of the same
 // size every NTK epoch, and fresh multi-megabyte blocks would be faulted in page by page each time
-// (about 90,000 page faults, a third of the time, at n = 2000). Buffers above a budget are released after
-// the build instead, so a one-off huge kernel does not pin its memory for the thread's lifetime.
+// (about 90,000 page faults, a third of the time, at n = 2000). Above a few thousand points the build takes
+// many seconds and the faults do not matter, while the buffers (a quarter of a GB at n = 10,000) would sit
+// beside the finished kernel: there they are released after each build.
 template <class Scalar> struct NtkScratch {
     std::vector<Matrix<Scalar>> signals;
     Matrix<Scalar> gram, signalGram, stacked;
@@ -112,9 +114,10 @@ template <class Scalar> struct NtkScratch {
             total += double(m.size());
         return double(sizeof(Scalar)) * total;
     }
-    void releaseIfLarge() {
+    void releaseUnlessSmall(Eigen::Index points) {
+        constexpr Eigen::Index largestKeptBuild = 4096;
         constexpr double keptBytes = 512.0 * 1024 * 1024;
-        if (bytes() > keptBytes)
+        if (points > largestKeptBuild || bytes() > keptBytes)
             *this = NtkScratch();
     }
 };
@@ -172,8 +175,7 @@ void accumulateSignalGram(const std::vector<Matrix<Scalar>>& signals, Matrix<Sca
 }
 
 void requireMatchingCache(const Mlp& model, const ForwardCache& cache) {
-    if (int(cache.inputs.size()) != model.shape().layerCount() ||
-        int(cache.slopes.size()) != model.shape().depth)
+    if (cache.inputCount() != model.shape().layerCount() || int(cache.slopes.size()) != model.shape().depth)
         throw std::invalid_argument("empiricalNtk: forward cache does not belong to this model");
 }
 
@@ -249,7 +251,9 @@ Matrix<Scalar> blockedNtk(const PrecisionView<Scalar>& view, const NtkOptions& o
         const double perOutput = double(sizeof(Scalar)) * double(n) * double(model.shape().width);
         const double budget =
             options.signalBudgetBytes > 0.0 ? options.signalBudgetBytes : defaultSignalBudgetBytes;
-        const int group = std::clamp(int(budget / perOutput), 1, outputs);
+        // As few groups as the budget allows, of equal size: 10 outputs in a 6-output budget go 5 + 5.
+        const int groups = std::clamp(int(std::ceil(perOutput * outputs / budget)), 1, outputs);
+        const int group = (outputs + groups - 1) / groups;
         for (int first = 0; first < outputs; first += group) {
             SignalWalker<Scalar> walker(view, scratch.signals, first, std::min(outputs, first + group));
             walker.descend(); // to the top hidden layer, whose share is already in
@@ -322,10 +326,10 @@ Eigen::MatrixXd buildNtk(const Mlp& model, const ForwardCache& cache, const NtkO
                 result.col(j).tail(n - j) = lower.col(j).tail(n - j).template cast<double>();
         }
     } catch (...) {
-        scratch.releaseIfLarge();
+        scratch.releaseUnlessSmall(n);
         throw;
     }
-    scratch.releaseIfLarge();
+    scratch.releaseUnlessSmall(n);
     result.triangularView<Eigen::StrictlyUpper>() = result.transpose();
     return result;
 }
@@ -354,7 +358,7 @@ Eigen::MatrixXd empiricalNtkCross(const Mlp& model, const ForwardCache& a, const
     for (int l = model.shape().depth; l >= 0; --l) {
         throwIfCancelled(cancel);
         const double cw = model.weightScale(l);
-        Eigen::MatrixXd gram = (cw * cw) * (a.inputs[l] * b.inputs[l].transpose());
+        Eigen::MatrixXd gram = (cw * cw) * (a.input(l) * b.input(l).transpose());
         gram.array() += cb * cb;
         if (walkerA.atOutput()) {
             kernel += double(model.shape().outputs) * gram;
@@ -384,7 +388,7 @@ std::vector<Eigen::MatrixXd> empiricalNtkPerOutput(const Mlp& model, const Forwa
     SignalWalker<double> walker(view, signals);
     for (int l = model.shape().depth; l >= 0; --l) {
         throwIfCancelled(cancel);
-        layerGramLower(cache.inputs[l], model.weightScale(l), model.biasScale(), nullptr, gram);
+        layerGramLower(cache.input(l), model.weightScale(l), model.biasScale(), nullptr, gram);
         for (int k = 0; k < outputs; ++k) {
             if (walker.atOutput()) {
                 kernels[k].triangularView<Eigen::Lower>() += gram;
@@ -408,7 +412,8 @@ Eigen::MatrixXd explicitJacobian(const Mlp& model, const Eigen::MatrixXd& x, int
     Eigen::MatrixXd seed = Eigen::MatrixXd::Zero(1, model.shape().outputs);
     seed(0, output) = 1.0;
     for (Eigen::Index i = 0; i < x.rows(); ++i) {
-        const ForwardCache cache = model.forward(x.row(i));
+        const Eigen::MatrixXd point = x.row(i);
+        const ForwardCache cache = model.forward(point);
         probe.layers() = model.backward(cache, seed);
         jacobian.row(i) = probe.flatParameters().transpose();
     }

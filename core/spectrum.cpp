@@ -186,6 +186,13 @@ double kernelDistance(const Eigen::MatrixXd& a, const Eigen::MatrixXd& b) {
     return 1.0 - a.cwiseProduct(b).sum() / norms;
 }
 
+double kernelDistance(const PackedSymmetricMatrix& a, const Eigen::MatrixXd& b) {
+    const double norms = a.norm() * b.norm();
+    if (norms == 0.0)
+        return 0.0;
+    return 1.0 - a.frobeniusInner(b) / norms;
+}
+
 double kernelTargetAlignment(const Eigen::MatrixXd& kernel, const Eigen::MatrixXd& targets) {
     // <K, Y Y^T> = trace(Y^T K Y) and |Y Y^T|_F = |Y^T Y|_F avoid forming the n x n target kernel.
     const double inner = (targets.transpose() * kernel * targets).trace();
@@ -194,7 +201,7 @@ double kernelTargetAlignment(const Eigen::MatrixXd& kernel, const Eigen::MatrixX
 }
 
 KernelSummary summarize(const Eigen::MatrixXd& kernel, const Spectrum& spectrum,
-                        const Eigen::MatrixXd* initial, const Eigen::MatrixXd* targets) {
+                        const PackedSymmetricMatrix* initial, const Eigen::MatrixXd* targets) {
     KernelSummary s;
     s.trace = kernel.trace();
     s.frobeniusNorm = kernel.norm();
@@ -215,7 +222,7 @@ KernelSummary summarize(const Eigen::MatrixXd& kernel, const Spectrum& spectrum,
                 s.conditionNumber = s.lambdaMax / *s.lambdaMin;
         }
     }
-    if (initial && initial->rows() == kernel.rows() && initial->cols() == kernel.cols())
+    if (initial && initial->size() == kernel.rows() && kernel.rows() == kernel.cols())
         s.kernelDistance = kernelDistance(*initial, kernel);
     if (targets && targets->rows() == kernel.rows()) {
         s.targetAlignment = kernelTargetAlignment(kernel, *targets);

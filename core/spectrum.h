@@ -1,6 +1,7 @@
 #pragma once
 // Eigenvalues of a symmetric kernel matrix and the numbers derived from them.
 #include "cancel.h"
+#include "packed_symmetric.h"
 
 #include <Eigen/Dense>
 #include <optional>
@@ -55,9 +56,12 @@ struct KernelSummary {
 
 // `initial` and `targets` (n x O) are optional.
 KernelSummary summarize(const Eigen::MatrixXd& kernel, const Spectrum& spectrum,
-                        const Eigen::MatrixXd* initial = nullptr, const Eigen::MatrixXd* targets = nullptr);
+                        const PackedSymmetricMatrix* initial = nullptr,
+                        const Eigen::MatrixXd* targets = nullptr);
 
+// 1 - <a, b> / (|a| |b|): 0 for kernels equal up to scale.
 double kernelDistance(const Eigen::MatrixXd& a, const Eigen::MatrixXd& b);
+double kernelDistance(const PackedSymmetricMatrix& a, const Eigen::MatrixXd& b);
 double kernelTargetAlignment(const Eigen::MatrixXd& kernel, const Eigen::MatrixXd& targets);
 
 } // namespace ntk

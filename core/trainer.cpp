@@ -210,9 +210,9 @@ MeasuredKernel Trainer::measureKernel(const Mlp& model, const ForwardCache& cach
     MeasuredKernel measured;
     if (!spectrum.ok())
         return measured;
-    // The first kernel is the reference for the kernel distance: against itself, 0.
-    measured.summary =
-        summarize(*kernel, spectrum, initialKernel_ ? initialKernel_.get() : kernel.get(), &trainTargets_);
+    measured.summary = summarize(*kernel, spectrum, initialKernel_.get(), &trainTargets_);
+    if (!initialKernel_)
+        measured.summary.kernelDistance = 0.0; // the first kernel is the reference: against itself, 0
     measured.eigenvalues = std::move(spectrum.eigenvalues);
     if (eigenvectors)
         *eigenvectors = std::move(spectrum.eigenvectors);
@@ -227,12 +227,17 @@ void Trainer::computeKernel(const ForwardCache& cache, EpochReport& report, Canc
     if (inputGram_.size() == 0 && data_->train.size() <= largestCachedGram)
         inputGram_ = data_->train.features * data_->train.features.transpose();
     const bool first = !initialKernel_;
+    // Above maxTheoryPoints the infinite-width kernel is solved before the first empirical one, not after
+    // epoch 0 is reported: computed later it would be a third n x n matrix beside the initial kernel and
+    // the current one (2.3 GB at n = 10,000), while its head start for the first frame is small there.
+    if (first && !theoryApplies() && !earlyAnalyticLimit_) {
+        earlyAnalyticLimit_.emplace();
+        addAnalyticLimit(*earlyAnalyticLimit_, cancel);
+    }
     // The previous epoch's kernel is not needed to build this one: let it go first, so a run holds at
     // most the initial kernel and the one being built (whoever shares the old one keeps it).
-    if (latestKernel_ != initialKernel_) {
-        latestKernel_.reset();
-        latestKernelEpoch_ = -1;
-    }
+    latestKernel_.reset();
+    latestKernelEpoch_ = -1;
     // Eigenvectors only when asked for (target energy); the theory views' basis is solved after epoch 0
     // has been reported (completeTheory), unless this solve already gives it.
     Eigen::MatrixXd eigenvectors;
@@ -241,9 +246,12 @@ void Trainer::computeKernel(const ForwardCache& cache, EpochReport& report, Canc
     if (!measured.ok())
         return;
     if (first) {
-        initialKernel_ = measured.matrix;
-        if (theoryApplies() && eigenvectors.size() > 0)
-            initialEigenvectors_ = eigenvectors;
+        initialKernel_ = std::make_shared<const PackedSymmetricMatrix>(*measured.matrix);
+        if (theoryApplies()) {
+            theoryKernel_ = measured.matrix;
+            if (eigenvectors.size() > 0)
+                initialEigenvectors_ = eigenvectors;
+        }
     }
     report.hasKernel = true;
     report.kernel = std::move(measured.summary);
@@ -282,10 +290,17 @@ std::optional<InitialTheory> Trainer::completeTheory(CancelFlag cancel) {
         return std::nullopt;
     const std::unique_ptr<PendingTheory> pending = std::move(pendingTheory_);
     InitialTheory theory;
-    addAnalyticLimit(theory, cancel);
+    if (earlyAnalyticLimit_)
+        theory = std::move(*earlyAnalyticLimit_);
+    else
+        addAnalyticLimit(theory, cancel);
     if (!theoryApplies())
         return theory;
-    const Eigen::MatrixXd& kernel = *initialKernel_;
+    // The whole initial matrix is needed only here; the linearized model keeps its own share.
+    const std::shared_ptr<const Eigen::MatrixXd> kernelShare = std::move(theoryKernel_);
+    if (!kernelShare)
+        return theory;
+    const Eigen::MatrixXd& kernel = *kernelShare;
     if (initialEigenvectors_.size() == 0) {
         const bool partial = config_.topK > 0 && config_.topK < kernel.rows();
         Spectrum spectrum =
@@ -304,7 +319,7 @@ std::optional<InitialTheory> Trainer::completeTheory(CancelFlag cancel) {
     if (keep < 0.0 || keep > 1.0)
         return theory; // the penalty alone would overshoot: no meaningful linearization
     LinearizedStart start;
-    start.kernel = initialKernel_;
+    start.kernel = kernelShare;
     if (data_->test.size() > 0) {
         Mlp initial = model_; // the train x test kernel at initialization
         initial.layers() = pending->initialParameters;

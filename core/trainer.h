@@ -8,6 +8,7 @@
 #include "linearized_model.h"
 #include "mlp.h"
 #include "optimizer.h"
+#include "packed_symmetric.h"
 #include "spectrum.h"
 
 #include <memory>
@@ -105,10 +106,9 @@ public:
     std::shared_ptr<const PreparedData> sharedData() const { return data_; }
     const Mlp& model() const { return model_; }
     const Eigen::MatrixXd& trainTargets() const { return trainTargets_; }
-    // The kernel at initialization (empty until epoch 0 has been evaluated with the NTK on). Kernels are
-    // shared and immutable: a record or a window keeps them without copying n x n doubles.
-    const Eigen::MatrixXd& initialKernel() const { return orEmpty(initialKernel_); }
-    std::shared_ptr<const Eigen::MatrixXd> sharedInitialKernel() const { return initialKernel_; }
+    // The kernel at initialization, packed (null until epoch 0 has been evaluated with the NTK on). Kernels
+    // are shared and immutable: a record or a window keeps them without copying n x n doubles.
+    std::shared_ptr<const PackedSymmetricMatrix> sharedInitialKernel() const { return initialKernel_; }
     // The kernel of the most recent NTK epoch (empty before the first), and that epoch (-1 before).
     const Eigen::MatrixXd& latestKernel() const { return orEmpty(latestKernel_); }
     std::shared_ptr<const Eigen::MatrixXd> sharedLatestKernel() const { return latestKernel_; }
@@ -148,10 +148,15 @@ private:
     Optimizer optimizer_;
     std::uint64_t batchSeed_;
     Eigen::MatrixXd inputGram_;
-    std::shared_ptr<const Eigen::MatrixXd> initialKernel_;
+    // A run holds at most this packed copy and the kernel being built or last built (issue: 2 n² doubles
+    // at most). The theory views need the initial kernel whole: `theoryKernel_` keeps epoch 0's matrix
+    // only until completeTheory(), and only where theory applies (n ≤ maxTheoryPoints).
+    std::shared_ptr<const PackedSymmetricMatrix> initialKernel_;
+    std::shared_ptr<const Eigen::MatrixXd> theoryKernel_;
     std::shared_ptr<const Eigen::MatrixXd> latestKernel_;
     int latestKernelEpoch_ = -1;
     std::unique_ptr<PendingTheory> pendingTheory_;
+    std::optional<InitialTheory> earlyAnalyticLimit_; // see computeKernel
     SpectrumStatus lastSpectrumStatus_ = SpectrumStatus::Ok;
     Eigen::MatrixXd initialEigenvectors_; // columns, descending eigenvalue; empty without theory
     std::optional<LinearizedModel> linearized_;

@@ -120,6 +120,25 @@ private slots:
         verifyBitwiseEqual(array.data, rowMajor);
     }
 
+    void packedKernelStreamsAsTheWholeMatrix() {
+        // ntk_init.npy is written from the packed initial kernel: the same bytes as from the whole matrix,
+        // also when the blocks it is unpacked in do not divide n.
+        for (const int n : {0, 1, 5, 1200}) {
+            Eigen::MatrixXd a = Eigen::MatrixXd::Random(n, n);
+            const Eigen::MatrixXd k = a * a.transpose();
+            std::string dense, packed;
+            streamNpy(k, true, [&](const char* bytes, std::size_t size) {
+                dense.append(bytes, size);
+                return true;
+            });
+            streamNpy(PackedSymmetricMatrix(k), [&](const char* bytes, std::size_t size) {
+                packed.append(bytes, size);
+                return true;
+            });
+            QVERIFY2(dense == packed, qPrintable(QString("n = %1").arg(n)));
+        }
+    }
+
     void vectorRoundTrip() {
         const Eigen::VectorXd v = (Eigen::VectorXd(5) << -1.5, 0, 2.0 / 3.0, 1e-310, 6.02e23).finished();
         const NpyArray array = decodeNpy(encodeNpy(v));

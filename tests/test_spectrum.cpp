@@ -136,7 +136,8 @@ private slots:
         Eigen::MatrixXd targets = Eigen::MatrixXd::Zero(60, 3);
         for (int i = 0; i < 60; ++i)
             targets(i, i % 3) = 1.0;
-        const KernelSummary sum = summarize(k, s, &k, &targets);
+        const PackedSymmetricMatrix initial(k);
+        const KernelSummary sum = summarize(k, s, &initial, &targets);
         const Eigen::VectorXd& l = s.eigenvalues;
         QVERIFY(std::abs(sum.trace - l.sum()) < 1e-10 * sum.trace);
         QCOMPARE(sum.lambdaMax, l[0]);
@@ -153,6 +154,33 @@ private slots:
         QVERIFY(std::abs(kernelTargetAlignment(yy, targets) - 1.0) < 1e-12);
         QVERIFY(std::abs(kernelDistance(k, 2.0 * k)) < 1e-12);
         QVERIFY(kernelDistance(k, Eigen::MatrixXd::Identity(60, 60)) > 0.1);
+        QVERIFY(sum.kernelDistance && std::abs(*sum.kernelDistance) < 1e-12);
+    }
+
+    void packedKernelEqualsTheWholeMatrix() {
+        // A run keeps its initial kernel packed: every number read back must be the dense one, bit for bit,
+        // and the distance to it must agree with the dense formula.
+        for (const int n : {1, 2, 7, 150}) {
+            const Eigen::MatrixXd k = ntkKernel(n, 11);
+            const PackedSymmetricMatrix packed(k);
+            QCOMPARE(packed.size(), Eigen::Index(n));
+            QVERIFY(packed.toDense() == k);
+            for (int i = 0; i < n; i += 3)
+                for (int j = 0; j < n; j += 2)
+                    QCOMPARE(packed(i, j), k(i, j));
+            Eigen::MatrixXd block;
+            for (Eigen::Index first = 0; first < n; first += 13) {
+                const Eigen::Index count = std::min<Eigen::Index>(13, n - first);
+                packed.copyColumns(first, count, block);
+                QVERIFY(block == k.middleCols(first, count));
+            }
+            QVERIFY(std::abs(packed.norm() - k.norm()) <= 1e-13 * k.norm());
+            const Eigen::MatrixXd other = ntkKernel(n, 12);
+            const double inner = k.cwiseProduct(other).sum();
+            QVERIFY(std::abs(packed.frobeniusInner(other) - inner) <= 1e-12 * std::abs(inner));
+            QVERIFY(std::abs(kernelDistance(packed, other) - kernelDistance(k, other)) < 1e-12);
+        }
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, PackedSymmetricMatrix(Eigen::MatrixXd::Zero(2, 3)));
     }
 
     void degenerateSpectraGiveValidSummaries() {

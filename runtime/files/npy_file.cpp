@@ -19,6 +19,12 @@ std::optional<QString> writeNpyFile(const QString& path, const Eigen::MatrixXd& 
     });
 }
 
+std::optional<QString> writeNpyFile(const QString& path, const PackedSymmetricMatrix& m) {
+    return writeFileAtomically(path, [&](const ChunkSink& sink) {
+        streamNpy(m, [&](const char* bytes, std::size_t size) { return sink(bytes, qint64(size)); });
+    });
+}
+
 std::optional<QString> writeNpyFile(const QString& path, const Eigen::VectorXd& v, bool) {
     return writeBytes(path, encodeNpy(v));
 }

@@ -152,7 +152,7 @@ void LiveRun::onEpochs(LiveBatch batch) {
         if (batch.runId != history_.runId() || batch.runId != worker_.currentRunId())
             return;
         for (const LiveReport& live : batch.reports)
-            record_.add(live.epoch, live.epoch.epoch == 0 ? live.kernel : nullptr);
+            record_.add(live.epoch, live.initialKernel);
         history_.append(std::move(batch));
     });
 }

@@ -39,7 +39,9 @@ RunInfo describeRun(RunId id, const RunConfig& config, const Trainer& trainer) {
 }
 
 LiveReport makeLiveReport(const Trainer& trainer, EpochReport&& report, bool snapshot) {
-    LiveReport live{std::move(report), {}, {}};
+    LiveReport live{std::move(report), {}, {}, {}};
+    if (live.epoch.epoch == 0 && live.epoch.hasKernel)
+        live.initialKernel = trainer.sharedInitialKernel();
     if (snapshot) {
         if (live.epoch.hasKernel)
             live.kernel = trainer.sharedLatestKernel(); // shared, not copied

@@ -42,6 +42,8 @@ struct LiveReport {
     // it as it is instead of copying n x n doubles (32 MB at n = 2000) into memory it would fault in.
     std::shared_ptr<const Eigen::MatrixXd> kernel;
     std::optional<PredictionGrid> grid; // likewise, for 1-D and 2-D data
+    // With epoch 0's report: the initial kernel, packed, for the run's record (what the export writes).
+    std::shared_ptr<const PackedSymmetricMatrix> initialKernel;
 };
 
 struct LiveBatch {

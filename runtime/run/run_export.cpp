@@ -186,8 +186,9 @@ std::optional<QString> writeRunDirectory(const QString& directory, const RunReco
             targets("y_test.npy", data->test);
         }
     }
-    if (record.initialKernel())
-        kernel("ntk_init.npy", record.initialKernel());
+    if (const std::shared_ptr<const PackedSymmetricMatrix> initial = record.initialKernel())
+        files.emplace_back("ntk_init.npy",
+                           [initial](const QString& path) { return writeNpyFile(path, *initial); });
     if (outcome && outcome->finalKernel)
         kernel("ntk_final.npy", outcome->finalKernel);
     if (outcome && outcome->finalModel && data) {

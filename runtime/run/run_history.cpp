@@ -32,8 +32,6 @@ bool RunHistory::append(LiveBatch batch) {
         scalars.residualEnergy = Eigen::VectorXd();
         reports_.push_back(std::move(scalars));
         if (live.kernel && live.kernel->size() > 0) {
-            if (!initialKernel_)
-                initialKernel_ = live.kernel;
             latestKernel_ = std::move(live.kernel);
             latestKernelEpoch_ = epoch;
         }

@@ -51,7 +51,6 @@ public:
 
     // Empty matrices until a snapshot has arrived.
     const Eigen::MatrixXd& latestKernel() const { return orEmpty(latestKernel_); }
-    const Eigen::MatrixXd& initialKernel() const { return orEmpty(initialKernel_); }
     const std::optional<PredictionGrid>& latestGrid() const { return latestGrid_; }
     // The epoch of latestKernel(), -1 before the first snapshot. Snapshots are rate-limited, so while a run
     // goes on this is usually earlier than latestWithKernel()->epoch, the latest epoch with a spectrum.
@@ -82,7 +81,7 @@ private:
         static const Eigen::MatrixXd empty;
         return kernel ? *kernel : empty;
     }
-    std::shared_ptr<const Eigen::MatrixXd> latestKernel_, initialKernel_; // shared with the reports
+    std::shared_ptr<const Eigen::MatrixXd> latestKernel_; // shared with the reports
     std::optional<PredictionGrid> latestGrid_;
     std::vector<std::pair<qint64, int>> arrivals_; // (ms clock, last epoch) per batch, for the speed readout
 };

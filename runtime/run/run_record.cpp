@@ -9,10 +9,10 @@ void RunRecord::start(const RunInfo& info) {
     info_ = info;
 }
 
-void RunRecord::add(const EpochReport& report, std::shared_ptr<const Eigen::MatrixXd> kernel) {
+void RunRecord::add(const EpochReport& report, std::shared_ptr<const PackedSymmetricMatrix> initialKernel) {
     epochs_.push_back(report);
-    if (kernel && !initialKernel_ && report.hasKernel)
-        initialKernel_ = std::move(kernel);
+    if (initialKernel && !initialKernel_ && report.hasKernel)
+        initialKernel_ = std::move(initialKernel);
 }
 
 void RunRecord::amend(const InitialTheory& theory) {

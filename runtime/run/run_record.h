@@ -20,8 +20,8 @@ namespace ntk {
 class RunRecord {
 public:
     void start(const RunInfo& info);
-    // `kernel`: that epoch's kernel when the caller has it; the first one kept is the initial kernel.
-    void add(const EpochReport& report, std::shared_ptr<const Eigen::MatrixXd> kernel = {});
+    // `initialKernel`: the run's initial kernel, given with epoch 0's report when the caller has it.
+    void add(const EpochReport& report, std::shared_ptr<const PackedSymmetricMatrix> initialKernel = {});
     void amend(const InitialTheory& theory); // epoch 0's theory, computed after it was reported
     void finish(const RunOutcome& outcome);
 
@@ -33,7 +33,7 @@ public:
     bool ended() const { return outcome_.has_value(); }
     // Ended on its own: finished, early-stopped or diverged (not failed or cancelled).
     bool completed() const { return outcome_ && outcome_->failure.isEmpty() && !outcome_->cancelled; }
-    const std::shared_ptr<const Eigen::MatrixXd>& initialKernel() const { return initialKernel_; }
+    const std::shared_ptr<const PackedSymmetricMatrix>& initialKernel() const { return initialKernel_; }
 
     const EpochReport* firstKernel() const;
     const EpochReport* lastKernel() const;
@@ -48,7 +48,7 @@ public:
 private:
     std::optional<RunInfo> info_;
     std::vector<EpochReport> epochs_;
-    std::shared_ptr<const Eigen::MatrixXd> initialKernel_;
+    std::shared_ptr<const PackedSymmetricMatrix> initialKernel_;
     std::optional<RunOutcome> outcome_;
 };
 
