@@ -159,7 +159,7 @@ void MainWindow::buildLayout() {
             settingsHiddenForScene_ = false;
         }
     });
-    setCentralWidget(pages_);
+    setCentralWidget(withLectureBanner(pages_));
     for (NtkPlot* plot : plots_) {
         connect(plot, &NtkPlot::exportRequested, this, &MainWindow::exportPlot);
         connect(plot, &NtkPlot::animationExportRequested, this, &MainWindow::exportAnimation);
@@ -305,6 +305,8 @@ void MainWindow::buildMenus() {
         else if (!skipped.isEmpty())
             statusBar()->showMessage(skipped.join("; "), 10000);
     });
+
+    buildLectureMenu();
 
     QMenu* view = menuBar()->addMenu(tr("&View"));
     presentationAction_ = view->addAction(tr("&Presentation mode"));
