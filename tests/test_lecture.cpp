@@ -337,6 +337,48 @@ private slots:
         QVERIFY(!notes->isVisible() && !window.lectureBanner()->isVisible());
     }
 
+    // The title grows with presentation mode like every other text, and on a 1366x768 projector the
+    // banner stays one strip above the plots for every built-in step title, in both modes.
+    void bannerScalesWithPresentationModeAndFits() {
+        MainWindow window(RunConfig{}, false);
+        window.resize(1366, 768);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QString error;
+        const auto lecture = findLecture("regularization-and-the-ntk", error);
+        QVERIFY2(lecture, qPrintable(error));
+        window.openLecture(*lecture);
+        LectureBanner* banner = window.lectureBanner();
+        QAction* presentation = nullptr;
+        for (QAction* action : window.findChildren<QAction*>())
+            if (action->text() == "&Presentation mode")
+                presentation = action;
+        QVERIFY(presentation);
+        QLabel* title = banner->findChild<QLabel*>("lectureTitle");
+        QVERIFY(title);
+        const double normalPoints = title->font().pointSizeF();
+        QVERIFY(normalPoints >= LectureBanner::minimumTitleScale * QApplication::font().pointSizeF());
+        for (bool on : {false, true}) {
+            presentation->setChecked(on);
+            window.showNormal(); // offscreen "full screen" would be the screen's size, not the projector's
+            window.resize(1366, 768);
+            for (const LectureStep& step : lecture->steps) {
+                banner->showStep(step.title, 0, int(lecture->steps.size()));
+                QCoreApplication::processEvents();
+                // One line: a second would take its height from the plots.
+                QVERIFY2(title->height() < 1.5 * QFontMetrics(title->font()).lineSpacing(),
+                         qPrintable(QString("%1: %2 px").arg(step.title).arg(title->height())));
+                QVERIFY2(title->height() >= title->heightForWidth(title->width()),
+                         qPrintable(step.title + ": cut off"));
+            }
+        }
+        QVERIFY2(title->font().pointSizeF() > 1.3 * normalPoints,
+                 qPrintable(QString("%1 pt in presentation mode, %2 pt without")
+                                .arg(title->font().pointSizeF())
+                                .arg(normalPoints)));
+        presentation->setChecked(false);
+    }
+
     // A clicker pressed once too often: nothing restarts, no setting changes, the step stays.
     void pressingPastEitherEndChangesNothing() {
         QTemporaryDir dir;

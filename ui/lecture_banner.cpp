@@ -1,9 +1,9 @@
 #include "lecture_banner.h"
 
-#include <QApplication>
 #include <QEvent>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QResizeEvent>
 
 namespace ntk {
 
@@ -31,6 +31,7 @@ LectureBanner::LectureBanner(QWidget* parent)
 void LectureBanner::showStep(const QString& title, int index, int count) {
     title_->setText(title);
     counter_->setText(tr("step %1 / %2").arg(index + 1).arg(count));
+    applyFonts();
 }
 
 QString LectureBanner::titleText() const {
@@ -42,19 +43,32 @@ QString LectureBanner::counterText() const {
 }
 
 void LectureBanner::changeEvent(QEvent* event) {
-    // The window scales text by changing the application font (presentation mode, Ctrl++).
-    if (event->type() == QEvent::ApplicationFontChange)
+    // The window scales text by changing the application font (presentation mode, Ctrl++); the banner
+    // sets no font of its own, so it inherits the new one and passes it on, enlarged, to its labels.
+    if (event->type() == QEvent::FontChange)
         applyFonts();
     QFrame::changeEvent(event);
 }
 
+void LectureBanner::resizeEvent(QResizeEvent* event) {
+    QFrame::resizeEvent(event);
+    applyFonts();
+}
+
 void LectureBanner::applyFonts() {
-    QFont title = QApplication::font();
-    title.setPointSizeF(title.pointSizeF() * titleScale);
+    const QMargins margins = layout()->contentsMargins();
+    const int available =
+        width() - margins.left() - margins.right() - layout()->spacing() - counter_->sizeHint().width();
+    QFont title = font();
     title.setBold(true);
+    for (double scale = titleScale; scale >= minimumTitleScale - 1e-9; scale -= 0.05) {
+        title.setPointSizeF(font().pointSizeF() * scale);
+        if (QFontMetrics(title).horizontalAdvance(title_->text()) <= available)
+            break;
+    }
     title_->setFont(title);
-    QFont counter = QApplication::font();
-    counter.setPointSizeF(counter.pointSizeF() * 1.2);
+    QFont counter = font();
+    counter.setPointSizeF(font().pointSizeF() * counterScale);
     counter_->setFont(counter);
 }
 

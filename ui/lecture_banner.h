@@ -16,11 +16,17 @@ public:
     QString titleText() const;
     QString counterText() const;
 
-    // Relative to the application font: about 24 px at the default 10.5 pt, 38 px in presentation mode.
-    static constexpr double titleScale = 1.7;
+    // Relative to the application font (10.5 pt; 16.8 pt in presentation mode): the title well above the
+    // plot titles, to be read from the back of a hall; the counter a little above the normal text. A title
+    // too long for one line at titleScale shrinks down to minimumTitleScale before it wraps: a second line
+    // would take its height from the plots.
+    static constexpr double titleScale = 1.5;
+    static constexpr double minimumTitleScale = 1.15;
+    static constexpr double counterScale = 1.2;
 
 protected:
     void changeEvent(QEvent* event) override;
+    void resizeEvent(QResizeEvent* event) override;
 
 private:
     void applyFonts();
