@@ -89,13 +89,18 @@ void MainWindow::openLecture(const Lecture& lecture) {
     for (QAction* action : lectureActions_)
         action->setEnabled(true);
     lectureBanner_->show();
-    // On a second screen when there is one: the laptop's, while this window is on the projector.
-    if (!presenterNotes_->isVisible())
-        for (QScreen* screen : QGuiApplication::screens())
-            if (screen != this->screen()) {
-                presenterNotes_->move(screen->availableGeometry().topLeft() + QPoint(40, 40));
+    // On a second screen when there is one: the laptop's, while this window is on the projector. With one
+    // screen (rehearsing), in its bottom-right corner rather than over the middle of the plots.
+    if (!presenterNotes_->isVisible()) {
+        QRect area = screen()->availableGeometry();
+        for (QScreen* other : QGuiApplication::screens())
+            if (other != screen()) {
+                area = other->availableGeometry();
                 break;
             }
+        presenterNotes_->move(area.bottomRight() -
+                              QPoint(presenterNotes_->width(), presenterNotes_->height()) - QPoint(40, 60));
+    }
     presenterNotes_->show();
     lecture_.open(lecture);
     statusBar()->showMessage(
