@@ -141,6 +141,7 @@ void MainWindow::buildLayout() {
         central->addCell(cell);
     connect(detailTabs_, &QTabWidget::currentChanged, this, [this] { liveRun_.requestFrame(); });
     pages_ = new QTabWidget;
+    pages_->setObjectName("pages"); // Live run and Scene; the central widget also holds the lecture banner
     pages_->addTab(central, tr("Live run"));
     sceneView_ = new SceneView;
     pages_->addTab(sceneView_, tr("Scene"));
