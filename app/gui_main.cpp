@@ -3,6 +3,7 @@
 #include "abandonable.h"
 #include "animation_export.h"
 #include "figure_export.h"
+#include "lecture.h"
 #include "main_window.h"
 #include "message_text.h"
 #include "run_export.h"
@@ -134,6 +135,10 @@ int main(int argc, char** argv) {
                       "Open a scene (built-in name such as 01-l2-spectrum, or a scene .json file); with "
                       "--export-figures, run it headless and write its plots and numbers.",
                       "NAME|FILE"});
+    parser.addOption({"lecture",
+                      "Open the window in a lecture (built-in name such as regularization-and-the-ntk, or a "
+                      "lecture .json file): PageDown and PageUp step through it.",
+                      "NAME|FILE"});
     ntk::addSettingOptions(parser);
     parser.process(app);
 
@@ -159,6 +164,22 @@ int main(int argc, char** argv) {
     }
     if (session)
         session->config = config; // flags given as well override the session's settings
+    std::optional<ntk::Lecture> lecture;
+    if (parser.isSet("lecture")) {
+        // A lecture sets up each step's run itself: a scene, a session or an export beside it would be
+        // replaced at the first step, or never shown.
+        for (const char* other : {"scene", "open-session", "export-figures", "export-animation"})
+            if (parser.isSet(other)) {
+                QTextStream(stderr) << "ntkviz: --lecture cannot be combined with --" << other << Qt::endl;
+                return 2;
+            }
+        QString error;
+        lecture = ntk::findLecture(parser.value("lecture"), error);
+        if (!lecture) {
+            QTextStream(stderr) << "ntkviz: " << error << Qt::endl;
+            return 2;
+        }
+    }
     // --figure-size and --figure-scale, for figures and animation frames alike.
     auto figureSize = [&](QSize& size) {
         if (!parser.isSet("figure-size"))
@@ -295,7 +316,9 @@ int main(int argc, char** argv) {
             window->applySession(*session);
         if (startupScene)
             window->openScene(*startupScene);
-        const bool offerRestore = !parser.isSet("fresh") && !session;
+        if (lecture)
+            window->openLecture(*lecture);
+        const bool offerRestore = !parser.isSet("fresh") && !session && !lecture;
         window->enableCrashRecovery(
             QStandardPaths::writableLocation(QStandardPaths::AppDataLocation), [&](const QString&) {
                 return offerRestore &&

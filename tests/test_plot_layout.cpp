@@ -539,7 +539,7 @@ private slots:
         QTRY_VERIFY(!dock->isVisible());
         QVERIFY2(window.sceneView()->settingsText().contains("n 30 · width 512"),
                  qPrintable(window.sceneView()->settingsText()));
-        auto* pages = qobject_cast<QTabWidget*>(window.centralWidget());
+        auto* pages = window.findChild<QTabWidget*>("pages");
         QVERIFY(pages);
         pages->setCurrentIndex(0);
         QTRY_VERIFY(dock->isVisible());

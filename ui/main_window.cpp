@@ -141,6 +141,7 @@ void MainWindow::buildLayout() {
         central->addCell(cell);
     connect(detailTabs_, &QTabWidget::currentChanged, this, [this] { liveRun_.requestFrame(); });
     pages_ = new QTabWidget;
+    pages_->setObjectName("pages"); // Live run and Scene; the central widget also holds the lecture banner
     pages_->addTab(central, tr("Live run"));
     sceneView_ = new SceneView;
     pages_->addTab(sceneView_, tr("Scene"));
@@ -159,7 +160,7 @@ void MainWindow::buildLayout() {
             settingsHiddenForScene_ = false;
         }
     });
-    setCentralWidget(pages_);
+    setCentralWidget(withLectureBanner(pages_));
     for (NtkPlot* plot : plots_) {
         connect(plot, &NtkPlot::exportRequested, this, &MainWindow::exportPlot);
         connect(plot, &NtkPlot::animationExportRequested, this, &MainWindow::exportAnimation);
@@ -305,6 +306,8 @@ void MainWindow::buildMenus() {
         else if (!skipped.isEmpty())
             statusBar()->showMessage(skipped.join("; "), 10000);
     });
+
+    buildLectureMenu();
 
     QMenu* view = menuBar()->addMenu(tr("&View"));
     presentationAction_ = view->addAction(tr("&Presentation mode"));

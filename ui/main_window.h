@@ -5,6 +5,7 @@
 #include "animation_export.h"
 #include "crash_recovery.h"
 #include "export_dialog.h"
+#include "lecture.h"
 #include "live_run.h"
 #include "plot_style.h"
 #include "scene.h"
@@ -27,6 +28,8 @@ class QScrollArea;
 namespace ntk {
 
 class ControlPanel;
+class LectureBanner;
+class PresenterNotes;
 class SceneView;
 class NtkPlot;
 class LivePlot;
@@ -54,6 +57,13 @@ public:
     // Shows the scene page and runs every run of `scene` in the background.
     void openScene(const Scene& scene);
     SceneView* sceneView() const { return sceneView_; }
+    // Lectures (main_window_lecture.cpp): PageDown/PageUp step through, each step starts its run, the
+    // title shows above the plots and the speaker note in the presenter's own window.
+    void openLecture(const Lecture& lecture);
+    void endLecture();
+    LectureStepper& lectureStepper() { return lecture_; }
+    LectureBanner* lectureBanner() const { return lectureBanner_; }
+    PresenterNotes* presenterNotes() const { return presenterNotes_; }
     static constexpr int redrawIntervalMs = LiveRun::frameIntervalMs;
 
     // Pace: training epochs per second (0 = as fast as possible). The lecture default lets the default
@@ -100,6 +110,9 @@ protected:
 private:
     void buildMenus();
     void buildLayout();
+    void buildLectureMenu();
+    QWidget* withLectureBanner(QWidget* page);
+    void showLectureStep(int index);
     void onRunStarted(const RunInfo& info);
     void onRunFailed(const QString& reason);
     void redraw();
@@ -160,6 +173,10 @@ private:
     QLabel* stateLabel_ = nullptr;
     QAction* playAction_ = nullptr;
     QAction* presentationAction_ = nullptr;
+    LectureStepper lecture_;
+    LectureBanner* lectureBanner_ = nullptr;
+    PresenterNotes* presenterNotes_ = nullptr;
+    QList<QAction*> lectureActions_; // enabled while a lecture is open
 };
 
 } // namespace ntk

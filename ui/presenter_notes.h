@@ -1,0 +1,38 @@
+#pragma once
+// The presenter's window: the current lecture step's title and speaker note, the next step's title and
+// the step counter. A separate top-level window, so the lecturer can keep it on the laptop screen while
+// the main window is on the projector; the audience never sees the note.
+#include <QWidget>
+
+class QLabel;
+class QPushButton;
+class QTextBrowser;
+
+namespace ntk {
+
+struct Lecture;
+
+class PresenterNotes : public QWidget {
+    Q_OBJECT
+public:
+    explicit PresenterNotes(QWidget* parent = nullptr);
+
+    void showStep(const Lecture& lecture, int index); // index from 0
+    QString noteText() const;
+    QString nextText() const;
+
+signals:
+    void nextRequested();
+    void previousRequested();
+
+private:
+    QLabel* lectureTitle_ = nullptr;
+    QLabel* counter_ = nullptr;
+    QLabel* title_ = nullptr;
+    QTextBrowser* note_ = nullptr;
+    QLabel* next_ = nullptr;
+    QPushButton* previousButton_ = nullptr;
+    QPushButton* nextButton_ = nullptr;
+};
+
+} // namespace ntk
