@@ -236,10 +236,56 @@ private slots:
         QVERIFY(!lambdaMax->toolTip().contains("as a guarantee"));
     }
 
-    // A colour bar over a narrow range labels its ticks with enough digits to tell them apart, on every plot
-    // with a colour bar: the kernel matrix (Θ itself) and the spectrum heatmap (log₁₀ λ). Six significant
-    // digits, the axis default, still separate 0.1000 to 0.1004; from 0.1000000 to 0.1000004 they labelled
-    // every tick "0.1".
+    // A colour bar over a narrow range labels its ticks with enough digits to tell them apart: the kernel
+    // matrix (Θ itself). Six significant digits, the axis default, still separate 0.1000 to 0.1004; from
+    // 0.1000000 to 0.1000004 they labelled every tick "0.1". (The spectrum heatmap's bar is centred at 0
+    // and spans at least ±0.01, see spectrumHeatmapShowsTheChange.)
+    void spectrumHeatmapShowsTheChange() {
+        // Eigenvalues spanning four decades that grow by half and then double during training: drawn as
+        // log₁₀ λ the change hid in the spread; drawn against epoch 0 every column says how far it moved.
+        Eigen::VectorXd initial(4);
+        initial << 1000.0, 50.0, 2.0, 0.1;
+        RunHistory history = historyWithSpectrum(initial);
+        LiveBatch batch{7, {}};
+        for (const double factor : {1.5, 2.0}) {
+            LiveReport live;
+            live.epoch.epoch = history.latest()->epoch + 1;
+            live.epoch.hasKernel = true;
+            live.epoch.eigenvalues = factor * initial;
+            batch.reports.push_back(live);
+        }
+        history.append(batch);
+        QWidget host;
+        const LivePlotSet plots = createLivePlots(&host);
+        LivePlot* plot = plots.spectrumHeatmap;
+        host.resize(600, 400);
+        plot->resize(600, 400);
+        host.show(); // a hidden widget is laid out at no size: its colour bar's label would be elided away
+        QVERIFY(QTest::qWaitForWindowExposed(&host));
+        plot->refresh(history);
+        plot->replot();
+        QCPColorMap* map = nullptr;
+        QCPColorScale* scale = nullptr;
+        for (QCPLayoutElement* element : plot->plotLayout()->elements(true))
+            if (auto* found = qobject_cast<QCPColorScale*>(element))
+                scale = found;
+        for (int i = 0; i < plot->plottableCount(); ++i)
+            if (auto* found = qobject_cast<QCPColorMap*>(plot->plottable(i)))
+                map = found;
+        QVERIFY(map && scale);
+        const int last = map->data()->keySize() - 1;
+        QCOMPARE(last, 4); // epochs 0..4
+        for (int k = 0; k < 4; ++k) {
+            QCOMPARE(map->data()->cell(0, k), 0.0);
+            QVERIFY(std::abs(map->data()->cell(last - 1, k) - std::log10(1.5)) < 1e-12);
+            QVERIFY(std::abs(map->data()->cell(last, k) - std::log10(2.0)) < 1e-12);
+        }
+        QCOMPARE(scale->dataRange().lower, -scale->dataRange().upper); // white is "unchanged"
+        QVERIFY(std::abs(scale->dataRange().upper - std::log10(2.0)) < 1e-12);
+        QVERIFY2(scale->axis()->label().contains("(0)"), qPrintable(scale->axis()->label()));
+        QVERIFY2(plot->shownTitle().contains("since epoch 0"), qPrintable(plot->shownTitle()));
+    }
+
     void narrowColourBarsHaveDistinctTickLabels() {
         const int n = 5;
         Eigen::MatrixXd kernel(n, n);
@@ -253,7 +299,7 @@ private slots:
             historyWithSpectrum(eigenvalues, KernelPrecision::Double, LossKind::CrossEntropy, kernel);
         QWidget host;
         const LivePlotSet plots = createLivePlots(&host);
-        for (LivePlot* plot : std::initializer_list<LivePlot*>{plots.kernelMatrix, plots.spectrumHeatmap}) {
+        for (LivePlot* plot : std::initializer_list<LivePlot*>{plots.kernelMatrix}) {
             plot->resize(500, 400);
             plot->refresh(history);
             plot->replot();

@@ -1,4 +1,4 @@
-// SpectrumHeatmapPlot: epoch × eigenvalue index, coloured by log₁₀ λ (see spectrum_heatmap_plot.h).
+// SpectrumHeatmapPlot: epoch × eigenvalue index, coloured by the change of λₖ (see spectrum_heatmap_plot.h).
 #include "spectrum_heatmap_plot.h"
 
 #include "plot_helpers.h"
@@ -10,14 +10,14 @@
 namespace ntk {
 
 SpectrumHeatmapPlot::SpectrumHeatmapPlot(QWidget* parent)
-    : LivePlot("spectrum_heatmap", tr("Spectrum vs epoch"), parent) {
+    : LivePlot("spectrum_heatmap", tr("Spectrum change"), parent) {
     xAxis->setLabel(tr("epoch"));
     useIntegerTicks(xAxis);
     yAxis->setLabel(tr("index k"));
     yAxis->setRangeReversed(true); // largest eigenvalue on top
     map_ = new QCPColorMap(xAxis, yAxis);
     map_->setInterpolate(false);
-    scale_ = attachColorScale(this, map_, tr("log₁₀ λₖ"));
+    scale_ = attachColorScale(this, map_, tr("log₁₀ λₖ / λₖ(0)"));
     LivePlot::applyStyle(style());
 }
 
@@ -73,14 +73,15 @@ void SpectrumHeatmapPlot::rebuild(const RunHistory& history) {
                 found = &row->second;
         return found;
     };
+    firstEpoch_ = rows.front()->first;
+    firstSpectrum_ = rows.front()->second;
     double low = std::numeric_limits<double>::infinity(), high = -low;
     for (int c = 0; c < columns; ++c) {
         const Eigen::VectorXd& values = rows[c]->second;
-        const Eigen::VectorXd* other = ratioMode_ ? pinnedAt(rows[c]->first) : nullptr;
+        const Eigen::VectorXd* other = ratioMode_ ? pinnedAt(rows[c]->first) : &firstSpectrum_;
         for (Eigen::Index k = 0; k < n; ++k) {
             double v = k < values.size() && values[k] > 0.0 ? std::log10(values[k]) : qQNaN();
-            if (ratioMode_)
-                v = other && k < other->size() && (*other)[k] > 0.0 ? v - std::log10((*other)[k]) : qQNaN();
+            v = other && k < other->size() && (*other)[k] > 0.0 ? v - std::log10((*other)[k]) : qQNaN();
             map_->data()->setCell(c, int(k), v);
             if (std::isfinite(v)) {
                 low = std::min(low, v);
@@ -89,19 +90,15 @@ void SpectrumHeatmapPlot::rebuild(const RunHistory& history) {
         }
     }
     // The gradient and range go to the colour bar, which passes them on to the map: one gradient for both.
-    if (ratioMode_) {
-        const double reach = std::isfinite(low) ? std::max({std::abs(low), std::abs(high), 1e-3}) : 1.0;
-        scale_->setGradient(divergingGradient());
-        scale_->setDataRange(QCPRange(-reach, reach)); // centred at 0: no difference is white
-        scale_->axis()->setLabel(tr("log₁₀ λₖ / λₖ pinned"));
-    } else {
-        scale_->setGradient(viridis());
-        if (std::isfinite(low))
-            scale_->setDataRange(QCPRange(low, high > low ? high : low + 1.0));
-        scale_->axis()->setLabel(tr("log₁₀ λₖ"));
-    }
-    setTitleText(
-        epochTitle(ratioMode_ ? tr("Spectrum / pinned run") : tr("Spectrum vs epoch"), rows.back()->first));
+    // At least ±0.01 (a 2 % change): below that the colours would magnify round-off and tiny drifts.
+    const double reach = std::isfinite(low) ? std::max({std::abs(low), std::abs(high), 0.01}) : 1.0;
+    scale_->setGradient(divergingGradient());
+    scale_->setDataRange(QCPRange(-reach, reach)); // centred at 0: no change is white
+    scale_->axis()->setLabel(ratioMode_ ? tr("log₁₀ λₖ / λₖ pinned")
+                                        : tr("log₁₀ λₖ / λₖ(%1)").arg(firstEpoch_));
+    setTitleText(epochTitle(ratioMode_ ? tr("Spectrum / pinned run")
+                                       : tr("Spectrum change since epoch %1").arg(firstEpoch_),
+                            rows.back()->first));
     if (followsData()) {
         xAxis->setRange(first - half, last + half);
         yAxis->setRange(0.5, double(n) + 0.5);
@@ -119,16 +116,19 @@ QString SpectrumHeatmapPlot::hoverText(const QPoint& pixel) const {
     const double logValue = map_->data()->cell(cellKey, cellValue);
     if (!std::isfinite(logValue))
         return ratioMode_ ? tr("k = %1: no pinned value").arg(cellValue + 1)
-                          : tr("k = %1: λ ≤ 0").arg(cellValue + 1);
+                          : tr("k = %1: λ ≤ 0 at this epoch or epoch %2").arg(cellValue + 1).arg(firstEpoch_);
     if (ratioMode_)
         return tr("epoch ≈ %1\nk = %2\nλ / λ pinned = %3")
             .arg(qRound(key))
             .arg(cellValue + 1)
             .arg(std::pow(10.0, logValue), 0, 'g', 4);
-    return tr("epoch ≈ %1\nk = %2\nλ = %3")
+    const double ratio = std::pow(10.0, logValue);
+    return tr("epoch ≈ %1\nk = %2\nλ = %3 (%4 × epoch %5's)")
         .arg(qRound(key))
         .arg(cellValue + 1)
-        .arg(std::pow(10.0, logValue), 0, 'g', 6);
+        .arg(ratio * firstSpectrum_[cellValue], 0, 'g', 6)
+        .arg(ratio, 0, 'g', 4)
+        .arg(firstEpoch_);
 }
 
 } // namespace ntk
