@@ -96,9 +96,8 @@ void SpectrumHeatmapPlot::rebuild(const RunHistory& history) {
     scale_->setDataRange(QCPRange(-reach, reach)); // centred at 0: no change is white
     scale_->axis()->setLabel(ratioMode_ ? tr("log₁₀ λₖ / λₖ pinned")
                                         : tr("log₁₀ λₖ / λₖ(%1)").arg(firstEpoch_));
-    setTitleText(epochTitle(ratioMode_ ? tr("Spectrum / pinned run")
-                                       : tr("Spectrum change since epoch %1").arg(firstEpoch_),
-                            rows.back()->first));
+    // "since epoch 0" is on the colour bar: in the title it wrapped at 1366 × 768.
+    setTitleText(epochTitle(ratioMode_ ? tr("Spectrum / pinned run") : title(), rows.back()->first));
     if (followsData()) {
         xAxis->setRange(first - half, last + half);
         yAxis->setRange(0.5, double(n) + 0.5);
