@@ -538,6 +538,12 @@ private slots:
                                &written, &skipped));
         QVERIFY2(!written.contains(dir.filePath("figures/predictions.png")), qPrintable(written.join(' ')));
         QVERIFY2(skipped.join(' ').contains("predictions.png"), qPrintable(skipped.join(' ')));
+        // The eigenfunctions too, saying why: four features are neither a plane, a line nor an image.
+        QVERIFY2(!written.contains(dir.filePath("figures/eigenfunctions.png")),
+                 qPrintable(written.join(' ')));
+        QVERIFY2(skipped.join(' ').contains(
+                     QRegularExpression("eigenfunctions.png: not written: .*has 4 features")),
+                 qPrintable(skipped.join(' ')));
         const QStringList problems = emptyFigures(written);
         QVERIFY2(problems.isEmpty(), qPrintable(problems.join('\n')));
 

@@ -35,6 +35,10 @@ constexpr double sideImage = 0.31, sideGap = 0.035, columnLeft = 1.08;
 
 EigenfunctionPlot::EigenfunctionPlot(QWidget* parent)
     : LivePlot("eigenfunctions", tr("NTK eigenfunctions"), parent) {
+    // Each panel's heading and the note say what is drawn: no legend, and no entries (the maps' included)
+    // that an invisible legend would still keep room for under the panels.
+    setAutoAddPlottableToLegend(false);
+    legend->setVisible(false);
     // The base's axes rect becomes the first of eigenfunctionCount panels in a grid of their own, in its
     // place in the plot's layout (the title above it, the legend and notes around it stay).
     QCPLayoutGrid* layout = plotLayout();
@@ -80,17 +84,13 @@ EigenfunctionPlot::EigenfunctionPlot(QWidget* parent)
         panel.map->setVisible(false);
         panels_.push_back(panel);
     }
-    // Each panel's heading and the note say what is drawn: no legend, and no entries that an invisible
-    // legend would still keep room for under the panels.
-    setAutoAddPlottableToLegend(false);
-    legend->setVisible(false);
     showPanels(0);
     connect(this, &QCustomPlot::afterLayout, this, &EigenfunctionPlot::keepImagesSquare);
     LivePlot::applyStyle(style());
 }
 
 QString EigenfunctionPlot::nothingToDrawReason() const {
-    return reason_.isEmpty() ? LivePlot::nothingToDrawReason() : reason_;
+    return reason_.isEmpty() ? LivePlot::nothingToDrawReason() : reason_.simplified(); // one line
 }
 
 void EigenfunctionPlot::applyStyle(const PlotStyle& style) {
@@ -232,20 +232,21 @@ void EigenfunctionPlot::drawLine(const RunHistory& history, const Eigenfunctions
     const Eigen::VectorXd xs = functions.grid->points.col(0);
     const Eigen::MatrixXd& points = history.info().trainFeatures;
     for (int k = 0; k < shownPanels_; ++k) {
-        QCPGraph* curve = addGraph(keyAxis(k), valueAxis(k));
-        curve->setName(tr("φ%1").arg(subscript(k + 1)));
-        curve->setPen(QPen(PlotStyle::color(6), style().lineWidth()));
-        curve->setData(toQVector(xs), toQVector(functions.values.col(k)), true);
         double largest = functions.values.col(k).cwiseAbs().maxCoeff();
+        // The eigenvector's entries first, small, so the curve through them stays visible on top.
         if (points.cols() == 1 && points.rows() == functions.vectors.rows()) {
             QCPGraph* dots = addGraph(keyAxis(k), valueAxis(k));
             dots->setName(tr("v%1 at the training points").arg(subscript(k + 1)));
             dots->setLineStyle(QCPGraph::lsNone);
             dots->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, PlotStyle::trainColor(),
-                                                  style().markerSize() * 0.9));
+                                                  style().markerSize() * 0.6));
             dots->setData(toQVector(points.col(0)), toQVector(functions.vectors.col(k)));
             largest = std::max(largest, functions.vectors.col(k).cwiseAbs().maxCoeff());
         }
+        QCPGraph* curve = addGraph(keyAxis(k), valueAxis(k));
+        curve->setName(tr("φ%1").arg(subscript(k + 1)));
+        curve->setPen(QPen(PlotStyle::color(6), 0.6 * style().lineWidth()));
+        curve->setData(toQVector(xs), toQVector(functions.values.col(k)), true);
         auto* zero = new QCPItemStraightLine(this);
         zero->setClipAxisRect(panels_[k].rect);
         for (QCPItemPosition* at : {zero->point1, zero->point2})
