@@ -35,10 +35,14 @@ constexpr double sideImage = 0.31, sideGap = 0.035, columnLeft = 1.08;
 
 EigenfunctionPlot::EigenfunctionPlot(QWidget* parent)
     : LivePlot("eigenfunctions", tr("NTK eigenfunctions"), parent) {
-    // Each panel's heading and the note say what is drawn: no legend, and no entries (the maps' included)
-    // that an invisible legend would still keep room for under the panels.
+    // Each panel's heading and the note say what is drawn: no legend. Out of the plot's layout too, since an
+    // empty legend's maximum width (its margins) would limit the plot's column to a strip at the left; in
+    // the first panel's inset layout, as QCustomPlot has it, it stays owned and hidden.
     setAutoAddPlottableToLegend(false);
     legend->setVisible(false);
+    plotLayout()->take(legend);
+    plotLayout()->simplify();
+    axisRect()->insetLayout()->addElement(legend, Qt::AlignTop | Qt::AlignRight);
     // The base's axes rect becomes the first of eigenfunctionCount panels in a grid of their own, in its
     // place in the plot's layout (the title above it, the legend and notes around it stay).
     QCPLayoutGrid* layout = plotLayout();
