@@ -98,9 +98,14 @@ QString EigenfunctionPlot::nothingToDrawReason() const {
 }
 
 void EigenfunctionPlot::applyStyle(const PlotStyle& style) {
-    for (Panel& panel : panels_)
-        panel.heading->setFont(style.labelFont());
     LivePlot::applyStyle(style);
+    // The base styles the axes of the rects in the layout only, and panels out of it (no data yet) would
+    // keep their old frames: every panel gets the same one, a thin grey frame around its map.
+    for (Panel& panel : panels_) {
+        panel.heading->setFont(style.labelFont());
+        for (QCPAxis* axis : panel.rect->axes())
+            axis->setBasePen(QPen(QColor(120, 120, 120), style.scale));
+    }
 }
 
 QStringList EigenfunctionPlot::panelHeadings() const {
