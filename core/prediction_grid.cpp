@@ -10,8 +10,7 @@ Eigen::MatrixXd softmaxRows(const Eigen::MatrixXd& logits) {
 
 } // namespace
 
-std::optional<PredictionGrid> predictionGrid(const Mlp& model, const Dataset& train, const Dataset& test,
-                                             int resolution) {
+std::optional<GridPoints> gridPoints(const Dataset& train, const Dataset& test, int resolution) {
     const Eigen::Index d = train.dimension();
     if (d < 1 || d > 2 || resolution < 2)
         return std::nullopt;
@@ -19,26 +18,44 @@ std::optional<PredictionGrid> predictionGrid(const Mlp& model, const Dataset& tr
     all << train.features, test.features;
     const Eigen::RowVectorXd low = all.colwise().minCoeff(), high = all.colwise().maxCoeff();
     const Eigen::RowVectorXd margin = ((high - low) * 0.1).cwiseMax(1e-3);
-    PredictionGrid grid;
+    GridPoints grid;
     grid.dimension = int(d);
+    grid.resolution = resolution;
     grid.xMin = low[0] - margin[0];
     grid.xMax = high[0] + margin[0];
-    const bool classification = train.task == TaskKind::Classification;
     if (d == 1) {
-        grid.xs = Eigen::VectorXd::LinSpaced(resolution * 4, grid.xMin, grid.xMax);
-        const Eigen::MatrixXd out = model.predict(grid.xs);
-        grid.curve = classification && out.cols() > 1 ? Eigen::VectorXd(softmaxRows(out).col(1))
-                                                      : Eigen::VectorXd(out.col(0));
+        grid.points = Eigen::VectorXd::LinSpaced(resolution * 4, grid.xMin, grid.xMax);
         return grid;
     }
     grid.yMin = low[1] - margin[1];
     grid.yMax = high[1] + margin[1];
-    Eigen::MatrixXd points(resolution * resolution, 2);
+    grid.points.resize(resolution * resolution, 2);
     const double dx = (grid.xMax - grid.xMin) / resolution, dy = (grid.yMax - grid.yMin) / resolution;
     for (int r = 0; r < resolution; ++r)
         for (int c = 0; c < resolution; ++c)
-            points.row(r * resolution + c) << grid.xMin + (c + 0.5) * dx, grid.yMin + (r + 0.5) * dy;
-    const Eigen::MatrixXd out = model.predict(points);
+            grid.points.row(r * resolution + c) << grid.xMin + (c + 0.5) * dx, grid.yMin + (r + 0.5) * dy;
+    return grid;
+}
+
+std::optional<PredictionGrid> predictionGrid(const Mlp& model, const Dataset& train, const Dataset& test,
+                                             int resolution) {
+    const std::optional<GridPoints> at = gridPoints(train, test, resolution);
+    if (!at)
+        return std::nullopt;
+    PredictionGrid grid;
+    grid.dimension = at->dimension;
+    grid.xMin = at->xMin;
+    grid.xMax = at->xMax;
+    grid.yMin = at->yMin;
+    grid.yMax = at->yMax;
+    const bool classification = train.task == TaskKind::Classification;
+    const Eigen::MatrixXd out = model.predict(at->points);
+    if (at->dimension == 1) {
+        grid.xs = at->points.col(0);
+        grid.curve = classification && out.cols() > 1 ? Eigen::VectorXd(softmaxRows(out).col(1))
+                                                      : Eigen::VectorXd(out.col(0));
+        return grid;
+    }
     grid.predictedClass.resize(resolution, resolution);
     grid.confidence.resize(resolution, resolution);
     const Eigen::MatrixXd probabilities = classification ? softmaxRows(out) : out;

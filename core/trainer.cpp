@@ -257,8 +257,50 @@ void Trainer::computeKernel(const ForwardCache& cache, EpochReport& report, Canc
     report.kernel = std::move(measured.summary);
     report.eigenvalues = std::move(measured.eigenvalues);
     report.kernelSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (eigenfunctionsApply())
+        report.eigenfunctions = computeEigenfunctions(*measured.matrix, cache, cancel);
     latestKernel_ = std::move(measured.matrix);
     latestKernelEpoch_ = epoch_;
+}
+
+bool Trainer::eigenfunctionsApply() const {
+    const Dataset& train = data_->train;
+    if (train.size() > maxEigenfunctionPoints)
+        return false;
+    // Every stride-th NTK epoch, the stride giving at most eigenfunctionFrames of them, and the last epoch.
+    const int ntkEpochs = config_.epochs / config_.ntkEvery;
+    const int stride =
+        config_.ntkEvery * std::max(1, (ntkEpochs + eigenfunctionFrames - 1) / eigenfunctionFrames);
+    if (epoch_ % stride != 0 && epoch_ != config_.epochs)
+        return false;
+    return train.dimension() <= 2 ||
+           (isImageDataset(config_.dataset) && squareImageSide(train.dimension()) > 0);
+}
+
+std::shared_ptr<const Eigenfunctions> Trainer::computeEigenfunctions(const Eigen::MatrixXd& kernel,
+                                                                     const ForwardCache& trainCache,
+                                                                     CancelFlag cancel) {
+    std::optional<Eigenfunctions> functions =
+        topEigenpairs(kernel, eigenfunctionCount, previousEigenfunctionVectors_, cancel);
+    if (!functions)
+        return nullptr;
+    const Dataset& train = data_->train;
+    if (train.dimension() <= 2) {
+        if (!eigenfunctionGrid_)
+            if (auto grid = gridPoints(train, data_->test, eigenfunctionGridResolution))
+                eigenfunctionGrid_ = std::make_shared<const GridPoints>(std::move(*grid));
+        if (!eigenfunctionGrid_)
+            return nullptr;
+        // The same parameters as `kernel`'s: advance() updates them afterwards.
+        functions->values = extendEigenvectors(model_, trainCache, model_.forward(eigenfunctionGrid_->points),
+                                               functions->vectors, functions->eigenvalues, cancel);
+        functions->grid = eigenfunctionGrid_;
+    } else {
+        const int side = squareImageSide(train.dimension());
+        addImageLoadings(*functions, train.features, side, side);
+    }
+    previousEigenfunctionVectors_ = functions->vectors;
+    return std::make_shared<const Eigenfunctions>(std::move(*functions));
 }
 
 MeasuredKernel Trainer::measureCurrentKernel(CancelFlag cancel) const {

@@ -5,6 +5,7 @@
 #include "cancel.h"
 #include "config.h"
 #include "data_prep.h"
+#include "eigenfunctions.h"
 #include "linearized_model.h"
 #include "mlp.h"
 #include "optimizer.h"
@@ -34,6 +35,9 @@ struct EpochReport {
     KernelSummary kernel;
     Eigen::VectorXd eigenvalues; // descending; all of them, or the top-k
     double kernelSeconds = 0.0;  // NTK build plus eigen-solve
+    // The top eigenvectors as functions of the input (eigenfunctions.h), for 1-D and 2-D inputs and square
+    // images up to maxEigenfunctionPoints training points; else null. Shared: reports are copied.
+    std::shared_ptr<const Eigenfunctions> eigenfunctions;
     // Theory, when the initial kernel could be diagonalized with its eigenvectors (see Trainer):
     // the residual's energy along each eigenvector of the initial NTK (descending eigenvalue), summed over
     // outputs; every epoch. The residual is f - y for mse and softmax(f) - y for cross-entropy.
@@ -133,6 +137,9 @@ private:
                                  Eigen::MatrixXd* eigenvectors, SpectrumStatus& status,
                                  CancelFlag cancel) const;
     void computeKernel(const ForwardCache& cache, EpochReport& report, CancelFlag cancel);
+    bool eigenfunctionsApply() const; // on this NTK epoch
+    std::shared_ptr<const Eigenfunctions>
+    computeEigenfunctions(const Eigen::MatrixXd& kernel, const ForwardCache& trainCache, CancelFlag cancel);
     bool theoryApplies() const;
     void addAnalyticLimit(InitialTheory& theory, CancelFlag cancel) const;
     void markDiverged(int epoch);
@@ -159,6 +166,8 @@ private:
     std::optional<InitialTheory> earlyAnalyticLimit_; // see computeKernel
     SpectrumStatus lastSpectrumStatus_ = SpectrumStatus::Ok;
     Eigen::MatrixXd initialEigenvectors_; // columns, descending eigenvalue; empty without theory
+    std::shared_ptr<const GridPoints> eigenfunctionGrid_; // 1-D and 2-D inputs, made at the first NTK epoch
+    Eigen::MatrixXd previousEigenfunctionVectors_;        // the last NTK epoch's, for their orientation
     std::optional<LinearizedModel> linearized_;
     LayerSet lastFinite_;
     LayerSet best_;

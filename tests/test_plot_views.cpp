@@ -4,6 +4,7 @@
 // panel explains the plots and controls; the pace box sets and remembers the epochs per second; slider
 // stops are round numbers.
 #include "control_panel.h"
+#include "figure_export.h"
 #include "help_panel.h"
 #include "labeled_slider.h"
 #include "live_plot_set.h"
@@ -393,6 +394,78 @@ private slots:
 
     // Help -> "Explain the plots and controls", through the real menu: a panel with text that explains each
     // plot by its title, each control by its label, and the terms a lecture uses.
+    // The eigenfunctions view after a short run: one map per eigenvector on 2-D data (finite values, colours
+    // symmetric around 0), one curve on 1-D data, each panel headed with the eigenvalue it shows.
+    void eigenfunctionsShowEachWithItsEigenvalue_data() {
+        QTest::addColumn<int>("dataset");
+        QTest::newRow("moons") << int(DatasetKind::Moons);
+        QTest::newRow("sine") << int(DatasetKind::Sine);
+    }
+
+    void eigenfunctionsShowEachWithItsEigenvalue() {
+        QFETCH(int, dataset);
+        RunConfig config = quickConfig();
+        config.dataset = DatasetKind(dataset);
+        if (config.dataset == DatasetKind::Sine)
+            config.loss = LossKind::Mse;
+        RunHistory history;
+        QVERIFY(runForFigures(config, history).outcome()->failure.isEmpty());
+        const EpochReport* last = nullptr;
+        for (const EpochReport& report : history.reports())
+            if (report.eigenfunctions)
+                last = &report;
+        QVERIFY(last);
+        const Eigenfunctions& functions = *last->eigenfunctions;
+        QWidget host;
+        EigenfunctionPlot* plot = createLivePlots(&host).eigenfunctions;
+        plot->resize(800, 600);
+        plot->refresh(history);
+        plot->replot(QCustomPlot::rpImmediateRefresh);
+        QVERIFY(plot->hasContent());
+        QCOMPARE(plot->waitingText(), QString());
+        QVERIFY2(plot->shownTitle().endsWith(QString("epoch %1").arg(last->epoch)),
+                 qPrintable(plot->shownTitle()));
+        const QStringList headings = plot->panelHeadings();
+        QCOMPARE(headings.size(), eigenfunctionCount);
+        static const QString subscripts = QStringLiteral("₁₂₃₄");
+        for (int k = 0; k < eigenfunctionCount; ++k) {
+            // "φ₁ (λ₁ = 123.4)": the number read back is the eigenvalue to the digits shown.
+            const QRegularExpression pattern(QString("^φ%1 \\(λ%1 = ([0-9.e+-]+)\\)$").arg(subscripts[k]));
+            const auto match = pattern.match(headings[k]);
+            QVERIFY2(match.hasMatch(), qPrintable(headings[k]));
+            const double shown = match.captured(1).toDouble();
+            QVERIFY2(std::abs(shown - functions.eigenvalues[k]) <= 1e-3 * functions.eigenvalues[k],
+                     qPrintable(headings[k]));
+        }
+        if (config.dataset == DatasetKind::Moons) {
+            const QList<const QCPColorMap*> maps = plot->panelMaps();
+            QCOMPARE(maps.size(), eigenfunctionCount);
+            for (const QCPColorMap* map : maps) {
+                QVERIFY(map->realVisibility());
+                QCOMPARE(map->data()->keySize(), eigenfunctionGridResolution);
+                double largest = 0.0;
+                for (int x = 0; x < map->data()->keySize(); ++x)
+                    for (int y = 0; y < map->data()->valueSize(); ++y) {
+                        QVERIFY(std::isfinite(map->data()->cell(x, y)));
+                        largest = std::max(largest, std::abs(map->data()->cell(x, y)));
+                    }
+                QVERIFY(largest > 0.0);
+                QCOMPARE(map->dataRange().lower, -map->dataRange().upper);
+                QVERIFY(map->dataRange().upper >= largest);
+            }
+        } else {
+            // A curve per panel through the eigenvector's entries at the training points.
+            int curves = 0;
+            for (int i = 0; i < plot->graphCount(); ++i)
+                if (plot->graph(i)->name().startsWith("φ")) {
+                    ++curves;
+                    for (const QCPGraphData& point : *plot->graph(i)->data())
+                        QVERIFY(std::isfinite(point.value));
+                }
+            QCOMPARE(curves, eigenfunctionCount);
+        }
+    }
+
     void helpExplainsEveryPlotAndControl() {
         MainWindow window(quickConfig(), false);
         window.show();

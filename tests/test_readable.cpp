@@ -96,6 +96,15 @@ QStringList layoutProblems(NtkPlot* plot, const QString& where) {
     QStringList problems;
     const double width = plot->width(), height = plot->height();
     const QString name = where + " " + plot->fileName();
+    // The layout uses the plot's width: an element with a small maximum width in the plot's column (an
+    // empty legend grid) would squeeze everything into a strip at the left.
+    QRect used;
+    for (QCPLayoutElement* element : plot->plotLayout()->elements(false))
+        if (element && element->visible())
+            used |= element->outerRect();
+    if (used.width() < 0.95 * width)
+        problems
+            << QString("%1 (%2 px wide): laid out in %3 px of it").arg(name).arg(width).arg(used.width());
     for (QCPLayoutElement* element : plot->plotLayout()->elements(true)) {
         const auto* text = qobject_cast<QCPTextElement*>(element);
         if (!text || !text->visible() || text->text().isEmpty())
@@ -538,6 +547,12 @@ private slots:
                                &written, &skipped));
         QVERIFY2(!written.contains(dir.filePath("figures/predictions.png")), qPrintable(written.join(' ')));
         QVERIFY2(skipped.join(' ').contains("predictions.png"), qPrintable(skipped.join(' ')));
+        // The eigenfunctions too, saying why: four features are neither a plane, a line nor an image.
+        QVERIFY2(!written.contains(dir.filePath("figures/eigenfunctions.png")),
+                 qPrintable(written.join(' ')));
+        QVERIFY2(skipped.join(' ').contains(
+                     QRegularExpression("eigenfunctions.png: not written: .*has 4 features")),
+                 qPrintable(skipped.join(' ')));
         const QStringList problems = emptyFigures(written);
         QVERIFY2(problems.isEmpty(), qPrintable(problems.join('\n')));
 

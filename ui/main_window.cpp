@@ -132,6 +132,7 @@ void MainWindow::buildLayout() {
     detailTabs_ = new QTabWidget;
     detailTabs_->addTab(p.kernelMatrix, tr("Kernel matrix"));
     detailTabs_->addTab(p.predictions, tr("Predictions"));
+    detailTabs_->addTab(p.eigenfunctions, tr("Eigenfunctions"));
     detailTabs_->addTab(p.lazyRich, tr("Lazy/rich"));
     detailTabs_->addTab(p.spectralBias, tr("Spectral bias"));
     detailTabs_->addTab(p.spectralFilter, tr("Filter"));

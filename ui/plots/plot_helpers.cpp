@@ -234,6 +234,11 @@ void placeLegendBelow(QCustomPlot* plot) {
     plot->legend->setBrush(Qt::NoBrush);
     plot->legend->setMargins(QMargins(4, 0, 4, 2));
     layout->setRowStretchFactor(row, 0.001);
+    // A grid column is no wider than the smallest maximum width in it, and an empty legend's (its margins,
+    // as in a plot whose lines all leave the legend) would squeeze the axes above it into a strip at the
+    // left. An explicit maximum stands in for that size hint whatever the legend holds (a million pixels:
+    // QCustomPlot adds the margins to it and falls back to the hint at QWIDGETSIZE_MAX).
+    plot->legend->setMaximumSize(1 << 20, QWIDGETSIZE_MAX);
 }
 
 bool fitLegendColumns(QCustomPlot* plot) {

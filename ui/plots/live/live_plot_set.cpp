@@ -6,8 +6,8 @@
 namespace ntk {
 
 std::vector<LivePlot*> LivePlotSet::all() const {
-    return {spectrum,    lambdaMax, trace,        loss,           spectrumHeatmap, kernelMatrix,
-            predictions, lazyRich,  spectralBias, spectralFilter, linearized};
+    return {spectrum,    lambdaMax,      trace,    loss,         spectrumHeatmap, kernelMatrix,
+            predictions, eigenfunctions, lazyRich, spectralBias, spectralFilter,  linearized};
 }
 
 LivePlotSet createLivePlots(QWidget* parent) {
@@ -108,6 +108,7 @@ LivePlotSet createLivePlots(QWidget* parent) {
     plots.spectrumHeatmap = new SpectrumHeatmapPlot(parent);
     plots.kernelMatrix = new KernelMatrixPlot(parent);
     plots.predictions = new PredictionPlot(parent);
+    plots.eigenfunctions = new EigenfunctionPlot(parent);
     plots.lazyRich = lazy;
     plots.spectralBias = new SpectralBiasPlot(parent);
     plots.spectralFilter = new SpectralFilterPlot(parent);

@@ -2,6 +2,7 @@
 // The live plots of the main window, one named member each, so the window places each plot by what it
 // shows rather than by its position in a list. Each one reads a RunHistory and draws; none computes
 // anything about the kernel.
+#include "eigenfunction_plot.h"
 #include "kernel_matrix_plot.h"
 #include "prediction_plot.h"
 #include "series_plot.h"
@@ -22,6 +23,7 @@ struct LivePlotSet {
     SpectrumHeatmapPlot* spectrumHeatmap = nullptr; // the spectrum over epochs
     KernelMatrixPlot* kernelMatrix = nullptr;       // the kernel matrix ordered by class
     PredictionPlot* predictions = nullptr;          // decision regions or regression curve
+    EigenfunctionPlot* eigenfunctions = nullptr;    // the top eigenvectors as functions of the input
     SeriesPlot* lazyRich = nullptr;                 // kernel distance from init and kernel-target alignment
     SpectralBiasPlot* spectralBias = nullptr;       // residual left along eigenvectors of the initial NTK
     SpectralFilterPlot* spectralFilter = nullptr;   // share of the target fitted per eigenvalue
