@@ -63,7 +63,7 @@ Eigen::MatrixXd outputDerivative(const Mlp& model, const ForwardCache& points, c
     Eigen::MatrixXd inputChange;
     for (int l = 0;; ++l) {
         const double cw = model.weightScale(l);
-        Eigen::MatrixXd change = cw * (points.inputs[l] * direction[l].weight.transpose());
+        Eigen::MatrixXd change = cw * (points.input(l) * direction[l].weight.transpose());
         if (l > 0)
             change.noalias() += cw * (inputChange * model.layers()[l].weight.transpose());
         change.rowwise() += model.biasScale() * direction[l].bias.transpose();

@@ -222,7 +222,8 @@ private slots:
 
     void raisedFlagCancels() {
         const Mlp model = smallNetwork(2, 1);
-        const ForwardCache cache = model.forward(randomPoints(30, 2, 5));
+        const Eigen::MatrixXd points = randomPoints(30, 2, 5);
+        const ForwardCache cache = model.forward(points);
         const Eigen::MatrixXd kernel = empiricalNtk(model, cache);
         std::atomic<bool> cancel{true};
         QVERIFY_THROWS_EXCEPTION(Cancelled, topEigenpairs(kernel, eigenfunctionCount, {}, &cancel));
