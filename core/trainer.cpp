@@ -265,7 +265,7 @@ void Trainer::computeKernel(const ForwardCache& cache, EpochReport& report, Canc
 
 bool Trainer::eigenfunctionsApply() const {
     const Dataset& train = data_->train;
-    if (train.size() > maxEigenfunctionPoints)
+    if (!eigenfunctions_ || train.size() > maxEigenfunctionPoints)
         return false;
     // Every stride-th NTK epoch, the stride giving at most eigenfunctionFrames of them, and the last epoch.
     const int ntkEpochs = config_.epochs / config_.ntkEvery;

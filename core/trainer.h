@@ -93,6 +93,10 @@ public:
     // first; completeTheory() then does it and returns it (nullopt when nothing was pending). advance()
     // completes it itself if the caller did not, so the later epochs' reports are the same either way.
     bool theoryPending() const { return pendingTheory_ != nullptr; }
+
+    // Whether NTK epochs also report eigenfunctions (where they apply, see eigenfunctionsApply); off by
+    // default, since only a view of them needs them.
+    void setEigenfunctions(bool on) { eigenfunctions_ = on; }
     std::optional<InitialTheory> completeTheory(CancelFlag cancel = nullptr);
 
     bool done() const { return state_ != RunState::Running; }
@@ -166,6 +170,7 @@ private:
     std::optional<InitialTheory> earlyAnalyticLimit_; // see computeKernel
     SpectrumStatus lastSpectrumStatus_ = SpectrumStatus::Ok;
     Eigen::MatrixXd initialEigenvectors_; // columns, descending eigenvalue; empty without theory
+    bool eigenfunctions_ = false;
     std::shared_ptr<const GridPoints> eigenfunctionGrid_; // 1-D and 2-D inputs, made at the first NTK epoch
     Eigen::MatrixXd previousEigenfunctionVectors_;        // the last NTK epoch's, for their orientation
     std::optional<LinearizedModel> linearized_;

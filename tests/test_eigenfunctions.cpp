@@ -155,6 +155,7 @@ private slots:
     void trainerReportsThemOnNtkEpochsOfDrawableData() {
         const RunConfig config = moons(40);
         Trainer trainer(config, prepareData(config));
+        trainer.setEigenfunctions(true);
         int withFunctions = 0;
         Eigen::MatrixXd previous;
         while (auto report = trainer.advance()) {
@@ -180,12 +181,22 @@ private slots:
         QCOMPARE(withFunctions, 4); // epochs 0, 2, 4, 6
     }
 
+    void onlyWhenAsked() {
+        // Sweeps and `ntkviz-cli train` draw none: their trainers leave them off.
+        const RunConfig config = moons(40);
+        Trainer trainer(config, prepareData(config));
+        auto report = trainer.advance();
+        QVERIFY(report && report->hasKernel);
+        QVERIFY(!report->eigenfunctions);
+    }
+
     void aLongRunGetsAtMostTheFrameBudget() {
         RunConfig config = moons(20);
         config.width = 8;
         config.epochs = 250;
         config.ntkEvery = 1;
         Trainer trainer(config, prepareData(config));
+        trainer.setEigenfunctions(true);
         std::vector<int> epochs;
         while (auto report = trainer.advance())
             if (report->eigenfunctions)
@@ -207,6 +218,7 @@ private slots:
             set->features = wider;
         }
         Trainer fourFeatures(blobs, std::move(data));
+        fourFeatures.setEigenfunctions(true);
         auto report = fourFeatures.advance();
         QVERIFY(report && report->hasKernel);
         QVERIFY(!report->eigenfunctions);
@@ -215,6 +227,7 @@ private slots:
         large.epochs = 1;
         large.width = 4;
         Trainer tooMany(large, prepareData(large));
+        tooMany.setEigenfunctions(true);
         report = tooMany.advance();
         QVERIFY(report && report->hasKernel);
         QVERIFY(!report->eigenfunctions);

@@ -169,6 +169,13 @@ std::optional<int> expectedTitleEpoch(const LivePlot* plot, const RunHistory& h,
         return h.initialResidualEnergy().size() > 0 && h.initialSpectrum().size() > 0
                    ? std::optional(h.latestResidualEnergy().first)
                    : std::nullopt;
+    if (name == "eigenfunctions") { // the latest NTK epoch that carried them: some NTK epochs only
+        const std::vector<EpochReport>& reports = h.reports();
+        for (auto it = reports.rbegin(); it != reports.rend(); ++it)
+            if (it->eigenfunctions)
+                return it->epoch;
+        return std::nullopt;
+    }
     if (name == "predictions" && !(h.info().inputDim <= 2 && h.info().trainFeatures.rows() > 0))
         return std::nullopt; // no decision regions above two input features
     return h.latest() ? std::optional(h.latest()->epoch) : std::nullopt;

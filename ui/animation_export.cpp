@@ -234,6 +234,7 @@ std::optional<QString> exportAnimation(const RunConfig& config, const QString& p
     int epochsDone = 0;
     FrameRecorder recorder(plotName, std::max(2, options.maxFrames));
     RunControl control;
+    control.eigenfunctions = plotName == "eigenfunctions";
     control.beforeNextEpoch = [&] { return report("training", ++epochsDone, config.epochs); };
     const RunOutcome outcome = driveRun(1, config, recorder, control);
     if (!outcome.failure.isEmpty())

@@ -60,7 +60,9 @@ QString skippedFigureMessage(const NtkPlot* plot) {
 
 RunRecord runForFigures(const RunConfig& config, RunHistory& history) {
     HistoryObserver drawing(history);
-    return recordRun(1, config, {}, &drawing);
+    RunControl control;
+    control.eigenfunctions = true; // the eigenfunctions figure, as in the window
+    return recordRun(1, config, control, &drawing);
 }
 
 std::optional<QString> exportFigures(const RunHistory& history, const QString& directory,

@@ -51,6 +51,7 @@ RunOutcome driveRun(RunId id, const RunConfig& config, RunObserver& observer, co
     outcome.runId = id;
     try {
         Trainer trainer(config, prepare(*sharedDataSource(config), config));
+        trainer.setEigenfunctions(control.eigenfunctions);
         throwIfCancelled(control.cancel);
         const PreparedData& data = trainer.data();
         const BlasThreadLease blasThreads = BlasThreadLease::forRun(

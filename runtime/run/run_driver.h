@@ -16,6 +16,10 @@ struct RunControl {
     // Called before every epoch after the first (pausing, pacing); returning false stops the run as
     // cancelled. Runs in the driver's thread.
     std::function<bool()> beforeNextEpoch;
+    // The top eigenvectors as functions of the input (EpochReport::eigenfunctions), for the window's view
+    // and figures of it. Off where nothing draws them (sweeps, `ntkviz-cli train`): they cost up to tens of
+    // milliseconds per NTK epoch, more than the kernel itself on small runs.
+    bool eigenfunctions = false;
 };
 
 // Runs `config` to its end in the calling thread. Never throws: a run that cannot start or stops on an

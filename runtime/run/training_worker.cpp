@@ -153,6 +153,7 @@ void TrainingWorker::execute(const RunConfig& config, RunId id) {
     int epochsSincePace = 0;
     RunControl control;
     control.cancel = &abortRun_;
+    control.eigenfunctions = true; // the window's Eigenfunctions tab
     control.beforeNextEpoch = [&] {
         if (const double rate = maxEpochsPerSecond_.load(); rate > 0.0) {
             ++epochsSincePace;
