@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Sanitizer runs. (1) ASan + UBSan + LeakSanitizer: builds into build-asan and runs the whole test suite.
+# Sanitizer runs. (1) ASan + UBSan + LeakSanitizer: builds into build-asan and runs the test suite but for
+# the README launch and the "drawing" tests (tests/CMakeLists.txt says why).
 # (2) ThreadSanitizer: builds into build-tsan and runs the threaded tests (test_worker, test_app).
 # Exits non-zero on any failing test or any sanitizer report, also one from a child process (the CLI
 # and app the tests start) whose exit code a test might not look at: every report goes to a log file
@@ -68,7 +69,8 @@ if [[ "$which" == both || "$which" == address ]]; then
   export LSAN_OPTIONS="suppressions=$root/tests/lsan.supp:print_suppressions=0"
   export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:log_path=$logs/ubsan"
   # The README launch test builds and opens the Release app itself: nothing of it runs sanitized here.
-  build_and_test build-asan address ntkviz_tests -- -E '^test_readme_launch$' || failed=1
+  # Tests labelled "drawing" (plot layout measured at many sizes) are left out: see tests/CMakeLists.txt.
+  build_and_test build-asan address ntkviz_tests -- -E '^test_readme_launch$' -LE '^drawing$' || failed=1
   unset ASAN_OPTIONS LSAN_OPTIONS UBSAN_OPTIONS
 fi
 if [[ "$which" == both || "$which" == thread ]]; then

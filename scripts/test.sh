@@ -2,7 +2,8 @@
 # Quick start (2): install what is missing, build, and run everything CI checks. Exits non-zero on any
 # failure, sanitizer report or fuzzer finding. Stages, in order:
 #   1. the whole test suite on the Release build (build/)
-#   2. the whole test suite under AddressSanitizer + UndefinedBehaviorSanitizer (build-asan/)
+#   2. the test suite under AddressSanitizer + UndefinedBehaviorSanitizer (build-asan/), but for the
+#      plot-layout ("drawing") tests, which stage 1 runs
 #   3. the worker and app tests under ThreadSanitizer (build-tsan/)
 #   4. every libFuzzer target for 60 s (build-fuzz/)
 # NTKVIZ_TEST_STAGES picks stages for a quicker local run, e.g. NTKVIZ_TEST_STAGES="suite" or
@@ -49,7 +50,7 @@ if wanted asan || wanted tsan || wanted fuzz; then
 fi
 run_stage "install dependencies" scripts/install-deps.sh --test "${sanitizeOption[@]}"
 wanted suite && run_stage "build and test suite" suite
-wanted asan && run_stage "ASan+UBSan: all tests" scripts/sanitize.sh address
+wanted asan && run_stage "ASan+UBSan: tests" scripts/sanitize.sh address
 wanted tsan && run_stage "TSan: worker and app tests" scripts/sanitize.sh thread
 wanted fuzz && run_stage "fuzz: 60 s per target" scripts/fuzz.sh 60
 

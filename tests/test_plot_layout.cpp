@@ -144,8 +144,8 @@ QString horizontalTickProblem(QCustomPlot* plot, QCPAxis* axis, const QString& w
     const QVector<QString> labels = axis->tickVectorLabels();
     double previousRight = -1e9;
     for (qsizetype i = 0; i < ticks.size(); ++i) {
-        if (!axis->range().contains(ticks[i]))
-            continue;
+        if (!axis->range().contains(ticks[i]) || labels[i].isEmpty())
+            continue; // a category label left blank for room (every second one shown) draws nothing
         int width = 0;
         for (const QString& line : drawnLabel(labels[i]).split('\n'))
             width = std::max(width, metrics.horizontalAdvance(line));

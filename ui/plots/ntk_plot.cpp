@@ -12,6 +12,7 @@
 #include <QToolTip>
 #include <algorithm>
 #include <cmath>
+#include <functional>
 
 namespace ntk {
 
@@ -67,6 +68,8 @@ bool tickLabelsOverlap(const QCPAxis* axis) {
     const bool horizontal = axis->orientation() == Qt::Horizontal;
     std::vector<std::pair<double, double>> spans;
     for (qsizetype i = 0; i < std::min(ticks.size(), labels.size()); ++i) {
+        if (labels[i].isEmpty())
+            continue; // a category left unlabelled for room (fitCategoryLabels) draws nothing
         const QSizeF size = labelSize(metrics, labels[i]);
         const double centre = axis->coordToPixel(ticks[i]);
         const double half = (horizontal ? size.width() : size.height()) / 2.0;
@@ -155,6 +158,40 @@ void NtkPlot::fitToSpace() {
     if (fitting_)
         return; // the layouts below emit afterLayout again
     fitting_ = true;
+    // Text as large as the style asks for, unless the data would be left a strip: then smaller, a step at a
+    // time, but never below the normal size. Starting from the style's size each time makes the result
+    // depend on the size alone (the window and a headless export of that size give the same figure).
+    const double smallest = std::min(1.0, style_.scale);
+    // Axis labels start whole, and margins from nothing: a label broken for a smaller size would otherwise
+    // leave the margins of that size (the window's export would differ from a headless one of that size).
+    bool restored = applyTextScale(style_.scale);
+    // A margin group (a colour bar beside its map) takes the largest margin of its members, and a member
+    // without axes of its own (the colour bar's outer element) reports its current margin: once grown, the
+    // group's margin never shrinks. Cleared here, margins follow from this size alone.
+    for (QCPLayoutElement* element : plotLayout()->elements(true))
+        if (element && !element->marginGroups().isEmpty() && !element->margins().isNull()) {
+            element->setMargins(QMargins());
+            restored = true;
+        }
+    for (QCPAxis* axis : labelledAxes())
+        if (const auto label = axisLabels_.constFind(axis);
+            label != axisLabels_.constEnd() && axis->label() == label->shown && label->shown != label->full) {
+            axis->setLabel(label->full);
+            restored = true;
+        }
+    if (restored)
+        updateLayout();
+    for (double scale = style_.scale;; scale = std::max(smallest, 0.9 * scale)) {
+        if (scale != textScale_ && applyTextScale(scale))
+            updateLayout();
+        fitAtThisTextSize();
+        if (scale <= smallest || !crampedByText())
+            break;
+    }
+    fitting_ = false;
+}
+
+void NtkPlot::fitAtThisTextSize() {
     // Everything that follows from the size alone, until a layout changes nothing: the legend and category
     // labels (so an exported figure gets the legend its own size allows, not the one the plot had on
     // screen), titles and axis labels, and tick counts from the axes' lengths.
@@ -172,7 +209,74 @@ void NtkPlot::fitToSpace() {
     // Then labels that still run together lose ticks, one at a time.
     for (int pass = 0; pass < 6 && thinOverlappingTicks(); ++pass)
         updateLayout();
-    fitting_ = false;
+}
+
+namespace {
+
+// Sets `font` at `ratio` times the size its owner last asked for. A font whose size is not the one this
+// function last set was set anew by the plot (a rebuild, a style change): its size is then the full one.
+void setShrunkFont(QObject* owner, QFont font, double ratio, const char* which,
+                   const std::function<void(const QFont&)>& set) {
+    const QByteArray fullKey = QByteArray("ntkvizFullPoints") + which;
+    const QByteArray shownKey = QByteArray("ntkvizShownPoints") + which;
+    double full = font.pointSizeF();
+    const QVariant shown = owner->property(shownKey);
+    if (shown.isValid() && std::abs(shown.toDouble() - full) < 1e-6)
+        full = owner->property(fullKey).toDouble();
+    font.setPointSizeF(full * ratio);
+    owner->setProperty(fullKey, full);
+    owner->setProperty(shownKey, font.pointSizeF());
+    set(font);
+}
+
+} // namespace
+
+bool NtkPlot::applyTextScale(double scale) {
+    const bool changed = std::abs(scale - textScale_) > 1e-9;
+    textScale_ = scale;
+    PlotStyle text = style_;
+    text.scale = scale;
+    title_->setFont(text.titleFont());
+    note_->setFont(text.legendFont());
+    heldNote_->setFont(text.legendFont());
+    waitingLabel_->setFont(text.labelFont());
+    for (QCPAxisRect* rect : axisRects())
+        for (QCPAxis* axis : rect->axes()) {
+            axis->setTickLabelFont(text.tickFont());
+            axis->setLabelFont(text.labelFont());
+        }
+    for (QCPAxis* axis : labelledAxes()) { // colour bars
+        axis->setTickLabelFont(text.tickFont());
+        axis->setLabelFont(text.labelFont());
+    }
+    legend->setFont(text.legendFont());
+    // Text a plot adds of its own (captions in the axes, per-panel titles) keeps its size relative to the
+    // style's.
+    const double ratio = style_.scale > 0 ? scale / style_.scale : 1.0;
+    for (QCPLayoutElement* element : plotLayout()->elements(true))
+        if (auto* extra = qobject_cast<QCPTextElement*>(element);
+            extra && extra != title_ && extra != note_ && extra != heldNote_ && extra != waitingLabel_)
+            setShrunkFont(extra, extra->font(), ratio, "", [extra](const QFont& f) { extra->setFont(f); });
+    for (int i = 0; i < itemCount(); ++i)
+        if (auto* label = qobject_cast<QCPItemText*>(item(i)))
+            setShrunkFont(label, label->font(), ratio, "", [label](const QFont& f) { label->setFont(f); });
+    return changed;
+}
+
+bool NtkPlot::crampedByText() const {
+    if (legend->property("ntkvizHiddenForSpace").toBool())
+        return true;
+    const QFontMetricsF metrics(PlotStyle{textScale_}.tickFont());
+    QSet<const QCPAxisRect*> colourBars; // narrow by design
+    for (QCPLayoutElement* element : plotLayout()->elements(true))
+        if (const auto* scale = qobject_cast<QCPColorScale*>(element))
+            colourBars.insert(scale->axis()->axisRect());
+    for (QCPAxisRect* rect : axisRects())
+        if (rect->visible() && !colourBars.contains(rect) &&
+            (rect->height() < 3.0 * metrics.height() ||
+             rect->width() < 4.0 * metrics.horizontalAdvance(QStringLiteral("0000"))))
+            return true;
+    return false;
 }
 
 bool NtkPlot::fitText(QCPTextElement* element, const QString& full) {
@@ -198,13 +302,16 @@ bool NtkPlot::fitAxisLabels() {
         if (axis->label() != label.shown)
             label.full = axis->label(); // the plot set a new one since the last fit
         const bool horizontal = axis->orientation() == Qt::Horizontal;
-        // Centred on the axis, the label may use the widget's extent on both sides of the axis' centre.
-        const QRect area = viewport();
+        // Centred on the axis, the label may use its axes rect's cell (margins included) on both sides of
+        // the axis' centre: not the rows above and below, which hold the title, its note and the legend.
+        const QRect area = axis->axisRect()->outerRect();
         const QRect rect = axis->axisRect()->rect();
         const double room =
             horizontal ? 2.0 * std::min(rect.center().x() - area.left(), area.right() - rect.center().x())
                        : 2.0 * std::min(rect.center().y() - area.top(), area.bottom() - rect.center().y());
-        label.shown = QFontMetricsF(axis->labelFont()).elidedText(label.full, Qt::ElideRight, room - 4.0);
+        // On two lines if need be (a vertical label widens its margin by a line, which the data can spare
+        // better than the words), elided only beyond that.
+        label.shown = fittedLines(label.full, QFontMetricsF(axis->labelFont()), room - 4.0);
         if (axis->label() != label.shown) {
             axis->setLabel(label.shown);
             changed = true;
@@ -229,8 +336,12 @@ bool NtkPlot::tickCountsFromLength() {
         if (length <= spacing)
             continue; // not laid out yet (a colour bar's inner rect lags its first layout): next time
         const int count = std::clamp(int(length / spacing), 2, 5);
-        if (axis->ticker()->tickCount() != count) {
+        // With room for few ticks, QCustomPlot's readable steps can leave a single labelled tick (a colour
+        // bar from -0.06 to 0.06 gets only "0"): meet the count instead.
+        const auto strategy = count <= 3 ? QCPAxisTicker::tssMeetTickCount : QCPAxisTicker::tssReadability;
+        if (axis->ticker()->tickCount() != count || axis->ticker()->tickStepStrategy() != strategy) {
             axis->ticker()->setTickCount(count);
+            axis->ticker()->setTickStepStrategy(strategy);
             changed = true;
         }
     }
@@ -307,19 +418,13 @@ void NtkPlot::applyStyle(const PlotStyle& style) {
 
 void NtkPlot::applyFonts(const PlotStyle& style) {
     style_ = style;
-    title_->setFont(style.titleFont());
-    note_->setFont(style.legendFont());
-    heldNote_->setFont(style.legendFont());
-    waitingLabel_->setFont(style.labelFont());
+    applyTextScale(style.scale); // until the next layout says whether the plot has room for it
     for (QCPAxisRect* rect : axisRects())
         for (QCPAxis* axis : rect->axes()) {
-            axis->setTickLabelFont(style.tickFont());
-            axis->setLabelFont(style.labelFont());
             axis->setBasePen(QPen(Qt::black, style.scale));
             axis->setTickPen(QPen(Qt::black, style.scale));
             axis->setSubTickPen(QPen(Qt::black, style.scale));
         }
-    legend->setFont(style.legendFont());
     for (int i = 0; i < graphCount(); ++i) {
         QPen pen = graph(i)->pen();
         pen.setWidthF(style.lineWidth() * (pen.style() == Qt::DashLine ? 0.75 : 1.0));

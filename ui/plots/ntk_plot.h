@@ -36,6 +36,10 @@ public:
     // Why there is nothing to draw, for the message that names a skipped export.
     virtual QString nothingToDrawReason() const;
     const PlotStyle& style() const { return style_; }
+    // The scale the plot's text is drawn at: style().scale, or less (down to the normal size) where the
+    // plot is too small for text that large to leave room for its data (presentation mode on a small
+    // screen, a panel of a crowded page).
+    double textScale() const { return textScale_; }
 
     bool logScale() const { return logScale_; }
     void setLogScale(bool log);
@@ -95,6 +99,13 @@ private:
     // After each layout (on screen and for exports at any size): titles broken or elided to the width,
     // tick counts from the axis lengths and the tick labels' size, then laid out again when that changed.
     void fitToSpace();
+    void fitAtThisTextSize();
+    // Fonts of every text the plot draws at `scale` (titles, notes, axes, colour bars, legend, text items);
+    // true when that changed them.
+    bool applyTextScale(double scale);
+    // The data area is too small beside its text: an axes rect under three tick-label lines high or four
+    // labels wide, or a legend that stepped aside for lack of room.
+    bool crampedByText() const;
     bool fitText(QCPTextElement* element, const QString& full);
     bool fitAxisLabels();
     bool tickCountsFromLength();
@@ -117,6 +128,7 @@ private:
     QString waitingText_;
     std::optional<QPoint> pressedAt_; // left button down here, not yet dragged beyond the drag distance
     PlotStyle style_;
+    double textScale_ = 1.0;
     bool logScale_ = false;
     bool scaleChosen_ = false;
     bool userMovedView_ = false;

@@ -280,29 +280,90 @@ bool fitLegendColumns(QCustomPlot* plot) {
     return changed;
 }
 
+namespace {
+
+// `label` broken at spaces (and at its own line breaks) into lines no wider than `room`, at most
+// `maxLines` of them; empty when a word is wider than `room` or more lines would be needed.
+QStringList wrappedLines(const QString& label, const QFontMetricsF& metrics, double room, int maxLines) {
+    QStringList lines;
+    for (const QString& given : label.split('\n')) {
+        QString line;
+        for (const QString& word : given.split(' ', Qt::SkipEmptyParts)) {
+            const QString longer = line.isEmpty() ? word : line + ' ' + word;
+            if (metrics.horizontalAdvance(longer) <= room)
+                line = longer;
+            else if (line.isEmpty() || metrics.horizontalAdvance(word) > room)
+                return {};
+            else {
+                lines << line;
+                line = word;
+            }
+        }
+        lines << line;
+    }
+    return lines.size() <= maxLines ? lines : QStringList{};
+}
+
+} // namespace
+
 bool fitCategoryLabels(QCustomPlot* plot) {
     QCPAxis* axis = plot->xAxis;
     const auto ticker = qSharedPointerDynamicCast<QCPAxisTickerText>(axis->ticker());
-    if (!ticker || ticker->ticks().size() < 2 || !(axis->range().size() > 0))
+    if (!ticker || ticker->ticks().isEmpty() || !(axis->range().size() > 0))
         return false;
-    const QFontMetrics metrics(axis->tickLabelFont());
-    int widest = 0;
-    for (const QString& label : ticker->ticks())
-        for (const QString& line : label.split('\n'))
-            widest = std::max(widest, metrics.horizontalAdvance(line));
-    double closest = std::numeric_limits<double>::infinity();
     const QList<double> keys = ticker->ticks().keys(); // sorted
+    const QStringList current = ticker->ticks().values();
+    // The labels as the plot set them; the ticker holds them as last fitted (wrapped, some left blank).
+    QStringList full = axis->property("ntkvizCategoryFull").toStringList();
+    if (current != axis->property("ntkvizCategoryShown").toStringList() || full.size() != current.size())
+        full = current;
+    double closest = axis->range().size();
     for (qsizetype i = 1; i < keys.size(); ++i)
         closest = std::min(closest, keys[i] - keys[i - 1]);
     // The axes rect of the last layout (before the first one, most of the widget).
     const double axisWidth =
         plot->axisRect()->width() > 0 ? plot->axisRect()->width() : 0.8 * plot->viewport().width();
     const double slot = closest * axisWidth / axis->range().size();
-    const double rotation = widest + metrics.averageCharWidth() > slot ? 45 : 0;
-    if (axis->tickLabelRotation() == rotation)
-        return false;
-    axis->setTickLabelRotation(rotation);
-    return true;
+    const QFontMetricsF metrics(axis->tickLabelFont());
+    const double gap = 2.0 * metrics.averageCharWidth(); // neighbours must read as separate labels
+    // Every label on up to three lines within its slot; if some word is wider than that, every second
+    // label (then every third, ...) in a slot as many times wider, the others left blank. Turned labels
+    // would take the height the data need.
+    QStringList shown = full;
+    for (qsizetype every = 1; every <= std::max<qsizetype>(1, keys.size()); ++every) {
+        const double room = every * slot - gap;
+        bool fits = true;
+        for (qsizetype i = 0; i < full.size() && fits; ++i) {
+            if (i % every != 0) {
+                shown[i].clear();
+                continue;
+            }
+            const QStringList lines = wrappedLines(full[i], metrics, room, 3);
+            fits = !lines.isEmpty();
+            shown[i] = lines.join('\n');
+        }
+        if (fits)
+            break;
+        if (every == std::max<qsizetype>(1, keys.size())) // not even one label fits whole: cut them
+            for (qsizetype i = 0; i < full.size(); ++i)
+                shown[i] = i == 0 ? metrics.elidedText(full[i].split('\n').join(' '), Qt::ElideRight, room)
+                                  : QString();
+    }
+    axis->setProperty("ntkvizCategoryFull", full);
+    axis->setProperty("ntkvizCategoryShown", shown);
+    bool changed = false;
+    if (axis->tickLabelRotation() != 0) {
+        axis->setTickLabelRotation(0);
+        changed = true;
+    }
+    if (shown != current) {
+        QMap<double, QString> ticks;
+        for (qsizetype i = 0; i < keys.size(); ++i)
+            ticks.insert(keys[i], shown[i]);
+        ticker->setTicks(ticks);
+        changed = true;
+    }
+    return changed;
 }
 
 QString epochTitle(const QString& what, int epoch) {

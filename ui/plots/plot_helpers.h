@@ -40,9 +40,10 @@ void placeLegendBelow(QCustomPlot* plot);
 // As many legend columns as the plot's width holds (at least one), so the legend stays inside the widget
 // and takes as few rows as it can; NtkPlot calls it before each replot.
 bool fitLegendColumns(QCustomPlot* plot); // true when it changed the legend
-// Category labels (a text ticker on the x axis) turned 45° when the widest no longer fits between two
-// neighbouring ticks, so none runs into the next; NtkPlot calls it before each replot.
-bool fitCategoryLabels(QCustomPlot* plot); // true when it changed the rotation
+// Category labels (a text ticker on the x axis) that never run into each other: broken into up to three
+// lines to fit between neighbouring ticks, or, when a word is wider than that, only every second (third,
+// ...) label shown. NtkPlot calls it before each replot and after each layout.
+bool fitCategoryLabels(QCustomPlot* plot); // true when it changed the labels
 QString epochTitle(const QString& what, int epoch);
 // How a setting's key ("l2", "test_n") reads on a plot: a name for axis labels ("L2 strength λ₂") and a
 // symbol for "symbol = value" in legends and ticks ("λ₂"), as the controls name them.
