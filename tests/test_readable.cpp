@@ -329,6 +329,40 @@ private slots:
         QVERIFY2(problems.isEmpty(), qPrintable(problems.join('\n')));
     }
 
+    void everyLabelGrowsInPresentationMode() {
+        // Text with a font of its own (a scene's title, a caption) does not follow the application's font:
+        // each must still grow with presentation mode, or it stays laptop-sized on the projector.
+        MainWindow window(lectureRun(12), false);
+        window.resize(windowSizes.front());
+        window.show();
+        QString error;
+        std::optional<Scene> scene = findScene("14-early-stopping", error);
+        QVERIFY2(scene, qPrintable(error));
+        for (SceneRun& run : scene->runs) {
+            run.config.dataset = DatasetKind::Moons;
+            run.config.trainSize = 30;
+            run.config.epochs = 5;
+        }
+        window.openScene(*scene); // the scene page's title, caption and settings line exist from here
+        QHash<QLabel*, double> normal;
+        for (QLabel* label : window.findChildren<QLabel*>())
+            if (!label->text().isEmpty())
+                normal.insert(label, QFontInfo(label->font()).pointSizeF());
+        QVERIFY(normal.size() > 10);
+        showAs(window, windowSizes.front(), true);
+        QStringList problems;
+        for (auto it = normal.cbegin(); it != normal.cend(); ++it) {
+            const double now = QFontInfo(it.key()->font()).pointSizeF();
+            if (now < 1.4 * it.value())
+                problems << QString("\"%1\": %2 pt in normal mode, %3 pt in presentation mode")
+                                .arg(it.key()->text().left(40))
+                                .arg(it.value())
+                                .arg(now);
+        }
+        QVERIFY2(problems.isEmpty(), qPrintable(problems.join('\n')));
+        QTRY_VERIFY_WITH_TIMEOUT(!window.sceneView()->running(), 120000);
+    }
+
     void lectureSlidersAndValuesShowWithoutScrolling() {
         MainWindow window(lectureRun(12), false);
         window.resize(windowSizes.front()); // as ntkviz opens it

@@ -3,6 +3,7 @@
 #include "plot_grid.h"
 #include "settings_table.h"
 
+#include <QApplication>
 #include <QComboBox>
 #include <QHBoxLayout>
 #include <QJsonValue>
@@ -40,15 +41,16 @@ SceneView::SceneView(QWidget* parent)
     , runner_(this) {
     auto* layout = new QVBoxLayout(this);
     title_ = new QLabel(tr("Choose a scene from the Scenes menu."));
-    QFont titleFont = title_->font();
-    titleFont.setPointSizeF(titleFont.pointSizeF() * 1.3);
-    titleFont.setBold(true);
-    title_->setFont(titleFont);
+    applyTitleFont();
     caption_ = new QLabel;
     caption_->setWordWrap(true);
     settings_ = new QLabel;
     settings_->setWordWrap(true);
-    settings_->setStyleSheet("color: #555");
+    // A palette, not a style sheet: a style sheet would pin the label's font, and the line would stay
+    // small in presentation mode.
+    QPalette grey = settings_->palette();
+    grey.setColor(QPalette::WindowText, QColor(0x55, 0x55, 0x55));
+    settings_->setPalette(grey);
     auto* bar = new QHBoxLayout;
     progress_ = new QProgressBar;
     progress_->setFormat(tr("%v of %m runs"));
@@ -177,8 +179,17 @@ void SceneView::redraw() {
 }
 
 void SceneView::applyStyle(const PlotStyle& style) {
+    applyTitleFont(); // the application's font has just changed with the presentation scale
     for (ComparisonPlot* plot : plots_)
         plot->applyStyle(style);
+}
+
+void SceneView::applyTitleFont() {
+    // Set explicitly, the title's font no longer follows the application's: it is derived from it here.
+    QFont font = QApplication::font();
+    font.setPointSizeF(font.pointSizeF() * 1.3);
+    font.setBold(true);
+    title_->setFont(font);
 }
 
 } // namespace ntk

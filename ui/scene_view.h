@@ -36,6 +36,7 @@ signals:
 
 private:
     void applySceneView();
+    void applyTitleFont();
     void redraw();
 
     SweepRunner runner_;
