@@ -118,6 +118,16 @@ QStringList layoutProblems(NtkPlot* plot, const QString& where) {
                                 .arg(centre + half, 0, 'f', 0);
         }
     }
+    // Text items (marker labels, notes in the axes) are clipped to their axes rect: cut if they leave it.
+    for (int i = 0; i < plot->itemCount(); ++i) {
+        auto* text = qobject_cast<QCPItemText*>(plot->item(i));
+        if (!text || !text->visible() || text->text().trimmed().isEmpty() || !text->clipToAxisRect())
+            continue;
+        const QRectF box(text->topLeft->pixelPosition(), text->bottomRight->pixelPosition());
+        const QRectF clip = QRectF(text->clipAxisRect()->rect()).adjusted(-1, -1, 1, 1);
+        if (!clip.contains(box))
+            problems << QString("%1: text \"%2\" is cut at its axes' edge").arg(name, text->text().trimmed());
+    }
     for (QCPAxis* axis : axesWithLabels(plot)) {
         // The axis label, centred on the axis, inside its axes rect's cell: not in the plot's title or
         // legend rows.

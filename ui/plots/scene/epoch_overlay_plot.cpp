@@ -63,7 +63,7 @@ void EpochOverlayPlot::rebuild() {
             text->position->setCoords(run.stopEpoch(), 0.5);
             text->setPositionAlignment(Qt::AlignRight | Qt::AlignVCenter);
             text->setText(run.state() == RunState::EarlyStopped ? tr("early stop %1 ").arg(run.stopEpoch())
-                                                                : tr("diverged %1 ").arg(run.stopEpoch()));
+                                                                : tr(" diverged %1 ").arg(run.stopEpoch()));
             text->setColor(runColor(run));
             text->setFont(style().legendFont());
         }
@@ -84,6 +84,16 @@ void EpochOverlayPlot::rebuild() {
     }
     legend->setVisible(graphCount() <= 16);
     finishRanges(this, followsData());
+    // Marker labels sit beside their line, on the side with more room, so none is cut at the axes' edge
+    // (a stop near epoch 0 of a long run had its label cut to "119").
+    for (int i = 0; i < itemCount(); ++i)
+        if (auto* text = qobject_cast<QCPItemText*>(item(i))) {
+            const QCPRange range = xAxis->range();
+            const double at =
+                range.size() > 0 ? (text->position->coords().x() - range.lower) / range.size() : 0.5;
+            text->setPositionAlignment((at < 0.5 ? Qt::AlignLeft : Qt::AlignRight) | Qt::AlignVCenter);
+            text->setText(' ' + text->text().trimmed() + ' ');
+        }
 }
 
 } // namespace ntk
