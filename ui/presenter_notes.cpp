@@ -11,9 +11,8 @@
 namespace ntk {
 
 PresenterNotes::PresenterNotes(QWidget* parent)
-    : QWidget(parent, Qt::Window) {
+    : QWidget(parent) {
     setObjectName("presenterNotes");
-    setWindowTitle(tr("Presenter notes"));
     lectureTitle_ = new QLabel;
     counter_ = new QLabel;
     counter_->setAlignment(Qt::AlignRight | Qt::AlignVCenter);
@@ -56,7 +55,6 @@ PresenterNotes::PresenterNotes(QWidget* parent)
     layout->addWidget(note_, 1);
     layout->addWidget(next_);
     layout->addLayout(buttons);
-    resize(560, 420);
 }
 
 void PresenterNotes::showStep(const Lecture& lecture, int index) {
