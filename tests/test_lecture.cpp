@@ -55,7 +55,7 @@ QByteArray tinySceneJson() {
 // Lecture > Show presenter notes, as the lecturer asks for them.
 void showPresenterNotes(MainWindow& window) {
     for (QAction* action : window.findChildren<QAction*>())
-        if (action->text() == "Show &presenter notes") {
+        if (action->text() == "&Show presenter notes") {
             QVERIFY(action->isEnabled());
             action->trigger();
             return;
@@ -402,7 +402,15 @@ private slots:
             window.openLecture(*lecture);
             QCoreApplication::processEvents();
             QVERIFY2(!notes->isVisible(), qPrintable(overlap()));
+            const int plotsWidth = plots->width();
             showPresenterNotes(window);
+            QTRY_VERIFY(notes->isVisible());
+            QTest::qWait(50);
+            // In the settings panel's place, not wider: the plots keep their width (and their columns).
+            QVERIFY2(
+                plots->width() >= plotsWidth - 8,
+                qPrintable(
+                    QString("plots %1 px wide, %2 px before the notes").arg(plots->width()).arg(plotsWidth)));
             for (int step : {0, 1, 0}) {
                 window.lectureStepper().goTo(step);
                 QTRY_VERIFY(notes->isVisible());

@@ -87,7 +87,7 @@ void MainWindow::buildLectureMenu() {
             statusBar()->showMessage(tr("This is the first step of the lecture."), 4000);
     });
     previous->setShortcut(Qt::Key_PageUp);
-    QAction* notes = menu->addAction(tr("Show &presenter notes"), this, [this] {
+    QAction* notes = menu->addAction(tr("&Show presenter notes"), this, [this] {
         if (!presenterDock_->isVisible())
             placePresenterNotes();
         presenterDock_->show();

@@ -13,7 +13,10 @@ namespace ntk {
 PresenterNotes::PresenterNotes(QWidget* parent)
     : QWidget(parent) {
     setObjectName("presenterNotes");
+    // Narrow enough to take the settings panel's place on a single screen, in presentation mode too: the
+    // texts wrap and the buttons are short (their keys are in their tooltips and in the Lecture menu).
     lectureTitle_ = new QLabel;
+    lectureTitle_->setWordWrap(true);
     counter_ = new QLabel;
     counter_->setAlignment(Qt::AlignRight | Qt::AlignVCenter);
     title_ = new QLabel;
@@ -33,8 +36,10 @@ PresenterNotes::PresenterNotes(QWidget* parent)
     next_ = new QLabel;
     next_->setWordWrap(true);
     next_->setTextFormat(Qt::PlainText);
-    previousButton_ = new QPushButton(tr("Previous (PageUp)"));
-    nextButton_ = new QPushButton(tr("Next (PageDown)"));
+    previousButton_ = new QPushButton(tr("Previous"));
+    previousButton_->setToolTip(tr("The previous step (PageUp)"));
+    nextButton_ = new QPushButton(tr("Next"));
+    nextButton_->setToolTip(tr("The next step (PageDown)"));
     // Clicking must not leave a button with focus that then eats the clicker's keys: the window's
     // PageDown/PageUp are application shortcuts, and buttons without focus cannot intercept them.
     for (QPushButton* button : {previousButton_, nextButton_})

@@ -26,12 +26,19 @@ RunStatusLine::RunStatusLine(QWidget* parent)
 
 void RunStatusLine::setItem(Item item, const QString& text, const QString& toolTip, bool warning) {
     QLabel* label = labels_[item];
-    label->setText(text);
-    label->setToolTip(toolTip);
+    // Set on every frame: only what changed, so an unchanged status costs no relayout or restyle.
+    if (label->text() != text)
+        label->setText(text);
+    if (label->toolTip() != toolTip)
+        label->setToolTip(toolTip);
     // Dark red and bold: noticed at a glance among the plain numbers beside it.
-    label->setStyleSheet(warning ? "color: #b00020; font-weight: bold;" : QString());
-    label->setVisible(!text.isEmpty());
-    updateSeparators();
+    const QString style = warning ? "color: #b00020; font-weight: bold;" : QString();
+    if (label->styleSheet() != style)
+        label->setStyleSheet(style);
+    if (label->isHidden() != text.isEmpty()) {
+        label->setVisible(!text.isEmpty());
+        updateSeparators();
+    }
 }
 
 QString RunStatusLine::text() const {
