@@ -282,7 +282,7 @@ private slots:
             QString expected;
         };
         const QList<Case> cases{
-            {dir.filePath("gone.json"), 1, "Two", "gone.json: no such lecture file"},
+            {dir.filePath("gone.json"), 1, "Two", "gone.json is not there any more"},
             {lecturePath, 1, "Renamed since",
              "has changed since the session was saved (its step 2 is no longer "
              "\"Renamed since\")"},

@@ -114,7 +114,10 @@ QString MainWindow::reopenLecture(const SessionLecture& saved) {
     const auto lecture = findLecture(saved.source, error);
     if (!lecture) {
         endLecture();
-        return tr("Opened the session without its lecture: %1").arg(error);
+        // A file that is gone is said in a few words: the status bar shares its line with the run's status.
+        const bool fileGone = QFileInfo(saved.source).isAbsolute() && !QFileInfo::exists(saved.source);
+        return tr("Opened the session without its lecture: %1")
+            .arg(fileGone ? tr("%1 is not there any more").arg(saved.source) : error);
     }
     const auto& steps = lecture->steps;
     if (saved.step >= int(steps.size()) || steps[std::size_t(saved.step)].title != saved.stepTitle) {
