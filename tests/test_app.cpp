@@ -5,6 +5,7 @@
 #include "labeled_slider.h"
 #include "live_plot_set.h"
 #include "main_window.h"
+#include "run_status_line.h"
 
 #include <QElapsedTimer>
 #include <QRegularExpression>
@@ -539,6 +540,58 @@ private slots:
         MainWindow second(quickConfig(), true);
         QCOMPARE(second.controls()->config().width, 24);
         QCOMPARE(second.controls()->config().l2, 0.003);
+    }
+
+    // The status line as it reads on screen: each shown item apart from the next, the measured speed
+    // named as such (the toolbar's pace shows the same unit), and a run that cannot keep up with the pace
+    // says so with both numbers.
+    void statusLineReadsClearlyAndSaysWhenSlowerThanThePace() {
+        MainWindow window(quickConfig(), false);
+        window.resize(1366, 768);
+        window.show();
+        RunStatusLine* status = window.runStatus();
+        QVERIFY(status);
+        const auto shownText = [status] {
+            QList<QLabel*> shown;
+            for (QLabel* label : status->findChildren<QLabel*>())
+                if (label->isVisible())
+                    shown << label;
+            std::sort(shown.begin(), shown.end(),
+                      [](QLabel* a, QLabel* b) { return a->geometry().x() < b->geometry().x(); });
+            QString text;
+            for (QLabel* label : shown)
+                text += label->text();
+            return text;
+        };
+        RunConfig longRun = quickConfig();
+        longRun.epochs = 100000;
+        window.setPace(MainWindow::lecturePace);
+        window.startRun(longRun);
+        const QRegularExpression clear(
+            R"(^epoch \d+ of 100000 · \d+(\.\d)? epochs/s measured · NTK \+ spectrum \d+\.\d ms · running$)");
+        QTRY_VERIFY2_WITH_TIMEOUT(clear.match(shownText()).hasMatch(), qPrintable(shownText()), 30000);
+        QCOMPARE(status->text(), shownText());
+
+        // Far beyond what any machine trains with a 300-point kernel and its spectrum every epoch.
+        RunConfig heavy = longRun;
+        heavy.trainSize = 300;
+        heavy.width = 128;
+        heavy.ntkEvery = 1;
+        window.setPace(SessionView::maxSpeedLimit);
+        window.startRun(heavy);
+        const QRegularExpression slower(R"(· slower than the pace: \d+(\.\d)? of 1000 epochs/s ·)");
+        QTRY_VERIFY2_WITH_TIMEOUT(slower.match(shownText()).hasMatch(), qPrintable(shownText()), 60000);
+        QVERIFY(!status->label(RunStatusLine::Speed)->styleSheet().isEmpty()); // marked, not only worded
+        // Paused, the run is not slower than anything.
+        QAction* pause = nullptr;
+        for (QAction* action : window.findChildren<QAction*>())
+            if (action->text() == "&Pause")
+                pause = action;
+        QVERIFY(pause);
+        pause->trigger();
+        QTRY_VERIFY2_WITH_TIMEOUT(!shownText().contains("slower") && shownText().endsWith("paused"),
+                                  qPrintable(shownText()), 10000);
+        QVERIFY(status->label(RunStatusLine::Speed)->styleSheet().isEmpty());
     }
 
     void closingMidRunShutsDownPromptly() {

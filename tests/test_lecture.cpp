@@ -11,6 +11,7 @@
 #include "settings_table.h"
 
 #include <QAbstractSlider>
+#include <QDockWidget>
 #include <QProcess>
 #include <QtTest>
 
@@ -49,6 +50,21 @@ QByteArray tinySceneJson() {
                                      {"settings", settings},
                                      {"sweep", QJsonObject{{"key", "l2"}, {"values", QJsonArray{0, 0.01}}}}})
         .toJson();
+}
+
+// Lecture > Show presenter notes, as the lecturer asks for them.
+void showPresenterNotes(MainWindow& window) {
+    for (QAction* action : window.findChildren<QAction*>())
+        if (action->text() == "&Show presenter notes") {
+            QVERIFY(action->isEnabled());
+            action->trigger();
+            return;
+        }
+    QFAIL("no Show presenter notes action");
+}
+
+QRect globalRect(const QWidget* widget) {
+    return QRect(widget->mapToGlobal(QPoint(0, 0)), widget->size());
 }
 
 // Every control a lecturer may have clicked last: sliders, value boxes, combo boxes, check boxes.
@@ -278,9 +294,13 @@ private slots:
                      qPrintable(name));
             QCOMPARE(window.controls()->config().width, 16);
         }
-        // From the presenter's window too: it is where the lecturer's focus is after clicking in it.
-        window.presenterNotes()->activateWindow();
-        QTRY_COMPARE(QApplication::activeWindow(), window.presenterNotes());
+        // From the presenter's window too (floating, as on a second screen): it is where the lecturer's
+        // focus is after clicking in it.
+        QDockWidget* notesWindow = window.presenterDock();
+        notesWindow->setFloating(true);
+        notesWindow->show();
+        notesWindow->activateWindow();
+        QTRY_COMPARE(QApplication::activeWindow(), notesWindow);
         QTest::keyClick(window.presenterNotes(), Qt::Key_PageDown);
         QCOMPARE(window.lectureStepper().index(), 1);
         // And back from the main window, the presenter's window no longer active.
@@ -308,16 +328,17 @@ private slots:
         window.openLecture(*lecture);
 
         PresenterNotes* notes = window.presenterNotes();
-        QVERIFY(notes->isVisible() && notes->isWindow());
-        QCOMPARE(notes->windowTitle(), QString("Presenter notes"));
+        showPresenterNotes(window);
+        QVERIFY(notes->isVisible());
+        QCOMPARE(window.presenterDock()->windowTitle(), QString("Presenter notes"));
         QCOMPARE(notes->noteText(), note);
         QVERIFY2(notes->nextText().contains("Then a scene"), qPrintable(notes->nextText()));
         QVERIFY(window.lectureBanner()->isVisible());
         QCOMPARE(window.lectureBanner()->titleText(), QString("Live first"));
         QCOMPARE(window.lectureBanner()->counterText(), QString("step 1 / 2"));
-        // The note is the lecturer's alone: nowhere in the main window.
+        // The note is the lecturer's alone: nowhere else in the main window.
         for (QLabel* label : window.findChildren<QLabel*>())
-            if (label->window() == &window)
+            if (label->window() == &window && !notes->isAncestorOf(label))
                 QVERIFY(!label->text().contains("Point at the spectrum"));
 
         QTest::keyClick(&window, Qt::Key_PageDown);
@@ -335,6 +356,77 @@ private slots:
 
         window.endLecture();
         QVERIFY(!notes->isVisible() && !window.lectureBanner()->isVisible());
+    }
+
+    // One screen (a laptop mirrored to the projector, and the offscreen platform): the audience sees all
+    // of it, so opening a lecture shows no notes; asked for, they take a place beside the plots, never
+    // over them, on the live page and the scene page, in normal and presentation mode.
+    void presenterNotesNeverCoverThePlotsOnOneScreen() {
+        QCOMPARE(QGuiApplication::screens().size(), 1);
+        QTemporaryDir dir;
+        writeFile(dir, "tiny.json", tinySceneJson());
+        const QString path = writeFile(
+            dir, "l.json",
+            lectureJson({QJsonObject{{"title", "Live"}, {"note", "Live note."}, {"settings", QJsonObject{}}},
+                         QJsonObject{{"title", "Scene"}, {"note", "Scene note."}, {"scene", "tiny.json"}}}));
+        QString error;
+        const auto lecture = loadLecture(path, error);
+        QVERIFY2(lecture, qPrintable(error));
+        MainWindow window(lecture->steps[0].settings, false);
+        window.resize(1366, 768);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QAction* presentation = nullptr;
+        for (QAction* action : window.findChildren<QAction*>())
+            if (action->text() == "&Presentation mode")
+                presentation = action;
+        QVERIFY(presentation);
+        auto* plots = window.findChild<QWidget*>("pages");
+        auto* settings = window.findChild<QDockWidget*>("settingsDock");
+        QVERIFY(plots && settings);
+        const auto normalModeAfterwards = qScopeGuard([presentation] { presentation->setChecked(false); });
+        PresenterNotes* notes = window.presenterNotes();
+        const auto overlap = [&] {
+            return QString("notes %1,%2 %3x%4 over the plots %5,%6 %7x%8")
+                .arg(globalRect(notes).x())
+                .arg(globalRect(notes).y())
+                .arg(notes->width())
+                .arg(notes->height())
+                .arg(globalRect(plots).x())
+                .arg(globalRect(plots).y())
+                .arg(plots->width())
+                .arg(plots->height());
+        };
+        for (bool on : {false, true}) {
+            presentation->setChecked(on);
+            window.showNormal(); // offscreen "full screen" would be the screen's size, not the projector's
+            window.resize(1366, 768);
+            window.openLecture(*lecture);
+            QCoreApplication::processEvents();
+            QVERIFY2(!notes->isVisible(), qPrintable(overlap()));
+            showPresenterNotes(window);
+            QTRY_VERIFY(notes->isVisible());
+            // In the settings panel's place and no wider than it needs (the window keeps the panel as narrow
+            // as its content allows, once it has fitted the new text size): the plots keep their width, and
+            // their columns.
+            QTRY_VERIFY2_WITH_TIMEOUT(window.presenterDock()->minimumSizeHint().width() <=
+                                          settings->minimumSizeHint().width(),
+                                      qPrintable(QString("the notes need %1 px, the settings %2 px")
+                                                     .arg(window.presenterDock()->minimumSizeHint().width())
+                                                     .arg(settings->minimumSizeHint().width())),
+                                      3000);
+            for (int step : {0, 1, 0}) {
+                window.lectureStepper().goTo(step);
+                QTRY_VERIFY(notes->isVisible());
+                QTest::qWait(50); // the layout settles
+                QCOMPARE(notes->noteText(), lecture->steps[std::size_t(step)].note);
+                QVERIFY2(plots->isVisible() && plots->width() > 600 && plots->height() > 300,
+                         qPrintable(overlap()));
+                QVERIFY2(!globalRect(notes).intersects(globalRect(plots)), qPrintable(overlap()));
+            }
+            window.endLecture();
+            QVERIFY(!notes->isVisible());
+        }
     }
 
     // The title grows with presentation mode like every other text, and on a 1366x768 projector the

@@ -85,6 +85,32 @@ private slots:
         QCOMPARE(readAll(second), readAll(first));
     }
 
+    // A session with the open lecture reads back as it was saved; one without is the version-1 file that
+    // older versions of ntkviz open, and a version-1 file (written before lectures were saved) opens.
+    void lectureIsKeptAndFilesWithoutOneStayVersionOne() {
+        Session session = richSession();
+        session.lecture = SessionLecture{"/lectures/my lecture.json", 4, "Width: the kernel stops moving"};
+        QString error;
+        const QByteArray bytes = sessionFileBytes(session);
+        QVERIFY(bytes.contains("\"version\": 2,"));
+        const auto parsed = parseSession(bytes, "s.json", error);
+        QVERIFY2(parsed, qPrintable(error));
+        QVERIFY(parsed->lecture);
+        QCOMPARE(*parsed->lecture, *session.lecture);
+        QVERIFY(bytes.contains("\"step\": 5")); // counted from 1 in the file, as the window shows it
+        QCOMPARE(sessionFileBytes(*parsed), bytes);
+
+        session.lecture.reset();
+        const QByteArray withoutLecture = sessionFileBytes(session);
+        QVERIFY(withoutLecture.contains("\"version\": 1,") && !withoutLecture.contains("lecture"));
+        const auto older = parseSession(withoutLecture, "s.json", error);
+        QVERIFY2(older && !older->lecture, qPrintable(error));
+        const auto nullLecture =
+            parseSession(R"({"format": "ntkviz-session", "version": 2, "settings": {}, "lecture": null})",
+                         "s.json", error);
+        QVERIFY2(nullLecture && !nullLecture->lecture, qPrintable(error));
+    }
+
     void noReferenceAndNoSceneAreKept() {
         Session session;
         QString error;
@@ -111,8 +137,8 @@ private slots:
             << "s.json: format: expected \"ntkviz-session\", got \"ntkviz-config\" (a settings";
         QTest::newRow("no version") << QByteArray(R"({"format": "ntkviz-session", "settings": {}})")
                                     << "s.json: version: expected a positive integer, got nothing";
-        QTest::newRow("future version") << QByteArray(R"({"format": "ntkviz-session", "version": 2, "x": 1})")
-                                        << "s.json: version 2 is newer than this program understands (1)";
+        QTest::newRow("future version") << QByteArray(R"({"format": "ntkviz-session", "version": 3, "x": 1})")
+                                        << "s.json: version 3 is newer than this program understands (2)";
         QTest::newRow("fractional version")
             << QByteArray(R"({"format": "ntkviz-session", "version": 1.5, "settings": {}})")
             << "s.json: version: expected a positive integer, got 1.5";
@@ -155,6 +181,23 @@ private slots:
                                              << "s.json: view: speed_limit: expected a number from 0 to 1000";
         QTest::newRow("view unknown key")
             << session(R"(, "view": {"zoom": 2})") << "s.json: view: unknown key \"zoom\"";
+        QTest::newRow("lecture not object")
+            << session(R"(, "lecture": "x")") << "s.json: lecture: expected an object or null, got \"x\"";
+        QTest::newRow("lecture without source") << session(R"(, "lecture": {"step": 1, "step_title": "a"})")
+                                                << "s.json: lecture: source: expected a lecture name or file "
+                                                   "path on one line, got nothing";
+        QTest::newRow("lecture step 0")
+            << session(R"(, "lecture": {"source": "l", "step": 0, "step_title": "a"})")
+            << "s.json: lecture: step: expected an integer from 1 to 100000, got 0";
+        QTest::newRow("lecture fractional step")
+            << session(R"(, "lecture": {"source": "l", "step": 1.5, "step_title": "a"})")
+            << "s.json: lecture: step: expected an integer from 1 to 100000, got 1.5";
+        QTest::newRow("lecture title with newline")
+            << session(R"(, "lecture": {"source": "l", "step": 1, "step_title": "a\nb"})")
+            << "s.json: lecture: step_title: expected the step's title on one line";
+        QTest::newRow("lecture unknown key")
+            << session(R"(, "lecture": {"source": "l", "step": 1, "step_title": "a", "notes": true})")
+            << "s.json: lecture: unknown key \"notes\"";
         QTest::newRow("settings key with newline")
             << QByteArray("{\"format\": \"ntkviz-session\", \"version\": 1, \"settings\": {\"wid\\nth\": 3}}")
             << "s.json: settings: unknown key";

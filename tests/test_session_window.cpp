@@ -2,9 +2,12 @@
 // bit (the live run and the re-run pinned reference), a broken session changes nothing, and after the
 // real app is killed the next window offers its autosave back; after a clean exit it does not.
 #include "control_panel.h"
+#include "lecture.h"
+#include "lecture_banner.h"
 #include "main_window.h"
 
 #include <QMessageBox>
+#include <QStatusBar>
 #include <QtTest>
 
 #include <csignal>
@@ -48,6 +51,25 @@ QString firstDifference(const RunHistory& a, const RunHistory& b) {
     if (a.outcome().has_value() != b.outcome().has_value())
         return "one ended, the other did not";
     return {};
+}
+
+QString writeLecture(const QTemporaryDir& dir, const QStringList& titles) {
+    QJsonArray steps;
+    int width = 8;
+    for (const QString& title : titles)
+        steps.append(QJsonObject{{"title", title}, {"settings", QJsonObject{{"width", width += 4}}}});
+    const QByteArray bytes =
+        QJsonDocument(QJsonObject{{"format", "ntkviz-lecture"},
+                                  {"version", 1},
+                                  {"title", "Session lecture"},
+                                  {"settings", QJsonObject{{"dataset", "moons"}, {"n", 40}, {"test_n", 20}}},
+                                  {"steps", steps}})
+            .toJson();
+    const QString path = dir.filePath("lecture.json");
+    QFile file(path);
+    if (!file.open(QIODevice::WriteOnly) || file.write(bytes) != bytes.size())
+        qFatal("cannot write %s", qPrintable(path));
+    return path;
 }
 
 bool finished(MainWindow& window) {
@@ -184,6 +206,109 @@ private slots:
         });
         QVERIFY2(offered.isEmpty(), "offered a restore after a clean exit");
         QCOMPARE(next.controls()->config().width, 16);
+    }
+
+    // Saved mid-lecture, by hand or by the autosave: the session reopens the lecture at that step, its
+    // title above the plots and its run going, and the clicker carries on from there.
+    void sessionReopensTheLectureAtItsStep() {
+        QTemporaryDir dir;
+        const QString lecturePath = writeLecture(dir, {"One", "Two", "Three"});
+        QString error;
+        const auto lecture = loadLecture(lecturePath, error);
+        QVERIFY2(lecture, qPrintable(error));
+        const QString saved = dir.filePath("session.json");
+        QString autosave;
+        {
+            // Gone before the others open: its PageDown would be a second application shortcut for the key.
+            MainWindow first(quickConfig(), false);
+            first.enableCrashRecovery(dir.filePath("recovery"), {});
+            first.show();
+            first.openLecture(*lecture);
+            QVERIFY(first.lectureStepper().goNext());
+            QTRY_VERIFY_WITH_TIMEOUT(first.history().hasRun() && first.history().info().config.width == 16,
+                                     30000);
+            autosave = first.crashRecovery()->autosavePath();
+            QTRY_VERIFY_WITH_TIMEOUT(readAll(autosave).contains("\"step_title\": \"Two\""), 30000);
+            QVERIFY(!saveSessionFile(saved, first.currentSession()));
+            QVERIFY(first.currentSession().lecture.has_value());
+            QCOMPARE(first.currentSession().lecture->source, QFileInfo(lecturePath).absoluteFilePath());
+        }
+
+        for (const QString& path : {saved, autosave}) {
+            MainWindow other(quickConfig(), false);
+            other.show();
+            QVERIFY(other.openSessionFile(path));
+            QVERIFY2(other.lectureStepper().active(), qPrintable(path));
+            QCOMPARE(other.lectureStepper().index(), 1);
+            QVERIFY(other.lectureBanner()->isVisible());
+            QCOMPARE(other.lectureBanner()->titleText(), QString("Two"));
+            QCOMPARE(other.lectureBanner()->counterText(), QString("step 2 / 3"));
+            QTRY_VERIFY_WITH_TIMEOUT(other.history().hasRun() && other.history().info().config.width == 16 &&
+                                         !other.history().reports().empty(),
+                                     30000);
+            QTest::keyClick(&other, Qt::Key_PageDown);
+            QCOMPARE(other.lectureStepper().index(), 2);
+            QTRY_VERIFY_WITH_TIMEOUT(other.history().hasRun() && other.history().info().config.width == 20,
+                                     30000);
+            // An older session, without a lecture, is the whole setup too: the lecture ends.
+            Session plain;
+            plain.config = quickConfig();
+            const QString plainPath = dir.filePath("plain.json");
+            QVERIFY(!saveSessionFile(plainPath, plain));
+            QVERIFY(readAll(plainPath).contains("\"version\": 1,") &&
+                    !readAll(plainPath).contains("lecture"));
+            QVERIFY(other.openSessionFile(plainPath));
+            QVERIFY(!other.lectureStepper().active() && !other.lectureBanner()->isVisible());
+        }
+        // A built-in lecture is stored by its name, so a session works on any machine with ntkviz.
+        QCOMPARE(sessionLectureName(builtinLecturePaths().first()),
+                 QFileInfo(builtinLecturePaths().first()).completeBaseName());
+    }
+
+    // The lecture file gone, or edited so that the saved step is another one: the rest of the session
+    // opens, the lecture does not, and one line in the status bar says why. No dialog, no crash.
+    void sessionWithAMissingOrChangedLectureOpensTheRest() {
+        QTemporaryDir dir;
+        const QString lecturePath = writeLecture(dir, {"One", "Two", "Three"});
+        Session session;
+        session.config = quickConfig();
+        session.config.width = 12;
+        session.view.presentationScale = 1.3;
+        const QString path = dir.filePath("s.json");
+        struct Case {
+            QString source;
+            int step;
+            QString stepTitle;
+            QString expected;
+        };
+        const QList<Case> cases{
+            {dir.filePath("gone.json"), 1, "Two", "gone.json is not there any more"},
+            {lecturePath, 1, "Renamed since",
+             "has changed since the session was saved (its step 2 is no longer "
+             "\"Renamed since\")"},
+            {lecturePath, 7, "Seven", "its step 8 is no longer \"Seven\""},
+            {"no-such-built-in-lecture", 0, "One", "no-such-built-in-lecture: no such lecture"},
+        };
+        for (const Case& c : cases) {
+            session.lecture = SessionLecture{c.source, c.step, c.stepTitle};
+            QVERIFY(!saveSessionFile(path, session));
+            MainWindow window(quickConfig(), false);
+            window.show();
+            QString error;
+            QVERIFY2(loadSessionFile(path, error), qPrintable(error));
+            QVERIFY(window.openSessionFile(path));
+            QVERIFY(!window.findChild<QMessageBox*>("errorDialog"));
+            QVERIFY(!window.lectureStepper().active());
+            QVERIFY(!window.lectureBanner()->isVisible());
+            const QString message = window.statusBar()->currentMessage();
+            QVERIFY2(message.startsWith("Opened the session without its lecture: ") &&
+                         message.contains(c.expected) && !message.contains('\n'),
+                     qPrintable(message));
+            QTRY_VERIFY_WITH_TIMEOUT(window.history().hasRun() && window.history().info().config.width == 12,
+                                     30000);
+            QCOMPARE(window.currentSession().view.presentationScale, 1.3);
+            QVERIFY(!window.currentSession().lecture);
+        }
     }
 
     void autosaveFollowsTheSetupAfterAPause() {

@@ -9,6 +9,7 @@
 #include "idx_reader.h"
 #include "live_plot_set.h"
 #include "plot_grid.h"
+#include "run_status_line.h"
 #include "scene_summary.h"
 #include "scene_view.h"
 #include "settings_cli.h"
@@ -79,6 +80,7 @@ MainWindow::MainWindow(const RunConfig& startup, bool restoreSettings, QWidget* 
     if (restoreSettings) {
         restoreGeometry(settings.value("window/geometry").toByteArray());
         restoreState(settings.value("window/state").toByteArray());
+        presenterDock_->hide(); // the notes belong to a lecture, not to the layout a session restores
         const QJsonDocument saved = QJsonDocument::fromJson(settings.value("run/config").toByteArray());
         if (saved.isObject())
             applyJson(saved.object(), config, {}); // a stale or broken entry is ignored, not fatal
@@ -167,15 +169,8 @@ void MainWindow::buildLayout() {
         connect(plot, &NtkPlot::animationExportRequested, this, &MainWindow::exportAnimation);
     }
 
-    epochLabel_ = new QLabel;
-    speedLabel_ = new QLabel;
-    kernelTimeLabel_ = new QLabel;
-    stateLabel_ = new QLabel;
-    speedLabel_->setToolTip(tr("Training epochs completed per second by the worker thread"));
-    kernelTimeLabel_->setToolTip(
-        tr("Time to build the NTK and compute its spectrum, on the latest NTK epoch"));
-    for (QLabel* label : {epochLabel_, speedLabel_, kernelTimeLabel_, stateLabel_})
-        statusBar()->addPermanentWidget(label);
+    runStatus_ = new RunStatusLine;
+    statusBar()->addPermanentWidget(runStatus_);
 }
 
 bool MainWindow::eventFilter(QObject* watched, QEvent* event) {
@@ -464,15 +459,23 @@ QString MainWindow::runStateText() const {
 void MainWindow::updateStatus() {
     const RunHistory& history = liveRun_.history();
     const EpochReport* latest = history.latest();
-    epochLabel_->setText(latest && history.hasRun()
-                             ? tr("epoch %1 / %2").arg(latest->epoch).arg(history.info().config.epochs)
-                             : QString());
-    const double rate = history.epochsPerSecond();
-    speedLabel_->setText(rate > 0 ? tr("%1 epochs/s").arg(rate, 0, 'f', rate < 10 ? 1 : 0) : QString());
+    runStatus_->setItem(RunStatusLine::Epoch,
+                        latest && history.hasRun()
+                            ? tr("epoch %1 of %2").arg(latest->epoch).arg(history.info().config.epochs)
+                            : QString());
+    const bool running =
+        history.hasRun() && !liveRun_.preparing() && !history.outcome() && !liveRun_.isPaused();
+    const auto speed = RunStatusLine::speedText(history.epochsPerSecond(), liveRun_.speedLimit(), running);
+    runStatus_->setItem(RunStatusLine::Speed, speed.text,
+                        tr("Training epochs completed per second by the worker thread, over the last second; "
+                           "the toolbar's Pace is the most it may do"),
+                        speed.slowerThanPace);
     const EpochReport* kernel = history.latestWithKernel();
-    kernelTimeLabel_->setText(kernel ? tr("NTK + spectrum %1 ms").arg(kernel->kernelSeconds * 1e3, 0, 'f', 1)
-                                     : QString());
-    stateLabel_->setText(runStateText());
+    runStatus_->setItem(RunStatusLine::KernelTime,
+                        kernel ? tr("NTK + spectrum %1 ms").arg(kernel->kernelSeconds * 1e3, 0, 'f', 1)
+                               : QString(),
+                        tr("Time to build the NTK and compute its spectrum, on the latest NTK epoch"));
+    runStatus_->setItem(RunStatusLine::State, runStateText());
 }
 
 void MainWindow::setPresentationScale(double scale) {

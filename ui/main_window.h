@@ -30,6 +30,7 @@ namespace ntk {
 class ControlPanel;
 class LectureBanner;
 class PresenterNotes;
+class RunStatusLine;
 class SceneView;
 class NtkPlot;
 class LivePlot;
@@ -64,6 +65,8 @@ public:
     LectureStepper& lectureStepper() { return lecture_; }
     LectureBanner* lectureBanner() const { return lectureBanner_; }
     PresenterNotes* presenterNotes() const { return presenterNotes_; }
+    QDockWidget* presenterDock() const { return presenterDock_; }
+    RunStatusLine* runStatus() const { return runStatus_; }
     static constexpr int redrawIntervalMs = LiveRun::frameIntervalMs;
 
     // Pace: training epochs per second (0 = as fast as possible). The lecture default lets the default
@@ -76,7 +79,9 @@ public:
 
     // Sessions: the whole setup (settings, pinned reference, scene, view) as one file.
     Session currentSession() const;
-    void applySession(const Session& session); // `session` was validated by loadSessionFile
+    // `session` was validated by loadSessionFile. Returns (and shows in the status bar) one line when a
+    // part could not be restored: its lecture is missing or has changed since; empty when all of it was.
+    QString applySession(const Session& session);
     bool openSessionFile(const QString& path); // on error: a dialog, and nothing changes
     const RunHistory& reference() const { return liveRun_.reference(); }
 
@@ -112,7 +117,11 @@ private:
     void buildLayout();
     void buildLectureMenu();
     QWidget* withLectureBanner(QWidget* page);
-    void showLectureStep(int index);
+    void beginLecture(); // the lecture's banner, actions and presenter notes, before its first step shows
+    QString reopenLecture(const SessionLecture& saved); // an error line, or empty once reopened
+    void placePresenterNotes();          // floating on another screen when there is one, else docked
+    void showLectureStepText(int index); // the banner and the presenter notes
+    void showLectureStep(int index);     // those, and the step's run or scene
     void onRunStarted(const RunInfo& info);
     void onRunFailed(const QString& reason);
     void redraw();
@@ -167,16 +176,14 @@ private:
     ExportSize exportSize_;
     AnimationOptions animationOptions_;
     QString lastExportDir_;
-    QLabel* epochLabel_ = nullptr;
-    QLabel* speedLabel_ = nullptr;
-    QLabel* kernelTimeLabel_ = nullptr;
-    QLabel* stateLabel_ = nullptr;
+    RunStatusLine* runStatus_ = nullptr;
     QAction* playAction_ = nullptr;
     QAction* presentationAction_ = nullptr;
     LectureStepper lecture_;
     LectureBanner* lectureBanner_ = nullptr;
     PresenterNotes* presenterNotes_ = nullptr;
-    QList<QAction*> lectureActions_; // enabled while a lecture is open
+    QDockWidget* presenterDock_ = nullptr; // holds presenterNotes_
+    QList<QAction*> lectureActions_;       // enabled while a lecture is open
 };
 
 } // namespace ntk

@@ -8,11 +8,13 @@
 #include "scene_view.h"
 
 #include <QAction>
+#include <QDockWidget>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QGuiApplication>
 #include <QMenuBar>
 #include <QScreen>
+#include <QSignalBlocker>
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QVBoxLayout>
@@ -31,7 +33,19 @@ QWidget* MainWindow::withLectureBanner(QWidget* page) {
     layout->addWidget(lectureBanner_);
     layout->addWidget(page, 1);
 
-    presenterNotes_ = new PresenterNotes(this);
+    // The presenter's notes are a dock: floating on the lecturer's own screen when there are two, and on
+    // a single screen docked beside the plots, as a tab over the settings panel, so they never cover a plot
+    // (see placePresenterNotes).
+    presenterNotes_ = new PresenterNotes;
+    presenterDock_ = new QDockWidget(tr("Presenter notes"), this);
+    presenterDock_->setObjectName("presenterNotesDock");
+    presenterDock_->setWidget(presenterNotes_);
+    presenterDock_->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable |
+                                QDockWidget::DockWidgetClosable);
+    addDockWidget(Qt::LeftDockWidgetArea, presenterDock_);
+    if (auto* settings = findChild<QDockWidget*>("settingsDock"))
+        tabifyDockWidget(settings, presenterDock_);
+    presenterDock_->hide();
     connect(presenterNotes_, &PresenterNotes::nextRequested, &lecture_, &LectureStepper::goNext);
     connect(presenterNotes_, &PresenterNotes::previousRequested, &lecture_, &LectureStepper::goPrevious);
     connect(&lecture_, &LectureStepper::stepChanged, this, &MainWindow::showLectureStep);
@@ -73,9 +87,11 @@ void MainWindow::buildLectureMenu() {
             statusBar()->showMessage(tr("This is the first step of the lecture."), 4000);
     });
     previous->setShortcut(Qt::Key_PageUp);
-    QAction* notes = menu->addAction(tr("Show &presenter notes"), this, [this] {
-        presenterNotes_->show();
-        presenterNotes_->raise();
+    QAction* notes = menu->addAction(tr("&Show presenter notes"), this, [this] {
+        if (!presenterDock_->isVisible())
+            placePresenterNotes();
+        presenterDock_->show();
+        presenterDock_->raise(); // its tab in front of the settings' when docked
     });
     QAction* end = menu->addAction(tr("&End lecture"), this, &MainWindow::endLecture);
     lectureActions_ = {next, previous, notes, end};
@@ -86,41 +102,94 @@ void MainWindow::buildLectureMenu() {
 }
 
 void MainWindow::openLecture(const Lecture& lecture) {
-    for (QAction* action : lectureActions_)
-        action->setEnabled(true);
-    lectureBanner_->show();
-    // On a second screen when there is one: the laptop's, while this window is on the projector. With one
-    // screen (rehearsing), in its bottom-right corner rather than over the middle of the plots.
-    if (!presenterNotes_->isVisible()) {
-        QRect area = screen()->availableGeometry();
-        for (QScreen* other : QGuiApplication::screens())
-            if (other != screen()) {
-                area = other->availableGeometry();
-                break;
-            }
-        presenterNotes_->move(area.bottomRight() -
-                              QPoint(presenterNotes_->width(), presenterNotes_->height()) - QPoint(40, 60));
-    }
-    presenterNotes_->show();
+    beginLecture();
     lecture_.open(lecture);
     statusBar()->showMessage(
         tr("Lecture \"%1\": PageDown for the next step, PageUp for the previous one.").arg(lecture.title),
         8000);
 }
 
+QString MainWindow::reopenLecture(const SessionLecture& saved) {
+    QString error;
+    const auto lecture = findLecture(saved.source, error);
+    if (!lecture) {
+        endLecture();
+        // A file that is gone is said in a few words: the status bar shares its line with the run's status.
+        const bool fileGone = QFileInfo(saved.source).isAbsolute() && !QFileInfo::exists(saved.source);
+        return tr("Opened the session without its lecture: %1")
+            .arg(fileGone ? tr("%1 is not there any more").arg(saved.source) : error);
+    }
+    const auto& steps = lecture->steps;
+    if (saved.step >= int(steps.size()) || steps[std::size_t(saved.step)].title != saved.stepTitle) {
+        endLecture();
+        return tr("Opened the session without its lecture: %1 has changed since the session was saved (its "
+                  "step %2 is no longer \"%3\")")
+            .arg(saved.source)
+            .arg(saved.step + 1)
+            .arg(saved.stepTitle);
+    }
+    beginLecture();
+    {
+        const QSignalBlocker noStepRun(&lecture_); // the session has set up the run and the scene
+        lecture_.open(*lecture, saved.step);
+    }
+    showLectureStepText(saved.step);
+    return {};
+}
+
+void MainWindow::beginLecture() {
+    for (QAction* action : lectureActions_)
+        action->setEnabled(true);
+    lectureBanner_->show();
+    // With two screens the window is on the projector and the notes go on the lecturer's laptop screen,
+    // by themselves. With one screen the audience sees whatever that screen shows (a laptop mirrored to
+    // the projector is the usual setup), so the notes stay hidden until the lecturer asks for them
+    // (Lecture > Show presenter notes), for instance while rehearsing.
+    if (!presenterDock_->isVisible() && QGuiApplication::screens().size() > 1) {
+        placePresenterNotes();
+        presenterDock_->show();
+    }
+}
+
+void MainWindow::placePresenterNotes() {
+    QScreen* lecturersScreen = nullptr;
+    for (QScreen* other : QGuiApplication::screens())
+        if (other != screen()) {
+            lecturersScreen = other;
+            break;
+        }
+    if (!lecturersScreen) {
+        // Docked, the window's layout makes room for the notes: the plots shrink, nothing covers them.
+        presenterDock_->setFloating(false);
+        return;
+    }
+    presenterDock_->setFloating(true);
+    const QRect area = lecturersScreen->availableGeometry();
+    QRect frame(QPoint(), QSize(560, 420).boundedTo(area.size()));
+    frame.moveCenter(area.center());
+    presenterDock_->setGeometry(frame);
+}
+
 void MainWindow::endLecture() {
+    if (!lecture_.active())
+        return;
     lecture_.close();
     lectureBanner_->hide();
-    presenterNotes_->hide();
+    presenterDock_->hide();
     for (QAction* action : lectureActions_)
         action->setEnabled(false);
+    setupChanged(); // the autosave no longer reopens it
+}
+
+void MainWindow::showLectureStepText(int index) {
+    const Lecture& lecture = *lecture_.lecture();
+    lectureBanner_->showStep(lecture.steps[std::size_t(index)].title, index, int(lecture.steps.size()));
+    presenterNotes_->showStep(lecture, index);
 }
 
 void MainWindow::showLectureStep(int index) {
-    const Lecture& lecture = *lecture_.lecture();
-    const LectureStep& step = lecture.steps[std::size_t(index)];
-    lectureBanner_->showStep(step.title, index, int(lecture.steps.size()));
-    presenterNotes_->showStep(lecture, index);
+    showLectureStepText(index);
+    const LectureStep& step = lecture_.lecture()->steps[std::size_t(index)];
     if (step.scene) {
         openScene(*step.scene);
         return;

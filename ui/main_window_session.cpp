@@ -24,10 +24,13 @@ Session MainWindow::currentSession() const {
     session.scene = sceneName_;
     session.view.presentationScale = style_.scale;
     session.view.speedLimit = liveRun_.speedLimit();
+    if (const LectureStep* step = lecture_.current())
+        session.lecture =
+            SessionLecture{sessionLectureName(lecture_.lecture()->path), lecture_.index(), step->title};
     return session;
 }
 
-void MainWindow::applySession(const Session& session) {
+QString MainWindow::applySession(const Session& session) {
     if (session.reference)
         rebuildReference(*session.reference);
     else
@@ -45,7 +48,18 @@ void MainWindow::applySession(const Session& session) {
         else
             showError(tr("Cannot open the session's scene"), error); // removed since the session was read
     }
+    // After the run and the scene: the lecture goes back to its step without starting that step's run
+    // again, since the session's settings and scene are what was on screen at that step (the step's own,
+    // or what the lecturer changed there).
+    QString notice;
+    if (session.lecture)
+        notice = reopenLecture(*session.lecture);
+    else
+        endLecture();
+    if (!notice.isEmpty())
+        statusBar()->showMessage(notice, 15000);
     setupChanged();
+    return notice;
 }
 
 bool MainWindow::openSessionFile(const QString& path) {
@@ -55,8 +69,8 @@ bool MainWindow::openSessionFile(const QString& path) {
         showError(tr("Cannot open session"), error);
         return false;
     }
-    applySession(*session);
-    statusBar()->showMessage(tr("Opened session %1").arg(path), 6000);
+    if (applySession(*session).isEmpty())
+        statusBar()->showMessage(tr("Opened session %1").arg(path), 6000);
     return true;
 }
 

@@ -11,10 +11,12 @@
 namespace ntk {
 
 PresenterNotes::PresenterNotes(QWidget* parent)
-    : QWidget(parent, Qt::Window) {
+    : QWidget(parent) {
     setObjectName("presenterNotes");
-    setWindowTitle(tr("Presenter notes"));
+    // Narrow enough to take the settings panel's place on a single screen, in presentation mode too: the
+    // texts wrap and the buttons are short (their keys are in their tooltips and in the Lecture menu).
     lectureTitle_ = new QLabel;
+    lectureTitle_->setWordWrap(true);
     counter_ = new QLabel;
     counter_->setAlignment(Qt::AlignRight | Qt::AlignVCenter);
     title_ = new QLabel;
@@ -34,8 +36,10 @@ PresenterNotes::PresenterNotes(QWidget* parent)
     next_ = new QLabel;
     next_->setWordWrap(true);
     next_->setTextFormat(Qt::PlainText);
-    previousButton_ = new QPushButton(tr("Previous (PageUp)"));
-    nextButton_ = new QPushButton(tr("Next (PageDown)"));
+    previousButton_ = new QPushButton(tr("Previous"));
+    previousButton_->setToolTip(tr("The previous step (PageUp)"));
+    nextButton_ = new QPushButton(tr("Next"));
+    nextButton_->setToolTip(tr("The next step (PageDown)"));
     // Clicking must not leave a button with focus that then eats the clicker's keys: the window's
     // PageDown/PageUp are application shortcuts, and buttons without focus cannot intercept them.
     for (QPushButton* button : {previousButton_, nextButton_})
@@ -56,7 +60,6 @@ PresenterNotes::PresenterNotes(QWidget* parent)
     layout->addWidget(note_, 1);
     layout->addWidget(next_);
     layout->addLayout(buttons);
-    resize(560, 420);
 }
 
 void PresenterNotes::showStep(const Lecture& lecture, int index) {

@@ -1,7 +1,8 @@
 #pragma once
-// The presenter's window: the current lecture step's title and speaker note, the next step's title and
-// the step counter. A separate top-level window, so the lecturer can keep it on the laptop screen while
-// the main window is on the projector; the audience never sees the note.
+// The presenter's notes: the current lecture step's title and speaker note, the next step's title and
+// the step counter. The main window holds them in a dock that floats on the lecturer's laptop screen while
+// the window is on the projector, so the audience never sees the note; on a single screen it docks beside
+// the plots, only when asked for (MainWindow::beginLecture says why).
 #include <QWidget>
 
 class QLabel;

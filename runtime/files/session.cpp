@@ -110,12 +110,46 @@ std::optional<QString> readView(const QJsonValue& value, const QString& prefix, 
     return readNumber(object, "speed_limit", 0.0, SessionView::maxSpeedLimit, prefix, view.speedLimit);
 }
 
+// A name or title stored as one line; control characters would break the one-line messages quoting it.
+bool isOneLine(const QJsonValue& value) {
+    const QString text = value.toString();
+    return value.isString() && std::none_of(text.begin(), text.end(),
+                                            [](QChar c) { return c.category() == QChar::Other_Control; });
+}
+
+std::optional<QString> readLecture(const QJsonValue& value, const QString& prefix,
+                                   std::optional<SessionLecture>& lecture) {
+    if (value.isNull())
+        return std::nullopt;
+    if (!value.isObject())
+        return prefix + expected("lecture", "an object or null", value);
+    const QJsonObject object = value.toObject();
+    if (auto error = unknownKey(object, {"source", "step", "step_title"}, prefix + "lecture: "))
+        return error;
+    SessionLecture read;
+    if (!isOneLine(object["source"]) || object["source"].toString().isEmpty())
+        return prefix +
+               expected("lecture: source", "a lecture name or file path on one line", object["source"]);
+    read.source = object["source"].toString();
+    const QJsonValue step = object["step"];
+    const double s = step.toDouble(-1);
+    if (!step.isDouble() || s != std::floor(s) || s < 1 || s > SessionLecture::maxSteps)
+        return prefix + expected("lecture: step",
+                                 QString("an integer from 1 to %1").arg(SessionLecture::maxSteps), step);
+    read.step = int(s) - 1;
+    if (!isOneLine(object["step_title"]))
+        return prefix + expected("lecture: step_title", "the step's title on one line", object["step_title"]);
+    read.stepTitle = object["step_title"].toString();
+    lecture = read;
+    return std::nullopt;
+}
+
 } // namespace
 
 QByteArray sessionFileBytes(const Session& session) {
     QJsonObject json;
     json["format"] = "ntkviz-session";
-    json["version"] = sessionFormatVersion;
+    json["version"] = session.lecture ? sessionFormatVersion : 1; // see session.h
     json["settings"] = configToJson(session.config);
     if (session.reference) {
         QJsonObject reference;
@@ -130,6 +164,13 @@ QByteArray sessionFileBytes(const Session& session) {
     view["presentation_scale"] = session.view.presentationScale;
     view["speed_limit"] = session.view.speedLimit;
     json["view"] = view;
+    if (session.lecture) {
+        QJsonObject lecture;
+        lecture["source"] = session.lecture->source;
+        lecture["step"] = session.lecture->step + 1;
+        lecture["step_title"] = session.lecture->stepTitle;
+        json["lecture"] = lecture;
+    }
     return QJsonDocument(json).toJson(QJsonDocument::Indented);
 }
 
@@ -165,8 +206,8 @@ std::optional<Session> parseSession(const QByteArray& bytes, const QString& sour
                              .arg(sessionFormatVersion);
         return std::nullopt;
     }
-    if (auto problem =
-            unknownKey(json, {"format", "version", "settings", "reference", "scene", "view"}, prefix)) {
+    if (auto problem = unknownKey(
+            json, {"format", "version", "settings", "reference", "scene", "view", "lecture"}, prefix)) {
         error = *problem;
         return std::nullopt;
     }
@@ -186,10 +227,7 @@ std::optional<Session> parseSession(const QByteArray& bytes, const QString& sour
         }
     if (json.contains("scene")) {
         const QJsonValue scene = json["scene"];
-        const QString name = scene.toString();
-        const bool control = std::any_of(name.begin(), name.end(),
-                                         [](QChar c) { return c.category() == QChar::Other_Control; });
-        if (!scene.isString() || control) {
+        if (!isOneLine(scene)) {
             error = prefix + expected("scene", "a scene name or file path on one line", scene);
             return std::nullopt;
         }
@@ -197,6 +235,11 @@ std::optional<Session> parseSession(const QByteArray& bytes, const QString& sour
     }
     if (json.contains("view"))
         if (auto problem = readView(json["view"], prefix, session.view)) {
+            error = *problem;
+            return std::nullopt;
+        }
+    if (json.contains("lecture"))
+        if (auto problem = readLecture(json["lecture"], prefix, session.lecture)) {
             error = *problem;
             return std::nullopt;
         }

@@ -39,10 +39,20 @@ std::optional<QString> saveSessionFile(const QString& path, const Session& sessi
     return writeFileAtomically(path, sessionFileBytes(session));
 }
 
+namespace {
+QString nameOrAbsolutePath(const QString& path, const QString& builtinFolder) {
+    if (path.startsWith(builtinFolder))
+        return QFileInfo(path).completeBaseName();
+    return path.isEmpty() ? QString() : QFileInfo(path).absoluteFilePath();
+}
+} // namespace
+
 QString sessionSceneName(const QString& scenePath) {
-    if (scenePath.startsWith(":/scenes/"))
-        return QFileInfo(scenePath).completeBaseName();
-    return scenePath.isEmpty() ? QString() : QFileInfo(scenePath).absoluteFilePath();
+    return nameOrAbsolutePath(scenePath, ":/scenes/");
+}
+
+QString sessionLectureName(const QString& lecturePath) {
+    return nameOrAbsolutePath(lecturePath, ":/lectures/");
 }
 
 } // namespace ntk

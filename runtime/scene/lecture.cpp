@@ -160,10 +160,11 @@ std::optional<Lecture> findLecture(const QString& nameOrPath, QString& error) {
     return std::nullopt;
 }
 
-void LectureStepper::open(const Lecture& lecture) {
+void LectureStepper::open(const Lecture& lecture, int index) {
     lecture_ = lecture;
     index_ = -1;
-    goTo(0);
+    if (!goTo(index))
+        goTo(0);
 }
 
 void LectureStepper::close() {

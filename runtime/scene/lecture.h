@@ -49,7 +49,7 @@ class LectureStepper : public QObject {
 public:
     using QObject::QObject;
 
-    void open(const Lecture& lecture); // goes to the first step
+    void open(const Lecture& lecture, int index = 0); // goes to step `index` (the first if out of range)
     void close();
     bool active() const { return lecture_.has_value(); }
     const Lecture* lecture() const { return lecture_ ? &*lecture_ : nullptr; }
