@@ -359,7 +359,12 @@ QStringList checkRunExport(const ExportRecord& r) {
     const QStringList npys = dir.entryList({"*.npy"}, QDir::Files);
     if (r.hadKernel && !npys.contains("ntk_init.npy"))
         problems << "ntk_init.npy missing: " + npys.join(", ");
-    if (r.hadKernel && r.ended && !npys.contains("ntk_final.npy"))
+    // A diverged run ends with its last finite parameters, whose kernel can still overflow: then there is
+    // no final kernel, and the summary names the latest one measured before (final_kernel_epoch).
+    const bool finalKernelUnmeasurable =
+        summary.value("state").toString() == "diverged" &&
+        summary.value("final_kernel_epoch").toInt() < summary.value("final_epoch").toInt();
+    if (r.hadKernel && r.ended && !npys.contains("ntk_final.npy") && !finalKernelUnmeasurable)
         problems << "ntk_final.npy missing from an ended run: " + npys.join(", ");
     if (!r.ended && npys.contains("ntk_final.npy"))
         problems << "ntk_final.npy written for a run still training";
