@@ -3,6 +3,7 @@
 // frames; every live plot can be animated; bad input gets one line and exit code 2; a cancelled export
 // leaves nothing behind; the window writes the same file as the command line.
 #include "animation_export.h"
+#include "gif_encoder.h"
 #include "live_plot_set.h"
 #include "main_window.h"
 #include "settings_cli.h"
@@ -12,6 +13,7 @@
 #include <QtTest>
 #include <gif_lib.h>
 #include <memory>
+#include <unordered_map>
 
 using namespace ntk;
 
@@ -74,8 +76,8 @@ bool isLoopBlock(const ExtensionBlock* blocks, int count) {
     return false;
 }
 
-// Decodes with giflib's DGifSlurp; frames are composed as a viewer shows them (each covers the screen
-// here, so composing is copying).
+// Decodes with giflib's DGifSlurp and composes the frames as a viewer shows them: each image is drawn at
+// its place over what the previous one left (by that one's disposal), but for its transparent pixels.
 DecodedGif decodeGif(const QString& path) {
     DecodedGif result;
     int error = 0;
@@ -91,21 +93,41 @@ DecodedGif decodeGif(const QString& path) {
     }
     result.screen = QSize(gif->SWidth, gif->SHeight);
     result.loopsForever = isLoopBlock(gif->ExtensionBlocks, gif->ExtensionBlockCount);
+    QImage canvas(result.screen, QImage::Format_ARGB32);
+    canvas.fill(Qt::transparent); // what no image has covered yet, as a viewer's background
     for (int i = 0; i < gif->ImageCount; ++i) {
         const SavedImage& saved = gif->SavedImages[i];
         result.loopsForever =
             result.loopsForever || isLoopBlock(saved.ExtensionBlocks, saved.ExtensionBlockCount);
-        const ColorMapObject* map = saved.ImageDesc.ColorMap ? saved.ImageDesc.ColorMap : gif->SColorMap;
-        QImage image(saved.ImageDesc.Width, saved.ImageDesc.Height, QImage::Format_RGB32);
-        for (int y = 0; y < image.height(); ++y)
-            for (int x = 0; x < image.width(); ++x) {
-                const GifColorType c = map->Colors[saved.RasterBits[y * image.width() + x]];
-                image.setPixel(x, y, qRgb(c.Red, c.Green, c.Blue));
-            }
-        result.frames.push_back(image);
-        GraphicsControlBlock control;
+        GraphicsControlBlock control{};
+        control.TransparentColor = NO_TRANSPARENT_COLOR;
+        control.DisposalMode = DISPOSAL_UNSPECIFIED;
         result.delaysCs.push_back(DGifSavedExtensionToGCB(gif, i, &control) == GIF_OK ? control.DelayTime
                                                                                       : -1);
+        const ColorMapObject* map = saved.ImageDesc.ColorMap ? saved.ImageDesc.ColorMap : gif->SColorMap;
+        const QRect place(saved.ImageDesc.Left, saved.ImageDesc.Top, saved.ImageDesc.Width,
+                          saved.ImageDesc.Height);
+        if (!QRect(QPoint(0, 0), result.screen).contains(place)) {
+            result.error = QString("image %1 lies outside the screen").arg(i);
+            break;
+        }
+        const QImage before = canvas.copy();
+        for (int y = 0; y < place.height(); ++y)
+            for (int x = 0; x < place.width(); ++x) {
+                const int index = saved.RasterBits[y * place.width() + x];
+                if (index == control.TransparentColor)
+                    continue;
+                const GifColorType c = map->Colors[index];
+                canvas.setPixel(place.x() + x, place.y() + y, qRgb(c.Red, c.Green, c.Blue));
+            }
+        result.frames.push_back(canvas.convertToFormat(QImage::Format_RGB32));
+        if (control.DisposalMode == DISPOSE_BACKGROUND) {
+            QPainter painter(&canvas);
+            painter.setCompositionMode(QPainter::CompositionMode_Source);
+            painter.fillRect(place, Qt::transparent);
+        } else if (control.DisposalMode == DISPOSE_PREVIOUS) {
+            canvas = before;
+        }
     }
     DGifCloseFile(gif, &error);
     return result;
@@ -147,6 +169,66 @@ QStringList shownRanges(const QCustomPlot& plot) {
         if (auto* scale = qobject_cast<QCPColorScale*>(element))
             ranges << QString("colours %1..%2").arg(scale->dataRange().lower).arg(scale->dataRange().upper);
     return ranges;
+}
+
+// Where the plot's axis rects and colour scales stand in the frame, in pixels: the same in every frame,
+// or the axes jump on a slide.
+QStringList layoutOf(const QCustomPlot& plot) {
+    auto text = [](const QRect& rect) {
+        return QString("%1,%2 %3x%4").arg(rect.x()).arg(rect.y()).arg(rect.width()).arg(rect.height());
+    };
+    QStringList rects;
+    for (QCPAxisRect* rect : plot.axisRects())
+        rects << "axis rect " + text(rect->rect());
+    for (QCPLayoutElement* element : plot.plotLayout()->elements(true))
+        if (auto* scale = qobject_cast<QCPColorScale*>(element))
+            rects << "colour scale " + text(scale->axis()->axisRect()->rect());
+    return rects;
+}
+
+// The decoded frames are the rendered ones but for the palette: a colour of the rendered frames always
+// becomes the same colour in the GIF, the colour itself when the frames hold no more than 256. A part of
+// a frame left out or misplaced shows the frame before there, and breaks one of the two. Empty if so.
+QString differencesBeyondThePalette(const std::vector<QImage>& rendered, const std::vector<QImage>& decoded) {
+    if (rendered.size() != decoded.size())
+        return QString("%1 frames rendered, %2 decoded").arg(rendered.size()).arg(decoded.size());
+    std::unordered_map<QRgb, QRgb> becomes;
+    for (std::size_t f = 0; f < rendered.size(); ++f) {
+        const QImage a = rendered[f].convertToFormat(QImage::Format_RGB32);
+        const QImage b = decoded[f].convertToFormat(QImage::Format_RGB32);
+        if (a.size() != b.size())
+            return QString("frame %1 has another size").arg(f);
+        for (int y = 0; y < a.height(); ++y)
+            for (int x = 0; x < a.width(); ++x) {
+                const QRgb from = a.pixel(x, y) | 0xff000000u, to = b.pixel(x, y) | 0xff000000u;
+                const auto [it, added] = becomes.emplace(from, to);
+                if (!added && it->second != to)
+                    return QString("frame %1, pixel %2,%3: #%4 shown as #%5, elsewhere as #%6")
+                        .arg(f)
+                        .arg(x)
+                        .arg(y)
+                        .arg(from & 0xffffff, 6, 16, QChar('0'))
+                        .arg(to & 0xffffff, 6, 16, QChar('0'))
+                        .arg(it->second & 0xffffff, 6, 16, QChar('0'));
+            }
+    }
+    if (becomes.size() <= 256)
+        for (const auto& [from, to] : becomes)
+            if (from != to)
+                return QString("#%1 shown as #%2 with only %3 colours")
+                    .arg(from & 0xffffff, 6, 16, QChar('0'))
+                    .arg(to & 0xffffff, 6, 16, QChar('0'))
+                    .arg(becomes.size());
+    return {};
+}
+
+qint64 encodedSize(const std::vector<QImage>& images) {
+    GifFrames frames;
+    frames.count = int(images.size());
+    frames.frame = [&](int index) { return images[index]; };
+    frames.delayMs = [](int) { return 80; };
+    QByteArray bytes;
+    return encodeAnimatedGif(frames, bytes) ? -1 : bytes.size();
 }
 
 QStringList filesIn(const QString& folder) {
@@ -204,11 +286,75 @@ private slots:
             QVERIFY2(difference.meanDifference < 2.0, qPrintable(numbers));
             QVERIFY2(difference.largestDifference < 80, qPrintable(numbers));
         }
+        std::vector<QImage> rendered;
+        for (const QString& png : pngs)
+            rendered.push_back(QImage(QDir(pngPath).filePath(png)));
+        const QString beyond = differencesBeyondThePalette(rendered, gif.frames);
+        QVERIFY2(beyond.isEmpty(), qPrintable(beyond));
+        // Only what changes between frames is stored: the curve, the title's epoch.
+        const qint64 oneFrame = encodedSize({gif.frames.back()});
+        const qint64 whole = QFileInfo(gifPath).size();
+        qInfo("%s", qPrintable(QString("%1 frames in %2 bytes, one frame alone %3 bytes")
+                                   .arg(gif.frames.size())
+                                   .arg(whole)
+                                   .arg(oneFrame)));
+        QVERIFY(oneFrame > 0);
+        QVERIFY(whole < qint64(gif.frames.size()) * oneFrame / 2);
         // A second export into the same folder replaces the earlier frames whole.
         const RunResult again = runGui(QStringList{"--export-animation", pngPath} + common);
         QVERIFY2(again.exitCode == 0, qPrintable(again.stdErr));
         QCOMPARE(filesIn(pngPath), pngs);
         QCOMPARE(filesIn(dir.path()), QStringList({"frames", "spectrum.gif"}));
+    }
+
+    void gifStoresOnlyWhatChanges() {
+        // A detailed still background (255 colours in no pattern LZW could shorten) with a small square
+        // moving over it; one frame repeats the one before, one moves the whole background by a pixel so
+        // that every colour changes somewhere (no index is left to mark the unchanged pixels).
+        const QSize size(400, 300);
+        auto background = [&](int shift) {
+            QImage image(size, QImage::Format_RGB32);
+            for (int y = 0; y < size.height(); ++y)
+                for (int x = 0; x < size.width(); ++x) {
+                    const quint32 hash = quint32((x + shift) * 73856093) ^ quint32(y * 19349663);
+                    const int shade = int(hash % 255u);
+                    image.setPixel(x, y, qRgb(shade, 255 - shade, (shade * 7) % 256));
+                }
+            return image;
+        };
+        const QImage still = background(0);
+        std::vector<QImage> frames;
+        for (int f = 0; f < 30; ++f) {
+            QImage frame = f == 20 ? background(1) : still;
+            const int at = f == 11 ? 10 : f; // frame 11 repeats frame 10
+            QPainter(&frame).fillRect(QRect(20 + 9 * at, 40 + 5 * at, 12, 12), QColor(255, 255, 255));
+            frames.push_back(frame);
+        }
+        QTemporaryDir dir;
+        const QString path = dir.filePath("square.gif");
+        GifFrames gif;
+        gif.count = int(frames.size());
+        gif.frame = [&](int index) { return frames[index]; };
+        gif.delayMs = [](int) { return 80; };
+        QByteArray bytes;
+        const auto error = encodeAnimatedGif(gif, bytes);
+        QVERIFY2(!error, qPrintable(error.value_or("")));
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly) && file.write(bytes) == bytes.size());
+        file.close();
+        const DecodedGif decoded = decodeGif(path);
+        QVERIFY2(decoded.error.isEmpty(), qPrintable(decoded.error));
+        const QString beyond = differencesBeyondThePalette(frames, decoded.frames);
+        QVERIFY2(beyond.isEmpty(), qPrintable(beyond));
+        // The first frame, the shifted one and the one after it (which moves it back) are stored whole;
+        // the other 27 hold two small squares each.
+        const qint64 oneFrame = encodedSize({still});
+        qInfo("%s", qPrintable(QString("%1 frames in %2 bytes, one frame alone %3 bytes")
+                                   .arg(frames.size())
+                                   .arg(bytes.size())
+                                   .arg(oneFrame)));
+        QVERIFY(oneFrame > 50000);
+        QVERIFY(bytes.size() < 4 * oneFrame);
     }
 
     void everyLivePlotAnimates() {
@@ -222,15 +368,23 @@ private slots:
         for (const QString& name : names) {
             const QString path = dir.filePath(name + ".gif");
             // Every frame keeps the whole run's axes and colour scale: the animation does not jump.
-            std::vector<QStringList> ranges;
+            // Nor does the axes' place in the frame, however wide each frame's tick labels are.
+            std::vector<QStringList> ranges, layouts;
             const auto error =
-                exportAnimation(shortRun(), name, path, options, nullptr, {},
-                                [&](const QCustomPlot& plot) { ranges.push_back(shownRanges(plot)); });
+                exportAnimation(shortRun(), name, path, options, nullptr, {}, [&](const QCustomPlot& plot) {
+                    ranges.push_back(shownRanges(plot));
+                    layouts.push_back(layoutOf(plot));
+                });
             QVERIFY2(!error, qPrintable(name + ": " + error.value_or("")));
             for (const QStringList& frame : ranges)
                 QVERIFY2(frame == ranges.back(),
                          qPrintable(name + ": " + frame.join(", ") + " in one frame, " +
                                     ranges.back().join(", ") + " in the last"));
+            QVERIFY2(!layouts.back().isEmpty(), qPrintable(name + ": no axis rect"));
+            for (const QStringList& frame : layouts)
+                QVERIFY2(frame == layouts.back(),
+                         qPrintable(name + ": " + frame.join(", ") + " in one frame, " +
+                                    layouts.back().join(", ") + " in the last"));
             const DecodedGif gif = decodeGif(path);
             QVERIFY2(gif.error.isEmpty(), qPrintable(name + ": " + gif.error));
             QVERIFY2(gif.frames.size() >= 4, qPrintable(name));

@@ -14,6 +14,7 @@
 #include <QRegularExpression>
 #include <QTemporaryDir>
 #include <algorithm>
+#include <map>
 #include <set>
 
 namespace ntk {
@@ -121,6 +122,90 @@ void setRanges(QCustomPlot& plot, const std::vector<QCPRange>& ranges) {
         if (auto* scale = qobject_cast<QCPColorScale*>(element))
             scale->setDataRange(ranges[i++]);
 }
+
+// One layout for every frame of an animation. QCustomPlot fits each frame's layout to its content: an axis
+// rect's margins to its tick labels (wider in one frame than in the next), a title's lines and a legend's
+// rows to their text; the axes would move by a few pixels from frame to frame. Measured over all frames,
+// the largest margins and the largest height of every other element in the plot's grid are then held in
+// each frame.
+class FrameLayout {
+public:
+    explicit FrameLayout(const QSize& size)
+        : size_(size) {}
+
+    // Lays `plot` out as drawing it at the animation's size would (QCustomPlot::updateLayout), without
+    // drawing, and widens what is held to what this frame needs.
+    void measure(QCustomPlot& plot) {
+        // Drawing is the one public way to run QCustomPlot's whole layout, with what the plot fits to it
+        // (NtkPlot::fitToSpace on afterLayout: legend columns, wrapped titles, tick counts).
+        plot.toPixmap(size_.width(), size_.height());
+        for (QCPLayoutElement* element : autoMarginElementsOf(plot)) {
+            const QMargins now = element->margins();
+            QMargins& kept = margins_[element];
+            kept = QMargins(std::max(kept.left(), now.left()), std::max(kept.top(), now.top()),
+                            std::max(kept.right(), now.right()), std::max(kept.bottom(), now.bottom()));
+        }
+        for (QCPLayoutElement* element : sizedByContentOf(plot))
+            heights_[element] = std::max(heights_[element], minimumOuterHeight(*element));
+    }
+
+    // Holds the measured margins and sizes in `plot` as it stands for one frame.
+    void hold(QCustomPlot& plot) const {
+        for (QCPLayoutElement* element : autoMarginElementsOf(plot))
+            if (const auto kept = margins_.find(element); kept != margins_.end()) {
+                element->setAutoMargins(QCP::msNone);
+                element->setMargins(kept->second);
+            }
+        // Heights only: a title is wrapped to the plot's width and must not widen its column.
+        for (QCPLayoutElement* element : sizedByContentOf(plot))
+            if (const auto kept = heights_.find(element); kept != heights_.end()) {
+                const QMargins margins = element->margins();
+                const bool inner = element->sizeConstraintRect() == QCPLayoutElement::scrInnerRect;
+                element->setMinimumSize(element->minimumSize().width(),
+                                        kept->second - (inner ? margins.top() + margins.bottom() : 0));
+            }
+    }
+
+private:
+    // The least height the plot's grid gives the element (as QCPLayout::getFinalMinimumOuterSize).
+    static int minimumOuterHeight(const QCPLayoutElement& element) {
+        const int set = element.minimumSize().height();
+        if (set <= 0)
+            return element.minimumOuterSizeHint().height();
+        const bool inner = element.sizeConstraintRect() == QCPLayoutElement::scrInnerRect;
+        return set + (inner ? element.margins().top() + element.margins().bottom() : 0);
+    }
+
+    // The elements whose margins QCustomPlot fits to their content, with each colour scale's own axis
+    // rect, which is not in the layout.
+    static std::vector<QCPLayoutElement*> autoMarginElementsOf(QCustomPlot& plot) {
+        std::vector<QCPLayoutElement*> elements;
+        auto add = [&](QCPLayoutElement* element) {
+            if (element && element->autoMargins() != QCP::msNone)
+                elements.push_back(element);
+        };
+        for (QCPLayoutElement* element : plot.plotLayout()->elements(true)) {
+            add(element); // null for an empty cell of a grid
+            if (auto* scale = qobject_cast<QCPColorScale*>(element))
+                add(scale->axis()->axisRect());
+        }
+        return elements;
+    }
+
+    // The cells of the plot's grid beside the axis rects (legend, title) whose size follows what they
+    // show; a colour scale sets its own size from its axis rect's margins.
+    static std::vector<QCPLayoutElement*> sizedByContentOf(QCustomPlot& plot) {
+        std::vector<QCPLayoutElement*> elements;
+        for (QCPLayoutElement* element : plot.plotLayout()->elements(false))
+            if (element && !qobject_cast<QCPAxisRect*>(element) && !qobject_cast<QCPColorScale*>(element))
+                elements.push_back(element);
+        return elements;
+    }
+
+    QSize size_;
+    std::map<QCPLayoutElement*, QMargins> margins_;
+    std::map<QCPLayoutElement*, int> heights_; // outer
+};
 
 QString frameName(const QString& plotName, int index) {
     return QString("%1-%2.png").arg(plotName).arg(index + 1, 4, 10, QChar('0'));
@@ -271,13 +356,27 @@ std::optional<QString> exportAnimation(const RunConfig& config, const QString& p
         return true;
     });
 
-    // Second pass: each frame drawn at the fixed size with those ranges.
+    auto showWholeRanges = [&] {
+        if (sameAxesInEveryFrame && rangesOf(*plot).size() == whole.size())
+            setRanges(*plot, whole);
+    };
+
+    // Second pass, layout only: what each frame's layout needs, held in every frame of the third.
+    FrameLayout layout(options.size);
+    recorder.replay(history, [&](int) {
+        plot->refreshNow(history);
+        showWholeRanges();
+        layout.measure(*plot);
+        return true;
+    });
+
+    // Third pass: each frame drawn at the fixed size with those ranges and that layout.
     std::vector<QByteArray> frames;
     bool renderFailed = false;
     const bool finished = recorder.replay(history, [&](int index) {
         plot->refreshNow(history);
-        if (sameAxesInEveryFrame && rangesOf(*plot).size() == whole.size())
-            setRanges(*plot, whole);
+        showWholeRanges();
+        layout.hold(*plot);
         const QImage image =
             plot->toPixmap(options.size.width(), options.size.height(), options.scale).toImage();
         if (frameRendered)

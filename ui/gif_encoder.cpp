@@ -1,6 +1,7 @@
 // Animated GIF through giflib (see gif_encoder.h).
 #include "gif_encoder.h"
 
+#include <QRect>
 #include <algorithm>
 #include <array>
 #include <cstring>
@@ -110,6 +111,39 @@ int nearest(const std::vector<QRgb>& palette, QRgb colour) {
     return best;
 }
 
+// The part of a frame to write: the rectangle around the pixels that differ from the previous frame, and
+// a colour-table index that none of those pixels uses, to mark the unchanged ones as transparent (-1 when
+// every index is in use, and the rectangle is written as it is).
+struct ChangedPixels {
+    QRect box;
+    int transparentIndex = -1;
+};
+
+ChangedPixels changedPixels(const std::vector<GifPixelType>& previous,
+                            const std::vector<GifPixelType>& current, int width, int bits) {
+    const int height = int(current.size() / std::size_t(width));
+    int left = width, right = -1, top = height, bottom = -1;
+    std::array<bool, 256> used{};
+    for (int y = 0; y < height; ++y) {
+        const std::size_t start = std::size_t(y) * width;
+        for (int x = 0; x < width; ++x)
+            if (previous[start + x] != current[start + x]) {
+                left = std::min(left, x);
+                right = std::max(right, x);
+                top = std::min(top, y);
+                bottom = std::max(bottom, y);
+                used[current[start + x]] = true;
+            }
+    }
+    if (right < 0) // nothing changed: one unchanged pixel carries the frame's delay
+        return {QRect(0, 0, 1, 1), -1};
+    ChangedPixels changed{QRect(QPoint(left, top), QPoint(right, bottom)), -1};
+    for (int i = 0; i < (1 << bits) && changed.transparentIndex < 0; ++i)
+        if (!used[i])
+            changed.transparentIndex = i;
+    return changed;
+}
+
 int writeToByteArray(GifFileType* gif, const GifByteType* bytes, int size) {
     static_cast<QByteArray*>(gif->UserData)->append(reinterpret_cast<const char*>(bytes), size);
     return size;
@@ -208,7 +242,12 @@ std::optional<QString> encodeAnimatedGif(const GifFrames& frames, QByteArray& ou
         EGifPutExtensionBlock(gif, 11, "NETSCAPE2.0") == GIF_ERROR ||
         EGifPutExtensionBlock(gif, 3, loopBlock) == GIF_ERROR || EGifPutExtensionTrailer(gif) == GIF_ERROR)
         return fail(gif->Error);
-    std::vector<GifPixelType> line(size.width());
+    // Each frame after the first is written as the smallest rectangle holding every pixel that differs from
+    // the frame before (in palette indices, so what a viewer shows is exactly the full frame), drawn over
+    // that frame; inside the rectangle the unchanged pixels are a transparent index, whose long runs LZW
+    // packs into a few codes. A plot whose curve moves changes a small part of each frame.
+    const int width = size.width(), height = size.height();
+    std::vector<GifPixelType> previous, current(std::size_t(width) * height), line;
     for (int f = 0; f < frames.count; ++f) {
         if (frames.cancelled()) {
             GifFreeMapObject(map);
@@ -216,28 +255,44 @@ std::optional<QString> encodeAnimatedGif(const GifFrames& frames, QByteArray& ou
             EGifCloseFile(gif, &ignored);
             return QString("cancelled");
         }
+        const QImage image = frames.frame(f).convertToFormat(QImage::Format_RGB32);
+        for (int y = 0; y < height; ++y) {
+            const QRgb* row = reinterpret_cast<const QRgb*>(image.constScanLine(y));
+            for (int x = 0; x < width; ++x) {
+                const QRgb colour = row[x] | 0xff000000u;
+                const auto it = index.find(colour);
+                current[std::size_t(y) * width + x] =
+                    it != index.end() ? it->second : GifPixelType(nearest(palette, colour));
+            }
+        }
+        const ChangedPixels changed = previous.empty() ? ChangedPixels{QRect(0, 0, width, height), -1}
+                                                       : changedPixels(previous, current, width, bits);
         GraphicsControlBlock control{};
-        control.DisposalMode = DISPOSE_DO_NOT;
+        control.DisposalMode = DISPOSE_DO_NOT; // the next frame is drawn over this one
         control.UserInputFlag = false;
         control.DelayTime = std::max(1, (frames.delayMs(f) + 5) / 10);
-        control.TransparentColor = NO_TRANSPARENT_COLOR;
+        control.TransparentColor = changed.transparentIndex;
         GifByteType extension[4];
         const size_t length = EGifGCBToExtension(&control, extension);
         if (EGifPutExtension(gif, GRAPHICS_EXT_FUNC_CODE, int(length), extension) == GIF_ERROR)
             return fail(gif->Error);
-        if (EGifPutImageDesc(gif, 0, 0, size.width(), size.height(), false, nullptr) == GIF_ERROR)
+        const QRect& box = changed.box;
+        if (EGifPutImageDesc(gif, box.x(), box.y(), box.width(), box.height(), false, nullptr) == GIF_ERROR)
             return fail(gif->Error);
-        const QImage image = frames.frame(f).convertToFormat(QImage::Format_RGB32);
-        for (int y = 0; y < size.height(); ++y) {
-            const QRgb* row = reinterpret_cast<const QRgb*>(image.constScanLine(y));
-            for (int x = 0; x < size.width(); ++x) {
-                const QRgb colour = row[x] | 0xff000000u;
-                const auto it = index.find(colour);
-                line[x] = it != index.end() ? it->second : GifPixelType(nearest(palette, colour));
+        line.resize(box.width());
+        for (int y = box.top(); y <= box.bottom(); ++y) {
+            const std::size_t start = std::size_t(y) * width;
+            for (int x = box.left(); x <= box.right(); ++x) {
+                const GifPixelType now = current[start + x];
+                line[x - box.left()] = changed.transparentIndex >= 0 && previous[start + x] == now
+                                           ? GifPixelType(changed.transparentIndex)
+                                           : now;
             }
-            if (EGifPutLine(gif, line.data(), size.width()) == GIF_ERROR)
+            if (EGifPutLine(gif, line.data(), box.width()) == GIF_ERROR)
                 return fail(gif->Error);
         }
+        previous.swap(current);
+        current.resize(previous.size());
     }
     GifFreeMapObject(map);
     if (EGifCloseFile(gif, &error) == GIF_ERROR)

@@ -1,6 +1,8 @@
 #pragma once
 // Animated GIF from a sequence of equally sized frames, through giflib: one palette shared by every frame
 // (so a colour never flickers between frames), a NETSCAPE2.0 block that loops forever and a delay per frame.
+// After the first, each frame holds only the rectangle that changed since the frame before, drawn over it
+// with its unchanged pixels transparent: a viewer shows the same frames, and a moving curve costs little.
 #include <QByteArray>
 #include <QImage>
 #include <QString>
