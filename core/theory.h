@@ -37,8 +37,8 @@ double stabilityEdge(LossKind loss, int n, int outputs, double learningRate);
 double linearizedDecay(double summedEigenvalue, double learningRate, int n, int outputs, int epoch);
 
 // The share of the target along an eigenvector that t steps of gradient descent have fitted,
-// 1 - |1 - lr kappa/(nO)|^t (in magnitude, as measured), and the share that ridge regression with penalty l2 * |theta|^2 on the
-// displacement from initialization fits, kappa / (kappa + 2 n O l2).
+// 1 - |1 - lr kappa/(nO)|^t (in magnitude, as measured), and the share that ridge regression with penalty l2
+// * |theta|^2 on the displacement from initialization fits, kappa / (kappa + 2 n O l2).
 double earlyStoppingFilter(double summedEigenvalue, double learningRate, int n, int outputs, int epoch);
 double ridgeFilter(double summedEigenvalue, double l2, int n, int outputs);
 
