@@ -1,0 +1,149 @@
+// The matrix-free NTK operator against the dense kernel it stands for: products, per-layer shares, the
+// diagonal, and top eigenpairs by Lanczos, for every activation and parameterization, one and two hidden
+// layers, one and several outputs. References are independent: the dense layer-by-layer build and the
+// explicit-Jacobian kernel (core/ntk.h), and a dense eigen-solve.
+#include "ntk.h"
+#include "ntk_operator.h"
+
+#include <QtTest>
+#include <random>
+
+using namespace ntk;
+
+namespace {
+
+Eigen::MatrixXd randomPoints(int n, int d, std::uint64_t seed) {
+    std::mt19937_64 rng(seed);
+    std::normal_distribution<double> normal;
+    return Eigen::MatrixXd::NullaryExpr(n, d, [&] { return normal(rng); });
+}
+
+Mlp randomModel(int d, int width, int depth, int outputs, Activation activation, Parameterization p,
+                double sigmaB, std::uint64_t seed) {
+    MlpShape s;
+    s.inputDim = d;
+    s.width = width;
+    s.depth = depth;
+    s.outputs = outputs;
+    s.activation = activation;
+    s.parameterization = p;
+    s.sigmaW = 1.4;
+    s.sigmaB = sigmaB;
+    return Mlp(s, seed);
+}
+
+double relativeError(const Eigen::MatrixXd& a, const Eigen::MatrixXd& b) {
+    return (a - b).norm() / std::max(b.norm(), 1e-300);
+}
+
+// The dense kernel of layer `l` alone, from the explicit per-output Jacobians: the columns of that layer's
+// parameters (flatParameters order: each layer's W row-major, then b).
+Eigen::MatrixXd explicitLayerKernel(const Mlp& model, const Eigen::MatrixXd& x, int l) {
+    Eigen::Index offset = 0;
+    for (int j = 0; j < l; ++j)
+        offset += model.layers()[j].weight.size() + model.layers()[j].bias.size();
+    const Eigen::Index count = model.layers()[l].weight.size() + model.layers()[l].bias.size();
+    Eigen::MatrixXd kernel = Eigen::MatrixXd::Zero(x.rows(), x.rows());
+    for (int k = 0; k < model.shape().outputs; ++k) {
+        const Eigen::MatrixXd jacobian = explicitJacobian(model, x, k).middleCols(offset, count);
+        kernel += jacobian * jacobian.transpose();
+    }
+    return kernel;
+}
+
+} // namespace
+
+class NtkOperatorTest : public QObject {
+    Q_OBJECT
+
+private slots:
+    void productsEqualTheDenseKernel_data() {
+        QTest::addColumn<int>("activation");
+        QTest::addColumn<int>("parameterization");
+        QTest::addColumn<int>("depth");
+        QTest::addColumn<int>("outputs");
+        QTest::addColumn<double>("sigmaB");
+        for (Activation a : {Activation::Relu, Activation::Tanh, Activation::Erf, Activation::Gelu})
+            for (Parameterization p : {Parameterization::Ntk, Parameterization::Standard})
+                for (int depth : {1, 2})
+                    QTest::addRow("%s %s depth %d", toString(a).data(), toString(p).data(), depth)
+                        << int(a) << int(p) << depth << (depth == 1 ? 1 : 3) << (depth == 1 ? 0.0 : 0.3);
+    }
+
+    void productsEqualTheDenseKernel() {
+        QFETCH(int, activation);
+        QFETCH(int, parameterization);
+        QFETCH(int, depth);
+        QFETCH(int, outputs);
+        QFETCH(double, sigmaB);
+        const Eigen::MatrixXd x = randomPoints(37, 4, 11);
+        const Mlp model = randomModel(4, 9, depth, outputs, Activation(activation),
+                                      Parameterization(parameterization), sigmaB, 5);
+        const Eigen::MatrixXd dense = empiricalNtk(model, x);
+        QVERIFY(relativeError(dense, explicitJacobianNtk(model, x)) < 1e-10); // the reference holds
+        const NtkOperator op(model, x);
+        const Eigen::MatrixXd v = randomPoints(37, 5, 23);
+        QVERIFY2(relativeError(op.apply(v), dense * v) < 1e-12, "Theta V");
+        QCOMPARE(op.products(), 5LL);
+        QVERIFY2(relativeError(op.diagonal(), dense.diagonal()) < 1e-12, "diagonal");
+        // Layer by layer: each share against its own Jacobian columns, and the shares sum to Theta.
+        Eigen::MatrixXd sum = Eigen::MatrixXd::Zero(37, 5);
+        Eigen::VectorXd diagonalSum = Eigen::VectorXd::Zero(37);
+        for (int l = 0; l <= depth; ++l) {
+            const Eigen::MatrixXd layer = explicitLayerKernel(model, x, l);
+            const Eigen::MatrixXd share = op.applyLayer(l, v);
+            QVERIFY2(relativeError(share, layer * v) < 1e-10, qPrintable(QString("layer %1").arg(l)));
+            QVERIFY(relativeError(op.layerDiagonal(l), layer.diagonal()) < 1e-10);
+            sum += share;
+            diagonalSum += op.layerDiagonal(l);
+        }
+        QVERIFY(relativeError(sum, dense * v) < 1e-12);
+        QVERIFY(relativeError(diagonalSum, dense.diagonal()) < 1e-12);
+    }
+
+    void topEigenpairsMatchTheDenseSolve() {
+        const Eigen::MatrixXd x = randomPoints(120, 3, 7);
+        const Mlp model = randomModel(3, 32, 2, 2, Activation::Tanh, Parameterization::Ntk, 0.1, 9);
+        const NtkOperator op(model, x);
+        const MatrixFreeSpectrum top = topSpectrumMatrixFree(op, 6, 1e-11);
+        QVERIFY(top.spectrum.ok());
+        const Spectrum full = fullSpectrum(empiricalNtk(model, x));
+        QVERIFY(full.ok());
+        for (int i = 0; i < 6; ++i) {
+            const double expected = full.eigenvalues(i);
+            QVERIFY2(std::abs(top.spectrum.eigenvalues(i) - expected) <= 1e-9 * full.eigenvalues(0),
+                     qPrintable(QString("lambda_%1: %2 vs %3")
+                                    .arg(i + 1)
+                                    .arg(top.spectrum.eigenvalues(i))
+                                    .arg(expected)));
+            QVERIFY(top.residuals(i) < 1e-6);
+        }
+        QVERIFY(top.products > 6);
+        // Residuals are those of the operator: recompute one independently with the dense kernel.
+        const Eigen::MatrixXd dense = empiricalNtk(model, x);
+        const Eigen::VectorXd v = top.spectrum.eigenvectors.col(0);
+        const double lambda = top.spectrum.eigenvalues(0);
+        QVERIFY(std::abs((dense * v - lambda * v).norm() / lambda - top.residuals(0)) < 1e-9);
+    }
+
+    void badRequestsAreRefused() {
+        const Eigen::MatrixXd x = randomPoints(10, 2, 1);
+        const Mlp model = randomModel(2, 4, 1, 1, Activation::Relu, Parameterization::Ntk, 0.0, 1);
+        const NtkOperator op(model, x);
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, op.apply(Eigen::MatrixXd::Ones(9, 1)));
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, op.applyLayer(2, Eigen::MatrixXd::Ones(10, 1)));
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, topSpectrumMatrixFree(op, 10));
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, topSpectrumMatrixFree(op, 0));
+    }
+
+    void cancelStopsAProduct() {
+        const Eigen::MatrixXd x = randomPoints(10, 2, 1);
+        const Mlp model = randomModel(2, 4, 2, 1, Activation::Relu, Parameterization::Ntk, 0.0, 1);
+        std::atomic<bool> cancel{true};
+        const NtkOperator op(model, x, &cancel);
+        QVERIFY_THROWS_EXCEPTION(Cancelled, op.apply(Eigen::MatrixXd::Ones(10, 1)));
+    }
+};
+
+QTEST_APPLESS_MAIN(NtkOperatorTest)
+#include "test_ntk_operator.moc"
