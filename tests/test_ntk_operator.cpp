@@ -1,9 +1,11 @@
 // The matrix-free NTK operator against the dense kernel it stands for: products, per-layer shares, the
-// diagonal, and top eigenpairs by Lanczos, for every activation and parameterization, one and two hidden
+// diagonal, top eigenpairs by Lanczos, and the eigenvalue density by stochastic Lanczos quadrature (against
+// a matrix of known spectrum), for every activation and parameterization, one and two hidden
 // layers, one and several outputs. References are independent: the dense layer-by-layer build and the
 // explicit-Jacobian kernel (core/ntk.h), and a dense eigen-solve.
 #include "ntk.h"
 #include "ntk_operator.h"
+#include "spectral_density.h"
 
 #include <QtTest>
 #include <random>
@@ -126,6 +128,81 @@ private slots:
         QVERIFY(std::abs((dense * v - lambda * v).norm() / lambda - top.residuals(0)) < 1e-9);
     }
 
+    void densityFollowsAKnownSpectrum() {
+        // Eigenvalues spread over six decades, in a random basis.
+        const int n = 300;
+        const Eigen::VectorXd lambda =
+            Eigen::VectorXd::LinSpaced(n, -4.0, 2.0).unaryExpr([](double e) { return std::pow(10.0, e); });
+        const Eigen::HouseholderQR<Eigen::MatrixXd> qr(randomPoints(n, n, 3));
+        const Eigen::MatrixXd basis = qr.householderQ();
+        const Eigen::MatrixXd a = basis * lambda.asDiagonal() * basis.transpose();
+        DensityOptions options;
+        options.probes = 30;
+        options.steps = 60;
+        const SpectralDensity slq =
+            spectralDensity([&](const Eigen::MatrixXd& v) { return a * v; }, n, options);
+        QCOMPARE(slq.products, 30LL * 60);
+        // Moments: per probe, m Lanczos steps integrate polynomials up to degree 2m - 1 exactly, so
+        // n sum_j tau_j theta_j^p is z^T A^p z, an unbiased estimate of trace(A^p).
+        for (int power : {2, 3}) {
+            const Eigen::RowVectorXd perProbe =
+                double(n) *
+                slq.quadrature.weights.cwiseProduct(slq.quadrature.nodes.array().pow(power).matrix())
+                    .colwise()
+                    .sum();
+            const double mean = perProbe.mean();
+            const double se =
+                std::sqrt((perProbe.array() - mean).square().sum() / (options.probes - 1) / options.probes);
+            const double exact = lambda.array().pow(power).sum();
+            QVERIFY2(std::abs(mean - exact) < 4 * se,
+                     qPrintable(
+                         QString("trace of A^%1: %2 vs %3 (se %4)").arg(power).arg(mean).arg(exact).arg(se)));
+        }
+        // The distribution function where the nodes are dense enough to resolve it (Lanczos places them
+        // about evenly on a linear scale: the top two decades here), the share of eigenvalues below t.
+        for (double t : {3.0, 10.0, 30.0, 60.0}) {
+            const double exact = (lambda.array() < t).cast<double>().mean();
+            const double estimated =
+                (slq.quadrature.weights.array() * (slq.quadrature.nodes.array() < t).cast<double>()).sum() /
+                options.probes;
+            QVERIFY2(
+                std::abs(estimated - exact) < 0.05,
+                qPrintable(QString("below %1: %2 estimated, %3 exact").arg(t).arg(estimated).arg(exact)));
+        }
+        // Every eigenvalue is positive: the density integrates to one.
+        const double step = slq.log10Lambda(1) - slq.log10Lambda(0);
+        QVERIFY(std::abs(slq.density.sum() * step - 1.0) < 0.02);
+        // Flat in log10 lambda (one sixth of the eigenvalues per decade) over the resolved top decades.
+        for (Eigen::Index i = 0; i < slq.log10Lambda.size(); ++i)
+            if (slq.log10Lambda(i) > 0.5 && slq.log10Lambda(i) < 1.8)
+                QVERIFY2(
+                    std::abs(slq.density(i) - 1.0 / 6.0) < 0.05 + 3 * slq.standardError(i),
+                    qPrintable(QString("density %1 at 10^%2").arg(slq.density(i)).arg(slq.log10Lambda(i))));
+        QVERIFY(slq.traceStandardError > 0);
+        QVERIFY(std::abs(slq.traceEstimate - lambda.sum()) < 4 * slq.traceStandardError);
+    }
+
+    void densityOfAnNtkByItsOperator() {
+        const Eigen::MatrixXd x = randomPoints(200, 3, 4);
+        const Mlp model = randomModel(3, 24, 2, 2, Activation::Relu, Parameterization::Ntk, 0.1, 2);
+        const NtkOperator op(model, x);
+        DensityOptions options;
+        options.probes = 12;
+        options.steps = 40;
+        const SpectralDensity slq =
+            spectralDensity([&](const Eigen::MatrixXd& v) { return op.apply(v); }, op.rows(), options);
+        const double exactTrace = op.diagonal().sum();
+        QVERIFY2(std::abs(slq.traceEstimate - exactTrace) < 4 * slq.traceStandardError,
+                 qPrintable(QString("%1 vs %2 (se %3)")
+                                .arg(slq.traceEstimate)
+                                .arg(exactTrace)
+                                .arg(slq.traceStandardError)));
+        // The largest node is the top eigenvalue (Lanczos finds the extremes first).
+        const Spectrum full = fullSpectrum(empiricalNtk(model, x));
+        QVERIFY(std::abs(slq.quadrature.nodes.maxCoeff() - full.eigenvalues(0)) < 1e-8 * full.eigenvalues(0));
+        QCOMPARE(slq.quadrature.weights.colwise().sum().minCoeff() > 1.0 - 1e-10, true);
+    }
+
     void badRequestsAreRefused() {
         const Eigen::MatrixXd x = randomPoints(10, 2, 1);
         const Mlp model = randomModel(2, 4, 1, 1, Activation::Relu, Parameterization::Ntk, 0.0, 1);
@@ -134,6 +211,11 @@ private slots:
         QVERIFY_THROWS_EXCEPTION(std::invalid_argument, op.applyLayer(2, Eigen::MatrixXd::Ones(10, 1)));
         QVERIFY_THROWS_EXCEPTION(std::invalid_argument, topSpectrumMatrixFree(op, 10));
         QVERIFY_THROWS_EXCEPTION(std::invalid_argument, topSpectrumMatrixFree(op, 0));
+        DensityOptions oneProbe;
+        oneProbe.probes = 1;
+        QVERIFY_THROWS_EXCEPTION(
+            std::invalid_argument,
+            spectralDensity([&](const Eigen::MatrixXd& v) { return op.apply(v); }, 10, oneProbe));
     }
 
     void cancelStopsAProduct() {
