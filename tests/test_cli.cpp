@@ -1,6 +1,8 @@
 // ntkviz-cli end to end: files written, .npy arrays parse with the right shapes, bad input exits 2.
 #include "npy.h"
 
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QtTest>
 
 using namespace ntk;
@@ -75,6 +77,65 @@ private slots:
         const QStringList rows = QString::fromUtf8(spectra.readAll()).trimmed().split('\n');
         QCOMPARE(rows.size(), 1 + 4); // epochs 0, 5, 10, 12
         QCOMPARE(rows[1].split(',').size(), 41);
+    }
+
+    void spectrumAtInitializationIsTrainsEpochZero() {
+        // The network `spectrum` solves is the one `train` starts from: the same flags give the eigenvalues
+        // of train's epoch 0, densely and by Lanczos on the matrix-free kernel.
+        const QStringList flags{"--dataset", "circles", "--n",     "60", "--test-n", "10",
+                                "--width",   "32",      "--depth", "2",  "--seed",   "7"};
+        QTemporaryDir dir;
+        QCOMPARE(runCli(QStringList{"train"} + flags +
+                        QStringList{"--epochs", "1", "--out", dir.filePath("train"), "--quiet"})
+                     .exitCode,
+                 0);
+        QFile spectra(dir.filePath("train/spectra.csv"));
+        QVERIFY(spectra.open(QIODevice::ReadOnly));
+        const QStringList epochZero = QString::fromUtf8(spectra.readAll()).split('\n').value(1).split(',');
+        QCOMPARE(epochZero.value(0), QString("0"));
+        for (const QString method : {"dense", "lanczos"}) {
+            const QString out = dir.filePath(method);
+            const Result r = runCli(QStringList{"spectrum"} + flags +
+                                    QStringList{"--method", method, "--top-k", "6", "--out", out});
+            QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+            QFile eigenvalues(out + "/eigenvalues.csv");
+            QVERIFY(eigenvalues.open(QIODevice::ReadOnly));
+            const QStringList rows = QString::fromUtf8(eigenvalues.readAll()).trimmed().split('\n');
+            QCOMPARE(rows.size(), 1 + 6);
+            QCOMPARE(rows[0], QString("index,eigenvalue,residual"));
+            for (int i = 1; i <= 6; ++i) {
+                const QStringList row = rows[i].split(',');
+                const double fromTrain = epochZero.value(i).toDouble();
+                QVERIFY2(std::abs(row[1].toDouble() - fromTrain) <= 1e-9 * epochZero.value(1).toDouble(),
+                         qPrintable(QString("%1 lambda_%2: %3 vs train's %4")
+                                        .arg(method)
+                                        .arg(i)
+                                        .arg(row[1])
+                                        .arg(fromTrain)));
+                QVERIFY(row[2].toDouble() < 1e-6);
+            }
+            QFile summaryFile(out + "/summary.json");
+            QVERIFY(summaryFile.open(QIODevice::ReadOnly));
+            const QJsonObject summary = QJsonDocument::fromJson(summaryFile.readAll()).object();
+            QCOMPARE(summary.value("method").toString(), method);
+            QCOMPARE(summary.value("n").toInt(), 60);
+            QVERIFY(summary.value("exact_trace").toDouble() > summary.value("lambda_max").toDouble());
+            QVERIFY(summary.value("peak_resident_bytes").toDouble() > 0);
+        }
+        // The density: its trace estimate within four standard errors of the exact trace.
+        const QString out = dir.filePath("slq");
+        QCOMPARE(runCli(QStringList{"spectrum"} + flags +
+                        QStringList{"--method", "slq", "--probes", "8", "--out", out})
+                     .exitCode,
+                 0);
+        QFile summaryFile(out + "/summary.json");
+        QVERIFY(summaryFile.open(QIODevice::ReadOnly));
+        const QJsonObject summary = QJsonDocument::fromJson(summaryFile.readAll()).object();
+        QVERIFY(
+            std::abs(summary.value("trace_estimate").toDouble() - summary.value("exact_trace").toDouble()) <
+            4 * summary.value("trace_standard_error").toDouble());
+        QVERIFY(QFile::exists(out + "/density.csv"));
+        QVERIFY(!QFile::exists(out + "/eigenvalues.csv"));
     }
 
     void eigenvectorsAddTheTargetsEnergyPerEigenvector() {
@@ -163,6 +224,13 @@ private slots:
         QTest::newRow("newline in an argument")
             << QStringList{"train", "extra\nargument"} << "unexpected argument \"extra\\x0aargument\"";
         QTest::newRow("newline in a command") << QStringList{"fl\ny"} << "unknown command \"fl\\x0ay\"";
+        QTest::newRow("spectrum: k not below n")
+            << QStringList{"spectrum", "--dataset", "moons", "--n", "20", "--top-k", "20"}
+            << "--top-k 20 for n = 20";
+        QTest::newRow("spectrum: unknown method") << QStringList{"spectrum", "--method", "qr"} << "\"qr\"";
+        QTest::newRow("spectrum: one probe") << QStringList{"spectrum", "--probes", "1"} << "--probes 1";
+        QTest::newRow("spectrum: bad tolerance")
+            << QStringList{"spectrum", "--tolerance", "2"} << "--tolerance";
         QTest::newRow("newline in the config file name")
             << QStringList{"train", "--config", "/nonexistent/c\n.json"} << "/nonexistent/c\\x0a.json";
     }

@@ -174,6 +174,8 @@ compareOptions "ntkviz-cli scene" "$(helpOf "$usr/bin/ntkviz-cli" scene --help |
   "$(manOptions "$man1/ntkviz-cli.1" "SCENE OPTIONS")"
 compareOptions "ntkviz-cli merge" "$(helpOf "$usr/bin/ntkviz-cli" merge --help | helpOptions)" \
   "$(manOptions "$man1/ntkviz-cli.1" "MERGE OPTIONS")"
+compareOptions "ntkviz-cli spectrum" "$(helpOf "$usr/bin/ntkviz-cli" spectrum --help | helpOptions)" \
+  "$(manOptions "$man1/ntkviz-cli.1" "SPECTRUM OPTIONS" "SETTING OPTIONS")"
 # The commands of ntkviz-cli's usage, each with an item under COMMANDS.
 commands=$(helpOf "$usr/bin/ntkviz-cli" --help | grep -oE 'ntkviz-cli [a-z]+' | cut -d' ' -f2 | sort -u)
 documented=$(awk '/^\.SH/ { inside = ($0 ~ /COMMANDS/); next }
@@ -184,7 +186,7 @@ documented=$(awk '/^\.SH/ { inside = ($0 ~ /COMMANDS/); next }
 # Every long option the pages mention anywhere exists in one of the programs (with Qt's own options).
 known=$({
   helpOf "$usr/bin/ntkviz" --help-all
-  for command in train scene merge; do helpOf "$usr/bin/ntkviz-cli" "$command" --help-all; done
+  for command in train scene merge spectrum; do helpOf "$usr/bin/ntkviz-cli" "$command" --help-all; done
 } | helpOptions)
 for page in ntkviz ntkviz-cli; do
   mentioned=$(sed -E 's/\\-/-/g; s/\\f[BIRP]//g' "$man1/$page.1" |
