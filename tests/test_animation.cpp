@@ -316,7 +316,8 @@ private slots:
             QImage image(size, QImage::Format_RGB32);
             for (int y = 0; y < size.height(); ++y)
                 for (int x = 0; x < size.width(); ++x) {
-                    const quint32 hash = quint32(x + shift) * 73856093u ^ quint32(y) * 19349663u; // wraps, unsigned
+                    const quint32 hash =
+                        quint32(x + shift) * 73856093u ^ quint32(y) * 19349663u; // wraps, unsigned
                     const int shade = int(hash % 255u);
                     image.setPixel(x, y, qRgb(shade, 255 - shade, (shade * 7) % 256));
                 }
