@@ -4,128 +4,323 @@
 
 #include <algorithm>
 #include <stdexcept>
+#include <string>
 
 namespace ntk {
 namespace {
 
-// Spectra's solvers hold a non-const reference to the operator they are given.
+// Spectra's solvers call perform_op one vector at a time, through a non-const reference.
 struct SpectraProduct {
     using Scalar = double;
-    const NtkOperator& op;
-    Eigen::Index rows() const { return op.rows(); }
-    Eigen::Index cols() const { return op.cols(); }
-    void perform_op(const double* x, double* y) const { op.perform_op(x, y); }
+    const SymmetricProduct& product;
+    Eigen::Index n;
+    long long& columns;
+    Eigen::Index rows() const { return n; }
+    Eigen::Index cols() const { return n; }
+    void perform_op(const double* x, double* y) const {
+        const Eigen::MatrixXd in = Eigen::Map<const Eigen::VectorXd>(x, n);
+        Eigen::Map<Eigen::VectorXd>(y, n) = product(in).col(0);
+        ++columns;
+    }
 };
+
+double square(double s) {
+    return s * s;
+}
+
+constexpr double defaultBlockBytes = 32.0 * 1024 * 1024;
+constexpr double defaultSumBudgetBytes = 64.0 * 1024 * 1024;
 
 } // namespace
 
 NtkOperator::NtkOperator(const Mlp& model, const Eigen::MatrixXd& x, CancelFlag cancel)
+    : NtkOperator(model, x, [cancel] {
+        NtkOperatorOptions options;
+        options.cancel = cancel;
+        return options;
+    }()) {}
+
+NtkOperator::NtkOperator(const Mlp& model, const Eigen::MatrixXd& x, NtkOperatorOptions options)
     : model_(model)
     , cache_(model.forward(x))
-    , n_(x.rows())
-    , cancel_(cancel) {}
+    , options_(std::move(options))
+    , localRows_(x.rows()) {
+    const MlpShape& shape = model.shape();
+    if (options_.output >= shape.outputs)
+        throw std::invalid_argument("NtkOperator: no output " + std::to_string(options_.output) + " of " +
+                                    std::to_string(shape.outputs));
+    const ShardExchange& exchange = options_.exchange;
+    globalRows_ = exchange.sharded() ? exchange.globalRows : localRows_;
+    if (exchange.sharded() &&
+        (!exchange.gatherRows || exchange.firstRow < 0 || exchange.firstRow + localRows_ > globalRows_))
+        throw std::invalid_argument("NtkOperator: the shard's rows do not lie inside the data set");
+    // A block's signals and their products (about four block x width matrices) take defaultBlockBytes.
+    const double perRow = 4.0 * double(sizeof(double)) * double(std::max(shape.width, shape.outputs));
+    blockRows_ = options_.blockRows > 0
+                     ? options_.blockRows
+                     : std::max<Eigen::Index>(256, Eigen::Index(defaultBlockBytes / perRow));
+    blockRows_ = std::max<Eigen::Index>(1, std::min(blockRows_, localRows_));
+    const int depth = shape.depth;
+    const Eigen::MatrixXd& top = model.layers()[depth].weight; // outputs x width
+    const double cw = model.weightScale(depth);
+    topScale_ = options_.output < 0 ? Eigen::RowVectorXd(cw * top.colwise().norm())
+                                    : Eigen::RowVectorXd(cw * top.row(options_.output));
+}
+
+Eigen::MatrixXd NtkOperator::localPart(const Eigen::MatrixXd& global) const {
+    if (global.rows() != globalRows_)
+        throw std::invalid_argument("NtkOperator: the vectors have " + std::to_string(global.rows()) +
+                                    " rows, the kernel " + std::to_string(globalRows_));
+    return global.middleRows(options_.exchange.firstRow, localRows_);
+}
+
+Eigen::MatrixXd NtkOperator::gathered(const Eigen::MatrixXd& local) const {
+    if (!options_.exchange.sharded())
+        return local;
+    Eigen::MatrixXd global(globalRows_, local.cols());
+    options_.exchange.gatherRows(local, global);
+    return global;
+}
 
 Eigen::MatrixXd NtkOperator::apply(const Eigen::MatrixXd& v) const {
     return applyLayer(-1, v);
 }
 
 Eigen::MatrixXd NtkOperator::applyLayer(int layer, const Eigen::MatrixXd& v) const {
-    if (v.rows() != n_)
-        throw std::invalid_argument("NtkOperator: the vectors have " + std::to_string(v.rows()) +
-                                    " rows, the kernel " + std::to_string(n_));
     if (layer > model_.shape().depth)
         throw std::invalid_argument("NtkOperator: no layer " + std::to_string(layer));
-    Eigen::MatrixXd out = Eigen::MatrixXd::Zero(n_, v.cols());
-    accumulate(layer, &v, out);
+    const Eigen::MatrixXd out = applyLocal(layer, localPart(v));
     products_ += v.cols();
+    return gathered(out);
+}
+
+Eigen::MatrixXd NtkOperator::applyLocal(int only, const Eigen::MatrixXd& v) const {
+    Eigen::MatrixXd out = Eigen::MatrixXd::Zero(localRows_, v.cols());
+    addGroup(Group::Top, options_.output, only, v, out);
+    if (model_.shape().depth >= 2) {
+        if (options_.output >= 0)
+            addGroup(Group::Deep, options_.output, only, v, out);
+        else
+            for (int k = 0; k < model_.shape().outputs; ++k)
+                addGroup(Group::Deep, k, only, v, out);
+    }
     return out;
 }
 
+template <class Visit>
+void NtkOperator::walkSignals(Group group, int output, int lowest, Eigen::Index first, Eigen::Index count,
+                              Visit&& visit) const {
+    const int depth = model_.shape().depth;
+    const auto slope = [&](int l) { return cache_.slopes[std::size_t(l)].middleRows(first, count); };
+    if (group == Group::Top) {
+        // D_{depth-1} with the outputs' shared slopes (traced) or output k's own weights.
+        const Eigen::MatrixXd signals = slope(depth - 1).array().rowwise() * topScale_.array();
+        visit(depth - 1, signals);
+        return;
+    }
+    // D_{l,k} = c_w(l+1) (D_{l+1,k} W_{l+1}) o phi'(z_l), from D_{depth-1,k} = S o c_w W_depth[k, :].
+    const double cwTop = model_.weightScale(depth);
+    Eigen::MatrixXd signals =
+        slope(depth - 1).array().rowwise() * (cwTop * model_.layers()[depth].weight.row(output)).array();
+    Eigen::MatrixXd back;
+    for (int l = depth - 2; l >= lowest; --l) {
+        back.noalias() = model_.weightScale(l + 1) * (signals * model_.layers()[l + 1].weight);
+        signals = back.cwiseProduct(slope(l));
+        visit(l, signals);
+    }
+}
+
+void NtkOperator::addGroup(Group group, int output, int only, const Eigen::MatrixXd& v,
+                           Eigen::MatrixXd& out) const {
+    const MlpShape& shape = model_.shape();
+    const int depth = shape.depth;
+    const double cb2 = square(model_.biasScale());
+    // The layers this group contributes: the output layer and the one below it, or the ones below those.
+    const int highest = group == Group::Top ? depth : depth - 2;
+    const int lowestHidden = group == Group::Top ? depth - 1 : 0;
+    std::vector<int> hidden; // wanted hidden layers of the group, top down
+    for (int l = std::min(highest, depth - 1); l >= lowestHidden; --l)
+        if (wanted(only, l))
+            hidden.push_back(l);
+    const bool outputLayer = group == Group::Top && wanted(only, depth);
+    if (hidden.empty() && !outputLayer)
+        return;
+    const int walkTo = hidden.empty() ? depth - 1 : hidden.back();
+    // d_i = e_k on the output layer: each output adds that layer's input kernel once.
+    const double outputFactor = options_.output < 0 ? double(shape.outputs) : 1.0;
+
+    // Doubles of parameter-sized sums per column: M (fan_out x fan_in) and b (fan_out) per hidden layer,
+    // A^T v and 1^T v for the output layer.
+    double perColumn = outputLayer ? double(shape.fanIn(depth) + 1) : 0.0;
+    for (int l : hidden)
+        perColumn += double(shape.fanOut(l)) * double(shape.fanIn(l) + 1);
+    const double budget = options_.sumBudgetBytes > 0 ? options_.sumBudgetBytes : defaultSumBudgetBytes;
+    const Eigen::Index chunk = std::clamp<Eigen::Index>(
+        Eigen::Index(budget / (double(sizeof(double)) * perColumn)), 1, std::max<Eigen::Index>(1, v.cols()));
+
+    for (Eigen::Index c0 = 0; c0 < v.cols(); c0 += chunk) {
+        const Eigen::Index m = std::min(chunk, v.cols() - c0);
+        const auto columns = v.middleCols(c0, m);
+        // One buffer for every sum of this chunk, so that the processes add them up in one exchange.
+        std::size_t size = outputLayer ? std::size_t(shape.fanIn(depth) + 1) * std::size_t(m) : 0;
+        std::vector<std::size_t> offset; // per wanted hidden layer: M of each column, then b
+        for (int l : hidden) {
+            offset.push_back(size);
+            size += std::size_t(shape.fanOut(l)) * std::size_t(shape.fanIn(l) + 1) * std::size_t(m);
+        }
+        Eigen::VectorXd sums = Eigen::VectorXd::Zero(Eigen::Index(size));
+        const auto outputSums = [&] {
+            return Eigen::Map<Eigen::MatrixXd>(sums.data(), shape.fanIn(depth) + 1, m);
+        };
+        const auto layerIndex = [&](int l) {
+            return std::size_t(std::find(hidden.begin(), hidden.end(), l) - hidden.begin());
+        };
+        const auto weightSum = [&](int l, Eigen::Index c) {
+            const std::size_t at = offset[layerIndex(l)] + std::size_t(c) * std::size_t(shape.fanOut(l)) *
+                                                               std::size_t(shape.fanIn(l));
+            return Eigen::Map<Eigen::MatrixXd>(sums.data() + at, shape.fanOut(l), shape.fanIn(l));
+        };
+        const auto biasSum = [&](int l) {
+            const std::size_t at = offset[layerIndex(l)] + std::size_t(m) * std::size_t(shape.fanOut(l)) *
+                                                               std::size_t(shape.fanIn(l));
+            return Eigen::Map<Eigen::MatrixXd>(sums.data() + at, shape.fanOut(l), m);
+        };
+        const auto isHidden = [&](int l) {
+            return std::find(hidden.begin(), hidden.end(), l) != hidden.end();
+        };
+
+        // Pass 1: M = D^T diag(v) A and b = D^T v over this process's samples, block by block.
+        for (Eigen::Index first = 0; first < localRows_; first += blockRows_) {
+            throwIfCancelled(options_.cancel);
+            const Eigen::Index count = std::min(blockRows_, localRows_ - first);
+            const auto vBlock = columns.middleRows(first, count);
+            if (outputLayer) {
+                auto s = outputSums();
+                s.topRows(shape.fanIn(depth)).noalias() +=
+                    cache_.input(depth).middleRows(first, count).transpose() * vBlock;
+                s.row(shape.fanIn(depth)) += vBlock.colwise().sum();
+            }
+            if (hidden.empty())
+                continue;
+            Eigen::MatrixXd scaled;
+            walkSignals(group, output, walkTo, first, count, [&](int l, const Eigen::MatrixXd& signals) {
+                if (!isHidden(l))
+                    return;
+                const auto a = cache_.input(l).middleRows(first, count);
+                for (Eigen::Index c = 0; c < m; ++c) {
+                    scaled = signals.array().colwise() * vBlock.col(c).array();
+                    weightSum(l, c).noalias() += scaled.transpose() * a;
+                }
+                biasSum(l).noalias() += signals.transpose() * vBlock;
+            });
+        }
+        if (options_.exchange.sharded())
+            options_.exchange.sum(sums.data(), sums.size());
+
+        // Pass 2: (Theta v)_i = c_w^2 d_i^T M a_i + c_b^2 d_i^T b for each of this process's samples.
+        for (Eigen::Index first = 0; first < localRows_; first += blockRows_) {
+            throwIfCancelled(options_.cancel);
+            const Eigen::Index count = std::min(blockRows_, localRows_ - first);
+            auto outBlock = out.block(first, c0, count, m);
+            if (outputLayer) {
+                const auto s = outputSums();
+                const double cw2 = square(model_.weightScale(depth));
+                Eigen::MatrixXd share =
+                    cw2 * (cache_.input(depth).middleRows(first, count) * s.topRows(shape.fanIn(depth)));
+                share.rowwise() += cb2 * s.row(shape.fanIn(depth));
+                outBlock += outputFactor * share;
+            }
+            if (hidden.empty())
+                continue;
+            Eigen::MatrixXd projected;
+            walkSignals(group, output, walkTo, first, count, [&](int l, const Eigen::MatrixXd& signals) {
+                if (!isHidden(l))
+                    return;
+                const auto a = cache_.input(l).middleRows(first, count);
+                const double cw2 = square(model_.weightScale(l));
+                for (Eigen::Index c = 0; c < m; ++c) {
+                    projected.noalias() = a * weightSum(l, c).transpose(); // count x fan_out
+                    outBlock.col(c) += cw2 * projected.cwiseProduct(signals).rowwise().sum();
+                }
+                if (cb2 != 0.0)
+                    outBlock.noalias() += cb2 * (signals * biasSum(l));
+            });
+        }
+    }
+}
+
+Eigen::MatrixXd NtkOperator::layerDiagonals() const {
+    const MlpShape& shape = model_.shape();
+    const int depth = shape.depth;
+    const double cb2 = square(model_.biasScale());
+    const double outputFactor = options_.output < 0 ? double(shape.outputs) : 1.0;
+    Eigen::MatrixXd local = Eigen::MatrixXd::Zero(localRows_, shape.layerCount());
+    const auto inputNorm = [&](int l, Eigen::Index first, Eigen::Index count) {
+        return Eigen::ArrayXd(square(model_.weightScale(l)) *
+                                  cache_.input(l).middleRows(first, count).rowwise().squaredNorm().array() +
+                              cb2);
+    };
+    for (Eigen::Index first = 0; first < localRows_; first += blockRows_) {
+        throwIfCancelled(options_.cancel);
+        const Eigen::Index count = std::min(blockRows_, localRows_ - first);
+        local.col(depth).segment(first, count) = outputFactor * inputNorm(depth, first, count).matrix();
+        const auto add = [&](int l, const Eigen::MatrixXd& signals) {
+            local.col(l).segment(first, count).array() +=
+                signals.rowwise().squaredNorm().array() * inputNorm(l, first, count);
+        };
+        walkSignals(Group::Top, options_.output, depth - 1, first, count, add);
+        if (depth >= 2) {
+            if (options_.output >= 0)
+                walkSignals(Group::Deep, options_.output, 0, first, count, add);
+            else
+                for (int k = 0; k < shape.outputs; ++k)
+                    walkSignals(Group::Deep, k, 0, first, count, add);
+        }
+    }
+    return gathered(local);
+}
+
 Eigen::VectorXd NtkOperator::diagonal() const {
-    return layerDiagonal(-1);
+    return layerDiagonals().rowwise().sum();
 }
 
 Eigen::VectorXd NtkOperator::layerDiagonal(int layer) const {
     if (layer > model_.shape().depth)
         throw std::invalid_argument("NtkOperator: no layer " + std::to_string(layer));
-    Eigen::MatrixXd out = Eigen::MatrixXd::Zero(n_, 1);
-    accumulate(layer, nullptr, out);
-    return out.col(0);
+    return layer < 0 ? diagonal() : Eigen::VectorXd(layerDiagonals().col(layer));
 }
 
 void NtkOperator::perform_op(const double* x, double* y) const {
-    const Eigen::MatrixXd in = Eigen::Map<const Eigen::VectorXd>(x, n_);
-    Eigen::Map<Eigen::VectorXd>(y, n_) = apply(in).col(0);
+    const Eigen::MatrixXd in = Eigen::Map<const Eigen::VectorXd>(x, globalRows_);
+    Eigen::Map<Eigen::VectorXd>(y, globalRows_) = apply(in).col(0);
 }
 
-void NtkOperator::accumulate(int only, const Eigen::MatrixXd* v, Eigen::MatrixXd& out) const {
+double NtkOperator::flopsPerColumn() const {
     const MlpShape& shape = model_.shape();
+    const double n = double(globalRows_);
     const int depth = shape.depth;
-    const double cb2 = model_.biasScale() * model_.biasScale();
-    auto wanted = [only](int l) { return only < 0 || only == l; };
-    auto square = [](double s) { return s * s; };
-    throwIfCancelled(cancel_);
-    // The output layer: d_i = e_k for every point, so each output adds the layer's input kernel once.
-    if (wanted(depth)) {
-        const Eigen::MatrixXd& a = cache_.input(depth);
-        const double cw2 = square(model_.weightScale(depth));
-        if (v) {
-            Eigen::MatrixXd share = cw2 * (a * (a.transpose() * *v));
-            share.rowwise() += cb2 * v->colwise().sum();
-            out += double(shape.outputs) * share;
-        } else {
-            out.col(0).array() += double(shape.outputs) * (cw2 * a.rowwise().squaredNorm().array() + cb2);
-        }
-    }
-    if (only == depth)
-        return;
-    // The hidden layers, top down, one output's signals at a time: D_{l,k} = c_w(l+1) (D_{l+1,k} W_{l+1})
-    // o phi'(z_l), starting from D_{depth,k} = e_k.
-    Eigen::MatrixXd signals, weighted, back;
-    for (int k = 0; k < shape.outputs; ++k) {
-        for (int l = depth - 1; l >= 0 && (only < 0 || l >= only); --l) {
-            throwIfCancelled(cancel_);
-            const double cw = model_.weightScale(l + 1);
-            if (l == depth - 1)
-                signals =
-                    cache_.slopes[l].array().rowwise() * (cw * model_.layers()[depth].weight.row(k)).array();
-            else {
-                back.noalias() = signals * model_.layers()[l + 1].weight;
-                signals = (cw * back).cwiseProduct(cache_.slopes[l]);
-            }
-            if (!wanted(l))
-                continue;
-            const Eigen::MatrixXd& a = cache_.input(l);
-            const double cw2 = square(model_.weightScale(l));
-            if (!v) {
-                out.col(0).array() +=
-                    signals.rowwise().squaredNorm().array() * (cw2 * a.rowwise().squaredNorm().array() + cb2);
-                continue;
-            }
-            for (Eigen::Index c = 0; c < v->cols(); ++c) {
-                // (Theta_lk v)_i = c_w^2 d_i^T (D^T diag(v) A) a_i + c_b^2 d_i^T (D^T v)
-                weighted = v->col(c).asDiagonal() * a;
-                const Eigen::MatrixXd mixed = signals.transpose() * weighted; // fan_out x fan_in
-                back.noalias() = signals * mixed;
-                out.col(c) += cw2 * back.cwiseProduct(a).rowwise().sum();
-                if (cb2 != 0.0)
-                    out.col(c) += cb2 * (signals * (signals.transpose() * v->col(c)));
-            }
-        }
-    }
+    const double groups = options_.output < 0 ? double(shape.outputs) : 1.0;
+    // Output layer: A^T v and A (A^T v). Each hidden layer in a group: M and b, then A M^T, its row sums
+    // with D, and D b: 4 n fan_out fan_in + 4 n fan_out. Deep groups also walk their signals twice.
+    double flops = 4.0 * n * shape.fanIn(depth);
+    const auto layerFlops = [&](int l) { return 4.0 * n * shape.fanOut(l) * (shape.fanIn(l) + 1.0); };
+    flops += layerFlops(depth - 1);
+    for (int l = 0; l <= depth - 2; ++l)
+        flops += groups * (layerFlops(l) + 2.0 * 2.0 * n * shape.width * shape.width);
+    return flops;
 }
 
-MatrixFreeSpectrum topSpectrumMatrixFree(const NtkOperator& op, int k, double tolerance) {
-    const Eigen::Index n = op.rows();
+MatrixFreeSpectrum topEigenpairs(const SymmetricProduct& product, Eigen::Index n, int k, double tolerance,
+                                 CancelFlag cancel) {
     if (k < 1 || k >= n)
-        throw std::invalid_argument("topSpectrumMatrixFree: k = " + std::to_string(k) +
+        throw std::invalid_argument("topEigenpairs: k = " + std::to_string(k) +
                                     " for n = " + std::to_string(n) + " (1 <= k < n)");
-    const long long before = op.products();
     MatrixFreeSpectrum result;
     result.spectrum.status = SpectrumStatus::NotConverged;
     const Eigen::Index ncv = std::min<Eigen::Index>(n, std::max<Eigen::Index>(2 * Eigen::Index(k) + 1, 20));
-    SpectraProduct product{op};
-    Spectra::SymEigsSolver<SpectraProduct> solver(product, k, ncv);
+    long long columns = 0;
+    SpectraProduct spectraProduct{product, n, columns};
+    Spectra::SymEigsSolver<SpectraProduct> solver(spectraProduct, k, ncv);
     Eigen::VectorXd values;
     Eigen::MatrixXd vectors;
     try {
@@ -140,19 +335,26 @@ MatrixFreeSpectrum topSpectrumMatrixFree(const NtkOperator& op, int k, double to
     } catch (const std::runtime_error&) {
         // Spectra 1.0.1 can throw from its tridiagonal solve on a rank-deficient operator: not converged.
     }
+    throwIfCancelled(cancel);
     if (values.size() == k && vectors.cols() == k) {
         // Each pair is checked against the operator itself: Spectra 1.0.1 can report lost directions of a
-        // rank-deficient kernel as converged (core/spectrum.cpp), and the dense solve is not there to fall
-        // back on here. A pair counts when |Theta v - lambda v| <= 1e-6 lambda_max.
-        const Eigen::MatrixXd residual = op.apply(vectors) - vectors * values.asDiagonal();
+        // rank-deficient kernel as converged (core/spectrum.cpp), and no dense solve is there to fall back
+        // on. A pair counts when |A v - lambda v| <= 1e-6 lambda_max.
+        const Eigen::MatrixXd residual = product(vectors) - vectors * values.asDiagonal();
+        columns += k;
         result.residuals = residual.colwise().norm().transpose().cwiseQuotient(values.cwiseAbs());
         const bool valid = values(0) > 0 && (residual.colwise().norm().array() <= 1e-6 * values(0)).all();
         result.spectrum.eigenvalues = std::move(values);
         result.spectrum.eigenvectors = std::move(vectors);
         result.spectrum.status = valid ? SpectrumStatus::Ok : SpectrumStatus::NotConverged;
     }
-    result.products = op.products() - before;
+    result.products = columns;
     return result;
+}
+
+MatrixFreeSpectrum topSpectrumMatrixFree(const NtkOperator& op, int k, double tolerance, int layer) {
+    return topEigenpairs([&op, layer](const Eigen::MatrixXd& v) { return op.applyLayer(layer, v); },
+                         op.rows(), k, tolerance);
 }
 
 } // namespace ntk

@@ -6,15 +6,12 @@
 // seen from z. Averaged over probes, (1/n) sum_i f(lambda_i) ~ mean_p sum_j tau_j f(theta_j). Only products
 // with the operator are needed, m per probe, all probes in one block per step.
 #include "cancel.h"
+#include "symmetric_product.h"
 
 #include <Eigen/Dense>
 #include <cstdint>
-#include <functional>
 
 namespace ntk {
-
-// Y = A V for a symmetric n x n operator A and a block V (n x m).
-using SymmetricProduct = std::function<Eigen::MatrixXd(const Eigen::MatrixXd&)>;
 
 struct QuadratureNodes {
     Eigen::MatrixXd nodes;   // steps x probes: the Ritz values theta_j of each probe's tridiagonal matrix

@@ -8,7 +8,9 @@
 #include "spectral_density.h"
 
 #include <QtTest>
+#include <barrier>
 #include <random>
+#include <thread>
 
 using namespace ntk;
 
@@ -52,6 +54,49 @@ Eigen::MatrixXd explicitLayerKernel(const Mlp& model, const Eigen::MatrixXd& x, 
     }
     return kernel;
 }
+
+// Processes that split the samples, played by threads: sum() adds every shard's buffer in the same order
+// on each (so all get identical bits, as MPI_Allreduce gives), gatherRows() stacks the shards' rows.
+class ThreadShards {
+public:
+    explicit ThreadShards(std::vector<Eigen::Index> firstRows, Eigen::Index globalRows)
+        : first_(std::move(firstRows))
+        , globalRows_(globalRows)
+        , barrier_(std::ptrdiff_t(first_.size()))
+        , buffers_(first_.size())
+        , locals_(first_.size()) {}
+
+    ShardExchange exchange(int shard) {
+        ShardExchange e;
+        e.globalRows = globalRows_;
+        e.firstRow = first_[std::size_t(shard)];
+        e.sum = [this, shard](double* values, std::size_t count) {
+            buffers_[std::size_t(shard)] = values;
+            barrier_.arrive_and_wait();
+            std::vector<double> total(count, 0.0);
+            for (double* b : buffers_)
+                for (std::size_t i = 0; i < count; ++i)
+                    total[i] += b[i];
+            barrier_.arrive_and_wait();
+            std::copy(total.begin(), total.end(), values);
+        };
+        e.gatherRows = [this, shard](const Eigen::MatrixXd& local, Eigen::MatrixXd& global) {
+            locals_[std::size_t(shard)] = &local;
+            barrier_.arrive_and_wait();
+            for (std::size_t q = 0; q < first_.size(); ++q)
+                global.middleRows(first_[q], locals_[q]->rows()) = *locals_[q];
+            barrier_.arrive_and_wait();
+        };
+        return e;
+    }
+
+private:
+    std::vector<Eigen::Index> first_;
+    Eigen::Index globalRows_;
+    std::barrier<> barrier_;
+    std::vector<double*> buffers_;
+    std::vector<const Eigen::MatrixXd*> locals_;
+};
 
 } // namespace
 
@@ -101,6 +146,109 @@ private slots:
         }
         QVERIFY(relativeError(sum, dense * v) < 1e-12);
         QVERIFY(relativeError(diagonalSum, dense.diagonal()) < 1e-12);
+    }
+
+    // Sample blocks and column chunks change how the sums are taken, not what they are: blocks of 7 rows
+    // of 37 (the last one short), one column per chunk, against the dense kernel.
+    void blocksAndChunksGiveTheSameProducts() {
+        const Eigen::MatrixXd x = randomPoints(37, 4, 3);
+        for (int depth : {1, 3}) {
+            const Mlp model = randomModel(4, 6, depth, 3, Activation::Tanh, Parameterization::Ntk, 0.2, 8);
+            const Eigen::MatrixXd dense = empiricalNtk(model, x);
+            NtkOperatorOptions options;
+            options.blockRows = 7;
+            options.sumBudgetBytes = 1.0;
+            const NtkOperator op(model, x, options);
+            const Eigen::MatrixXd v = randomPoints(37, 4, 5);
+            QVERIFY2(relativeError(op.apply(v), dense * v) < 1e-12,
+                     qPrintable(QString("depth %1").arg(depth)));
+            QVERIFY(relativeError(op.diagonal(), dense.diagonal()) < 1e-12);
+            QVERIFY(relativeError(op.layerDiagonals().rowwise().sum(), dense.diagonal()) < 1e-12);
+        }
+    }
+
+    // On request, one output's block Theta_k: against the dense per-output kernels, which sum to Theta.
+    void perOutputBlocks() {
+        const Eigen::MatrixXd x = randomPoints(25, 3, 13);
+        for (int depth : {1, 2}) {
+            const Mlp model =
+                randomModel(3, 8, depth, 3, Activation::Relu, Parameterization::Standard, 0.3, 4);
+            const std::vector<Eigen::MatrixXd> blocks = empiricalNtkPerOutput(model, model.forward(x));
+            const Eigen::MatrixXd v = randomPoints(25, 3, 6);
+            for (int k = 0; k < 3; ++k) {
+                NtkOperatorOptions options;
+                options.output = k;
+                options.blockRows = 10;
+                const NtkOperator op(model, x, options);
+                QVERIFY2(relativeError(op.apply(v), blocks[std::size_t(k)] * v) < 1e-12,
+                         qPrintable(QString("depth %1 output %2").arg(depth).arg(k)));
+                QVERIFY(relativeError(op.diagonal(), blocks[std::size_t(k)].diagonal()) < 1e-12);
+            }
+            NtkOperatorOptions noSuchOutput;
+            noSuchOutput.output = 3;
+            QVERIFY_THROWS_EXCEPTION(std::invalid_argument, NtkOperator(model, x, noSuchOutput));
+        }
+    }
+
+    // Each layer's own top eigenpairs by Lanczos on its share, against a dense solve of that layer's
+    // kernel from its explicit Jacobian columns.
+    void layerTopEigenpairs() {
+        const Eigen::MatrixXd x = randomPoints(60, 3, 17);
+        const Mlp model = randomModel(3, 12, 2, 2, Activation::Erf, Parameterization::Ntk, 0.1, 3);
+        const NtkOperator op(model, x);
+        for (int l = 0; l <= 2; ++l) {
+            const Spectrum full = fullSpectrum(explicitLayerKernel(model, x, l));
+            const MatrixFreeSpectrum top = topSpectrumMatrixFree(op, 4, 1e-11, l);
+            QVERIFY(top.spectrum.ok());
+            for (int i = 0; i < 4; ++i)
+                QVERIFY2(std::abs(top.spectrum.eigenvalues(i) - full.eigenvalues(i)) <=
+                             1e-9 * full.eigenvalues(0),
+                         qPrintable(QString("layer %1 lambda_%2").arg(l).arg(i + 1)));
+        }
+    }
+
+    // Samples split over three "processes" (threads with an exchange that sums and gathers as MPI would):
+    // every shard sees the same products, diagonal and top eigenvalues as one process holding them all.
+    void shardsAgreeWithOneProcess() {
+        const Eigen::Index n = 90;
+        const Eigen::MatrixXd x = randomPoints(int(n), 5, 21);
+        const Mlp model = randomModel(5, 16, 2, 3, Activation::Gelu, Parameterization::Ntk, 0.1, 6);
+        const NtkOperator whole(model, x);
+        const Eigen::MatrixXd v = randomPoints(int(n), 3, 2);
+        const Eigen::MatrixXd expectedProduct = whole.apply(v);
+        const Eigen::VectorXd expectedDiagonal = whole.diagonal();
+        const MatrixFreeSpectrum expectedTop = topSpectrumMatrixFree(whole, 5, 1e-12);
+        QVERIFY(expectedTop.spectrum.ok());
+
+        const std::vector<Eigen::Index> first{0, 31, 58}; // uneven shards
+        ThreadShards shards(first, n);
+        std::vector<Eigen::MatrixXd> product(3), diagonal(3), eigenvalues(3);
+        std::vector<std::thread> threads;
+        for (int r = 0; r < 3; ++r)
+            threads.emplace_back([&, r] {
+                const Eigen::Index end = r + 1 < 3 ? first[std::size_t(r) + 1] : n;
+                const Eigen::MatrixXd mine = x.middleRows(first[std::size_t(r)], end - first[std::size_t(r)]);
+                NtkOperatorOptions options;
+                options.exchange = shards.exchange(r);
+                options.blockRows = 8;
+                const NtkOperator op(model, mine, options);
+                product[std::size_t(r)] = op.apply(v);
+                diagonal[std::size_t(r)] = op.diagonal();
+                eigenvalues[std::size_t(r)] = topSpectrumMatrixFree(op, 5, 1e-12).spectrum.eigenvalues;
+            });
+        for (std::thread& t : threads)
+            t.join();
+        for (int r = 0; r < 3; ++r) {
+            QCOMPARE(product[std::size_t(r)].rows(), n);
+            QVERIFY(relativeError(product[std::size_t(r)], expectedProduct) < 1e-13);
+            QVERIFY(relativeError(diagonal[std::size_t(r)], expectedDiagonal) < 1e-13);
+            QCOMPARE(eigenvalues[std::size_t(r)].size(), 5);
+            QVERIFY((eigenvalues[std::size_t(r)] - expectedTop.spectrum.eigenvalues).cwiseAbs().maxCoeff() <=
+                    1e-10 * expectedTop.spectrum.eigenvalues(0));
+        }
+        // Every shard holds the same numbers, bit for bit.
+        QCOMPARE(product[1], product[0]);
+        QCOMPARE(eigenvalues[2], eigenvalues[0]);
     }
 
     void topEigenpairsMatchTheDenseSolve() {
