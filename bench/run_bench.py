@@ -5,19 +5,31 @@ and prints a Markdown table of ratios against the targets of issue 5, each marke
 Usually started through bench/run_bench.sh, which installs what is missing and builds first:
   /usr/bin/python3 bench/run_bench.py --build-dir build-bench [--shapes all] [--reps 9] [--threads 2]
                                       [--skip-gui | --gui-only] [--gui-seconds 25] [--skip-cli-scale]
-                                      [--only cli_scale|first_frame ...]
+                                      [--skip-matrix-free] [--peer-timeout 3600]
+                                      [--only cli_scale|first_frame|matrix_free ...]
 
 After ntkviz-bench and the peers, the n = 10,000 run as a user starts it: ntkviz-cli train with --out, timed
 from outside (wall time, peak resident memory, the share of the wall time spent writing the files after the
 run's last progress line). ntkviz-gui-bench (the real window offscreen: settings change to first frame,
 event-loop stalls while training, memory over a long run) runs last, when it was built; --gui-only runs it
-alone. --only runs just the named rows (repeatable): cli_scale, first_frame.
+alone. --only runs just the named rows (repeatable): cli_scale, first_frame, matrix_free.
+
+matrix_free (issue 12), after the n = 10,000 run: for n = 2000 and 10,000 (Fashion-MNIST, width 128, depth 1,
+10 outputs) `ntkviz-cli spectrum --method lanczos --top-k 32 --tolerance 1e-8` timed from outside, then the
+same initial network and training points exported by `ntkviz-cli train --out` (one epoch at lr 1e-300) and
+solved by peers/torch_ntk_vp_peer.py (functorch vjp + jvp per output in a scipy LinearOperator, ARPACK eigsh;
+at n <= 2000 also its vmapped variant, for context): speed-up of our wall time over the peer's eigsh and the
+eigenvalue agreement. Then ntkviz-bench's GEMM peak and the whole training set, n = 60,000: top-32 wall time,
+largest residual, peak resident memory, the operator's throughput against that peak (when summary.json has
+operator_seconds and operator_flops_per_product), and SLQ with 10 probes x 60 steps. A peer that fails or
+times out (--peer-timeout) leaves its rows at n/a with the reason; the other rows still run.
 
 The raw JSON of every program goes to --out (default <build-dir>/results/<timestamp>/) beside table.md.
 The programs run sequentially, never concurrently, so they do not compete for the 2 cores; a ratio is only
 meaningful between numbers of the same run, because this machine is shared and its speed drifts.
 """
 import argparse
+import csv
 import datetime
 import json
 import os
@@ -351,6 +363,386 @@ def cli_context_rows(cli):
     ]
 
 
+# ---------------------------------------------------------------------------------------------------------
+# Issue 12: the matrix-free spectrum (ntkviz-cli spectrum) against the generic matrix-free route in PyTorch
+
+VP_PEER = os.path.join(HERE, "peers", "torch_ntk_vp_peer.py")
+# Fashion-MNIST (the default data set, 10 outputs), the default seed; spectrum ignores the test split, and
+# train is told to skip it so that both use exactly the same training points.
+MATRIX_FREE_NETWORK = ["--width", "128", "--depth", "1", "--test-n", "0"]
+MATRIX_FREE_TOP_K = 32
+MATRIX_FREE_TOLERANCE = 1e-8
+MATRIX_FREE_SIZES = (2000, 10000)
+MATRIX_FREE_WHOLE_SET = 60000
+MATRIX_FREE_SPEEDUP_TARGET = 20.0
+MATRIX_FREE_AGREEMENT_TARGET = 1e-8
+WHOLE_SET_SECONDS_TARGET = 60.0
+WHOLE_SET_PEAK_TARGET_BYTES = 2e9
+SLQ_FLAGS = ["--probes", "10", "--steps", "60"]
+SLQ_SECONDS_TARGET = 300.0
+OPERATOR_SHARE_TARGET = 0.70
+# The peer's vmapped variant (all outputs at once: faster, not the issue's route) is timed for context at
+# the sizes up to this one only.
+VMAP_VARIANT_MAX_N = 2000
+
+
+def run_child(command, label, capture_stdout=False, timeout=None):
+    """Runs `command` with its stderr passed through (prefixed) and kept; wall time and peak resident memory from
+    the child's own rusage (wait4). Never raises for the child's failure: exit_code, a timeout flag and the last
+    stderr lines say what happened."""
+    print(f"[run_bench] {label}: {' '.join(shlex.quote(c) for c in command)}", file=sys.stderr, flush=True)
+    load_before = os.getloadavg()
+    start = time.perf_counter()
+    try:
+        proc = subprocess.Popen(command, stdout=subprocess.PIPE if capture_stdout else subprocess.DEVNULL,
+                                stderr=subprocess.PIPE)
+    except OSError as error:
+        return {"command": command, "exit_code": None, "error": str(error), "stderr_tail": [], "stdout": "",
+                "wall_seconds": 0.0, "load_average_before": load_before}
+    tail, chunks = [], []
+
+    def read_stderr():
+        for raw in iter(proc.stderr.readline, b""):
+            line = raw.decode(errors="replace").rstrip("\n")
+            print(f"    {line}", file=sys.stderr, flush=True)
+            tail.append(line)
+            del tail[:-20]
+
+    def read_stdout():
+        chunks.append(proc.stdout.read())
+
+    readers = [threading.Thread(target=read_stderr, daemon=True)]
+    if capture_stdout:
+        readers.append(threading.Thread(target=read_stdout, daemon=True))
+    for reader in readers:
+        reader.start()
+    timed_out = threading.Event()
+
+    def kill_on_timeout():
+        timed_out.set()
+        proc.kill()  # the child this function started, by its own handle
+
+    timer = threading.Timer(timeout, kill_on_timeout) if timeout else None
+    if timer:
+        timer.start()
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    if timer:
+        timer.cancel()
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    for reader in readers:
+        reader.join()
+    proc.stderr.close()
+    if capture_stdout:
+        proc.stdout.close()
+    print(f"[run_bench] {label} took {wall:.0f} s (exit code {proc.returncode})", file=sys.stderr, flush=True)
+    return {
+        "command": " ".join(shlex.quote(c) for c in command),
+        "exit_code": proc.returncode,
+        "timed_out": timed_out.is_set(),
+        "wall_seconds": wall,
+        "peak_resident_bytes_rusage": usage.ru_maxrss * 1024,  # Linux reports kB
+        "user_seconds": usage.ru_utime,
+        "system_seconds": usage.ru_stime,
+        "stderr_tail": tail,
+        "stdout": b"".join(c for c in chunks if c).decode(errors="replace") if capture_stdout else "",
+        "load_average_before": load_before,
+        "load_average_after": os.getloadavg(),
+    }
+
+
+def failure_text(child):
+    """One line for a table cell: why a child did not deliver."""
+    if child.get("error"):
+        return child["error"]
+    if child.get("timed_out"):
+        return f"killed after {child['wall_seconds']:.0f} s (timeout)"
+    last = child["stderr_tail"][-1] if child.get("stderr_tail") else "no output"
+    return f"exit code {child['exit_code']}: {last}"
+
+
+def read_eigenvalues_csv(path):
+    values, residuals = [], []
+    with open(path) as f:
+        for row in csv.DictReader(f):
+            values.append(float(row["eigenvalue"]))
+            residuals.append(float(row["residual"]) if row.get("residual") not in (None, "") else None)
+    return values, residuals
+
+
+def run_spectrum(cli, n, method_flags, scratch_parent, label):
+    """`ntkviz-cli spectrum -n N MATRIX_FREE_NETWORK METHOD_FLAGS --out DIR`, timed from outside; the entry keeps
+    summary.json and the eigenvalues. Returns (entry, out_dir); the caller removes out_dir."""
+    out_dir = tempfile.mkdtemp(prefix=f"spectrum-n{n}-", dir=scratch_parent)
+    flags = ["-n", str(n), *MATRIX_FREE_NETWORK, *method_flags]
+    child = run_child([cli, "spectrum", *flags, "--out", out_dir], label)
+    entry = {"name": label, "n": n, "flags": " ".join(flags), **{k: v for k, v in child.items() if k != "stdout"}}
+    summary_path = os.path.join(out_dir, "summary.json")
+    if child["exit_code"] == 0 and os.path.exists(summary_path):
+        with open(summary_path) as f:
+            entry["summary"] = json.load(f)
+        eigen_path = os.path.join(out_dir, "eigenvalues.csv")
+        if os.path.exists(eigen_path):
+            entry["eigenvalues"], entry["residuals"] = read_eigenvalues_csv(eigen_path)
+    return entry, out_dir
+
+
+def export_initial_weights(cli, n, scratch_parent):
+    """The initial network and the training points as ntkviz has them: `train --out` writes W<l>.npy/b<l>.npy
+    after the last epoch, and needs at least one epoch with lr > 0, so one epoch at lr 1e-300 (which moves no
+    weight by an ulp; the peer checks epochs.csv's parameter norm of epochs 0 and 1). The dense kernels it
+    writes are removed at once, except ntk_init.npy at small n, which the peer checks one product against."""
+    out_dir = tempfile.mkdtemp(prefix=f"weights-n{n}-", dir=scratch_parent)
+    flags = ["-n", str(n), *MATRIX_FREE_NETWORK, "--epochs", "1", "--lr", "1e-300", "--top-k",
+             str(MATRIX_FREE_TOP_K), "--quiet"]
+    child = run_child([cli, "train", *flags, "--out", out_dir], f"initial weights n={n}")
+    for name in ["ntk_final.npy"] + (["ntk_init.npy"] if n > 4000 else []):
+        path = os.path.join(out_dir, name)
+        if os.path.exists(path):
+            os.remove(path)
+    return {k: v for k, v in child.items() if k != "stdout"}, out_dir
+
+
+def run_vp_peer(weights_dir, compare_csv, n, threads, outputs, timeout, residuals):
+    command = ["/usr/bin/python3", VP_PEER, "--weights-dir", weights_dir, "--top-k", str(MATRIX_FREE_TOP_K),
+               "--tol", repr(MATRIX_FREE_TOLERANCE), "--threads", str(threads), "--outputs", outputs]
+    if compare_csv:
+        command += ["--compare", compare_csv]
+    if residuals:
+        command.append("--residuals")
+    child = run_child(command, f"torch vjp+jvp peer n={n} ({outputs})", capture_stdout=True, timeout=timeout)
+    entry = {k: v for k, v in child.items() if k != "stdout"}
+    if child["exit_code"] == 0:
+        try:
+            entry["report"] = json.loads(child["stdout"])
+        except ValueError as error:
+            entry["error"] = f"no JSON on stdout ({error})"
+    return entry
+
+
+def agreement(ours, theirs):
+    """max_i |l_ours_i - l_torch_i| / l_ours_1 over the eigenvalues both have, both sorted descending."""
+    if not ours or not theirs:
+        return None
+    a, b = sorted(ours, reverse=True), sorted(theirs, reverse=True)
+    count = min(len(a), len(b))
+    return max(abs(x - y) for x, y in zip(a[:count], b[:count])) / abs(a[0])
+
+
+def gemm_peak_now(bench_dir, threads):
+    """ntkviz-bench's GEMM peak (2000^3 doubles, compiled with the core's flags: what every share_of_peak divides
+    by), measured alone, just before the runs it is compared with."""
+    path = os.path.join(bench_dir, "ntkviz-bench")
+    if not os.path.exists(path):
+        return {"error": f"{path} was not built"}
+    child = run_child([path, "--shapes", "small", "--only", "gemm_peak", "--reps", "5", "--threads", str(threads)],
+                      "GEMM peak (ntkviz-bench)", capture_stdout=True)
+    if child["exit_code"] != 0:
+        return {"error": failure_text(child)}
+    try:
+        report = json.loads(child["stdout"])
+    except ValueError as error:
+        return {"error": f"no JSON on stdout ({error})"}
+    return {"gflops": report["gemm_peak_gflops"], "products_backend": report.get("products_backend"),
+            "eigen_nb_threads": report.get("eigen_nb_threads"), "blas_threads": report.get("blas_threads"),
+            "load_average_before": child["load_average_before"]}
+
+
+def run_matrix_free(cli, bench_dir, scratch_parent, threads, with_peer, peer_timeout, sizes, whole_set):
+    """Issue 12's rows, one program at a time: per size ours, the initial weights, the peer (and its vmapped
+    variant at small n); then the GEMM peak, the whole training set's top-32 and its SLQ density."""
+    report = {"name": "matrix_free", "date": datetime.datetime.now().astimezone().strftime("%Y-%m-%dT%H:%M:%S%z"),
+              "network": " ".join(MATRIX_FREE_NETWORK), "top_k": MATRIX_FREE_TOP_K,
+              "tolerance": MATRIX_FREE_TOLERANCE, "sizes": [], "peer_skipped": not with_peer}
+    lanczos = ["--method", "lanczos", "--top-k", str(MATRIX_FREE_TOP_K), "--tolerance", repr(MATRIX_FREE_TOLERANCE)]
+    for n in sizes:
+        ours, ours_dir = run_spectrum(cli, n, lanczos, scratch_parent, f"ntkviz-cli spectrum lanczos n={n}")
+        size = {"n": n, "ours": ours, "peers": {}}
+        if with_peer:
+            weights, weights_dir = export_initial_weights(cli, n, scratch_parent)
+            size["weights_export"] = weights
+            if weights["exit_code"] == 0:
+                compare = os.path.join(ours_dir, "eigenvalues.csv")
+                compare = compare if os.path.exists(compare) else ""
+                variants = ["loop"] + (["vmap"] if n <= VMAP_VARIANT_MAX_N else [])
+                for outputs in variants:
+                    size["peers"][outputs] = run_vp_peer(weights_dir, compare, n, threads, outputs, peer_timeout,
+                                                         residuals=n <= VMAP_VARIANT_MAX_N and outputs == "loop")
+            else:
+                size["peers"]["loop"] = {"error": "the initial weights were not written: " + failure_text(weights)}
+            shutil.rmtree(weights_dir, ignore_errors=True)
+        shutil.rmtree(ours_dir, ignore_errors=True)
+        report["sizes"].append(size)
+    report["gemm_peak"] = gemm_peak_now(bench_dir, threads) if whole_set > 0 else {"error": "not measured"}
+    for key, flags in (("whole_set", lanczos), ("whole_set_slq", ["--method", "slq", *SLQ_FLAGS])):
+        if whole_set <= 0:
+            break
+        entry, out_dir = run_spectrum(cli, whole_set, flags, scratch_parent,
+                                      f"ntkviz-cli spectrum {flags[1]} n={whole_set}")
+        shutil.rmtree(out_dir, ignore_errors=True)
+        report[key] = entry
+    return report
+
+
+def peer_seconds(peer):
+    report = peer.get("report") if peer else None
+    return report.get("eigsh_seconds") if report else None
+
+
+def operator_throughput(entry):
+    """(GFLOP/s of the products, products, flops per product) from summary.json's operator fields, or None
+    while the CLI does not write them."""
+    summary = entry.get("summary") or {}
+    flops, spent = summary.get("operator_flops_per_product"), summary.get("operator_seconds")
+    products = summary.get("matrix_vector_products")
+    if not flops or not spent or not products:
+        return None
+    return flops * products / spent * 1e-9, products, flops
+
+
+def add_matrix_free_rows(table, mf):
+    if not mf:
+        return
+    for size in mf["sizes"]:
+        n, ours = size["n"], size["ours"]
+        label = (f"matrix-free top-{mf['top_k']} n={n} w=128 L=1 Fashion-MNIST: ntkviz-cli spectrum --method lanczos "
+                 f"--tolerance {mf['tolerance']:g} (wall) vs torch vjp+jvp per output in a LinearOperator + ARPACK "
+                 f"eigsh (its solve)")
+        if "summary" not in ours:
+            table.check(f"{label}: ran", failure_text(ours).replace("|", "/"), "-", "failed", "exit 0", False)
+            continue
+        mine = ours["wall_seconds"]
+        mine_text = f"{fmt_seconds(mine)} ({fmt(ours['summary'].get('matrix_vector_products'))} products)"
+        peer = size["peers"].get("loop")
+        if mf["peer_skipped"]:
+            table.check(label, mine_text, "peer skipped (--skip-peers)", "n/a", f">= {MATRIX_FREE_SPEEDUP_TARGET:.0f}x "
+                        "faster", None)
+            continue
+        theirs = peer_seconds(peer)
+        if theirs is None:
+            table.check(label, mine_text, "peer failed: " + failure_text(peer or {}).replace("|", "/"), "n/a",
+                        f">= {MATRIX_FREE_SPEEDUP_TARGET:.0f}x faster", None)
+            continue
+        report = peer["report"]
+        speedup = ratio(theirs, mine)
+        table.check(label, mine_text, f"{fmt_seconds(theirs)} ({report['matvecs']} products)",
+                    f"{fmt(speedup, unit='x')} faster", f">= {MATRIX_FREE_SPEEDUP_TARGET:.0f}x faster",
+                    speedup >= MATRIX_FREE_SPEEDUP_TARGET)
+        error = agreement(ours.get("eigenvalues"), report["eigenvalues"])
+        table.check(f"matrix-free top-{mf['top_k']} n={n}: agreement, max_i abs(l_ours_i - l_torch_i) / l_1",
+                    f"lambda_1 {fmt(ours['eigenvalues'][0], 10) if ours.get('eigenvalues') else 'n/a'}",
+                    f"torch lambda_1 {fmt(report['eigenvalues'][0], 10)}", fmt(error, 2),
+                    f"<= {MATRIX_FREE_AGREEMENT_TARGET:g}",
+                    None if error is None else error <= MATRIX_FREE_AGREEMENT_TARGET)
+
+    whole = mf.get("whole_set")
+    if whole:
+        n = whole["n"]
+        label = f"whole training set n={n} w=128 L=1: top-{mf['top_k']} (ntkviz-cli spectrum --method lanczos)"
+        if "summary" not in whole:
+            table.check(f"{label}: ran", failure_text(whole).replace("|", "/"), "-", "failed", "exit 0", False)
+        else:
+            summary = whole["summary"]
+            residuals = [r for r in whole.get("residuals", []) if r is not None]
+            table.check(f"{label}: wall time", fmt_seconds(whole["wall_seconds"]),
+                        f"summary.json {fmt_seconds(summary.get('seconds'))}, "
+                        f"{summary.get('matrix_vector_products', 0):.0f} products",
+                        fmt_seconds(whole["wall_seconds"]), f"<= {WHOLE_SET_SECONDS_TARGET:.0f} s",
+                        whole["wall_seconds"] <= WHOLE_SET_SECONDS_TARGET)
+            worst = max(residuals) if residuals else None
+            table.check(f"{label}: largest residual abs(Theta v - l v) / l of the {len(residuals)}",
+                        fmt(worst, 2), f"--tolerance {mf['tolerance']:g}", fmt(worst, 2),
+                        f"<= {mf['tolerance']:g}", None if worst is None else worst <= mf["tolerance"])
+            peak = summary.get("peak_resident_bytes")
+            table.check(f"{label}: peak resident memory (summary.json)", fmt(peak and peak / 1e9, unit=" GB"),
+                        f"child's ru_maxrss {fmt(whole['peak_resident_bytes_rusage'] / 1e9, unit=' GB')}",
+                        fmt(peak and peak / 1e9, unit=" GB"), f"<= {WHOLE_SET_PEAK_TARGET_BYTES / 1e9:.0f} GB",
+                        None if peak is None else peak <= WHOLE_SET_PEAK_TARGET_BYTES)
+            throughput = operator_throughput(whole)
+            gemm = mf.get("gemm_peak", {})
+            if throughput:
+                gflops, products, flops = throughput
+                peak_gflops = gemm.get("gflops")
+                share = ratio(gflops, peak_gflops)
+                table.check(f"whole training set n={n}: operator throughput (products x flops per product / "
+                            f"operator_seconds) vs the GEMM peak measured in this run",
+                            f"{fmt(gflops)} GFLOP/s ({products:.0f} x {fmt(flops)} flops in "
+                            f"{fmt_seconds(whole['summary']['operator_seconds'])})",
+                            f"GEMM peak {fmt(peak_gflops)} GFLOP/s" if peak_gflops else
+                            "GEMM peak: " + gemm.get("error", "n/a"),
+                            "n/a" if share is None else f"{share * 100:.1f}%",
+                            f">= {OPERATOR_SHARE_TARGET * 100:.0f}%",
+                            None if share is None else share >= OPERATOR_SHARE_TARGET)
+    slq = mf.get("whole_set_slq")
+    if slq:
+        label = (f"whole training set n={slq['n']}: SLQ density ({' '.join(SLQ_FLAGS)}, ntkviz-cli spectrum "
+                 f"--method slq)")
+        if "summary" not in slq:
+            table.check(f"{label}: ran", failure_text(slq).replace("|", "/"), "-", "failed", "exit 0", False)
+        else:
+            summary = slq["summary"]
+            estimate = summary.get("trace_estimate")
+            table.check(label, fmt_seconds(slq["wall_seconds"]),
+                        f"trace estimate {fmt(estimate, 6)} +- {fmt(summary.get('trace_standard_error'), 2)}, exact "
+                        f"{fmt(summary.get('exact_trace'), 6)}", fmt_seconds(slq["wall_seconds"]),
+                        f"<= {SLQ_SECONDS_TARGET / 60:.0f} min", slq["wall_seconds"] <= SLQ_SECONDS_TARGET)
+
+
+def matrix_free_context_rows(mf):
+    if not mf:
+        return []
+    rows = []
+    gemm = mf.get("gemm_peak", {})
+    if "gflops" in gemm:
+        rows.append(("matrix-free: GEMM peak 2000^3 (ntkviz-bench, the core's flags), just before the n = "
+                     f"{mf['whole_set']['n'] if mf.get('whole_set') else '?'} runs",
+                     f"{fmt(gemm['gflops'])} GFLOP/s on {gemm.get('products_backend')}, load average before "
+                     + " ".join(f"{v:.2f}" for v in gemm["load_average_before"])))
+    for size in mf["sizes"]:
+        n, ours = size["n"], size["ours"]
+        summary = ours.get("summary") or {}
+        text = (f"wall {fmt_seconds(ours['wall_seconds'])}, summary.json {fmt_seconds(summary.get('seconds'))} "
+                f"(data loading included), "
+                f"{summary.get('matrix_vector_products', 0):.0f} products, peak "
+                f"{fmt((summary.get('peak_resident_bytes') or 0) / 1e9, unit=' GB')}, exact trace "
+                f"{fmt(summary.get('exact_trace'), 12)}")
+        throughput = operator_throughput(ours)
+        if throughput:
+            text += f", operator {fmt(throughput[0])} GFLOP/s"
+        rows.append((f"matrix-free n={n}: ours (load average before "
+                     + " ".join(f"{v:.2f}" for v in ours["load_average_before"]) + ")", text))
+        for outputs, peer in size["peers"].items():
+            report = peer.get("report")
+            if not report:
+                rows.append((f"matrix-free n={n}: torch peer ({outputs})", "failed: " + failure_text(peer)))
+                continue
+            checks = report["checks"]
+            check_text = ", ".join(f"{key} {fmt(checks[key], 2)}" for key in (
+                "exact_trace_rel_error_vs_epochs_csv", "train_loss_rel_error_vs_epochs_csv",
+                "parameter_norm_rel_error_vs_epochs_csv", "product_vs_ntk_init_rel_error") if key in checks)
+            rows.append((f"matrix-free n={n}: torch peer, outputs {outputs} ({report['functorch']} "
+                         f"{report['torch_version']}, {report['threads']} threads, glibc malloc "
+                         f"{'tuned' if any((report.get('malloc_environment') or {}).values()) else 'defaults'}; "
+                         f"load average before "
+                         + " ".join(f"{v:.2f}" for v in peer["load_average_before"]) + ")",
+                         f"eigsh {fmt_seconds(report['eigsh_seconds'])}, {report['matvecs']} products at "
+                         f"{fmt_seconds(report['seconds_per_matvec'])}, process {fmt_seconds(peer['wall_seconds'])}, "
+                         f"peak {fmt(report['peak_resident_bytes'] / 1e9, unit=' GB')}, "
+                         f"max residual {fmt(report.get('max_residual'), 2)}, "
+                         f"ours {fmt(ratio(report['eigsh_seconds'], ours['wall_seconds']), unit='x')} faster; "
+                         f"weights_are_epoch0 {checks.get('weights_are_epoch0')}, {check_text}"))
+    for key in ("whole_set", "whole_set_slq"):
+        entry = mf.get(key)
+        if entry and "summary" in entry:
+            summary = entry["summary"]
+            rows.append((f"matrix-free n={entry['n']} {summary.get('method')}: CPU and load",
+                         f"user {entry['user_seconds']:.0f} s, system {entry['system_seconds']:.0f} s over "
+                         f"{entry['wall_seconds']:.0f} s wall, child's ru_maxrss "
+                         f"{entry['peak_resident_bytes_rusage'] / 1e9:.2f} GB; load average before "
+                         + " ".join(f"{v:.2f}" for v in entry["load_average_before"])))
+    return rows
+
+
 def find_gui(gui, name, scenario=None):
     if not gui:
         return None
@@ -497,7 +889,7 @@ def gui_context_rows(gui):
     return rows
 
 
-def build_context_table(ours, peer, probes, gui=None, cli=None):
+def build_context_table(ours, peer, probes, gui=None, cli=None, mf=None):
     """Numbers that explain the verdicts; no targets."""
     rows = []
     if ours:
@@ -558,6 +950,7 @@ def build_context_table(ours, peer, probes, gui=None, cli=None):
             if key.endswith("rel_error"):
                 rows.append((f"check {key}", fmt(value, 2)))
     rows += cli_context_rows(cli)
+    rows += matrix_free_context_rows(mf)
     rows += gui_context_rows(gui)
     lines = ["| measurement | value |", "|---|---|"] + [f"| {a} | {b} |" for a, b in rows]
     return "\n".join(lines)
@@ -577,15 +970,30 @@ def main():
                         help="training time measured per responsiveness scenario of ntkviz-gui-bench")
     parser.add_argument("--skip-cli-scale", action="store_true",
                         help="leave out the n = 10,000 ntkviz-cli run (1-5 min, about 2 GB of memory and of disk)")
-    parser.add_argument("--only", action="append", choices=["cli_scale", "first_frame"], default=[],
+    parser.add_argument("--skip-matrix-free", action="store_true",
+                        help="leave out issue 12's matrix-free rows (ntkviz-cli spectrum at n = 2000, 10,000 and "
+                             "60,000 against the torch vjp+jvp peer; 10-30 min)")
+    parser.add_argument("--peer-timeout", type=float, default=3600.0,
+                        help="seconds before a matrix-free torch peer run is killed (default 3600)")
+    parser.add_argument("--matrix-free-sizes", default=",".join(str(n) for n in MATRIX_FREE_SIZES),
+                        help="comma-separated n of the ours-vs-torch matrix-free rows (default %(default)s)")
+    parser.add_argument("--matrix-free-whole-set", type=int, default=MATRIX_FREE_WHOLE_SET,
+                        help="n of the whole-training-set rows (default %(default)s, all of Fashion-MNIST; "
+                             "0 leaves them out)")
+    parser.add_argument("--only", action="append", choices=["cli_scale", "first_frame", "matrix_free"], default=[],
                         help="run only these rows (repeatable): cli_scale (the n = 10,000 ntkviz-cli run), "
-                             "first_frame (ntkviz-gui-bench --only first-frame)")
+                             "first_frame (ntkviz-gui-bench --only first-frame), matrix_free (issue 12: ntkviz-cli "
+                             "spectrum against the torch vjp+jvp peer, the whole training set, SLQ)")
     args = parser.parse_args()
     if args.skip_gui and args.gui_only:
         parser.error("--skip-gui and --gui-only exclude each other")
     only = set(args.only)
-    if only and (args.gui_only or args.skip_gui or args.skip_cli_scale):
-        parser.error("--only excludes --gui-only, --skip-gui and --skip-cli-scale")
+    if only and (args.gui_only or args.skip_gui or args.skip_cli_scale or args.skip_matrix_free):
+        parser.error("--only excludes --gui-only, --skip-gui, --skip-cli-scale and --skip-matrix-free")
+    try:
+        matrix_free_sizes = [int(v) for v in args.matrix_free_sizes.split(",") if v.strip()]
+    except ValueError:
+        parser.error(f"--matrix-free-sizes: {args.matrix_free_sizes!r} is not a comma-separated list of n")
 
     bench_dir = os.path.join(args.build_dir, "bench")
     stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
@@ -620,6 +1028,15 @@ def main():
             cli = run_cli_scale(cli_path, out)
         else:
             print(f"[run_bench] {cli_path} was not built: no CLI scale rows", file=sys.stderr, flush=True)
+    # Issue 12's matrix-free rows: every program alone, ours and the peer one after the other per size.
+    mf = None
+    if "matrix_free" in only or not (only or args.gui_only or args.skip_matrix_free):
+        cli_path = os.path.join(args.build_dir, "app", "ntkviz-cli")
+        if os.path.exists(cli_path):
+            mf = run_matrix_free(cli_path, bench_dir, out, args.threads, not args.skip_peers, args.peer_timeout,
+                                 matrix_free_sizes, args.matrix_free_whole_set)
+        else:
+            print(f"[run_bench] {cli_path} was not built: no matrix-free rows", file=sys.stderr, flush=True)
     # Last and alone: it trains in the background while timing the GUI thread, so nothing else may run.
     gui = None
     gui_bench = os.path.join(bench_dir, "ntkviz-gui-bench")
@@ -638,15 +1055,16 @@ def main():
             print(f"[run_bench] {gui_bench} was not built: no GUI rows", file=sys.stderr, flush=True)
 
     for name, report in (("ntkviz-bench.json", ours), ("torch-peer.json", peer), ("gemm-probes.json", probes),
-                         ("cli-scale.json", cli), ("ntkviz-gui-bench.json", gui)):
+                         ("cli-scale.json", cli), ("matrix-free.json", mf), ("ntkviz-gui-bench.json", gui)):
         if report:  # --gui-only leaves the others empty
             with open(os.path.join(out, name), "w") as f:
                 json.dump(report, f, indent=2)
     loadavg = os.getloadavg()
     table = build_target_table(ours, peer) if ours else Table()
     add_cli_scale_rows(table, cli, ours)
+    add_matrix_free_rows(table, mf)
     add_gui_rows(table, gui)
-    date = (ours or gui or cli or {}).get("date", datetime.datetime.now().isoformat())
+    date = (ours or gui or cli or mf or {}).get("date", datetime.datetime.now().isoformat())
     if only:
         title = f"run_bench --only {' '.join(sorted(only))}"
     else:
@@ -657,7 +1075,7 @@ def main():
         "",
         table.markdown(),
         "",
-        build_context_table(ours, peer, probes, gui, cli),
+        build_context_table(ours, peer, probes, gui, cli, mf),
         "",
         f"raw JSON: {out}",
     ])

@@ -4,15 +4,22 @@
 # after the other on the same shapes and prints the table of ratios against the targets (PASS/FAIL).
 #
 # Usage: bench/run_bench.sh [--shapes small|large|all] [--reps N] [--threads N] [--out DIR] [--skip-peers]
-#                           [--skip-gui | --gui-only] [--gui-seconds S] [--skip-cli-scale]
-#                           [--only cli_scale|first_frame ...]
+#                           [--skip-gui | --gui-only] [--gui-seconds S] [--skip-cli-scale] [--skip-matrix-free]
+#                           [--peer-timeout S] [--only cli_scale|first_frame|matrix_free ...]
 #   measured 7 min for the default `--shapes all --reps 9` on 2 cores (13 min with a core rebuild on a
 #   busy machine); `--shapes small` about 2. The n = 10,000 ntkviz-cli run adds 1-5 min (about 2 GB of
 #   memory and 1.6 GB of files, deleted afterwards). The GUI benchmark (ntkviz-gui-bench: the real window
 #   offscreen, settings change to first frame, event-loop stalls while training and memory over 10,000
 #   epochs) adds about 3 min; `--gui-only` runs it alone, and its first build compiles the widgets (about
 #   10 min on 2 busy cores). `--only NAME` (repeatable) builds and runs just those rows: cli_scale (the
-#   ntkviz-cli run) or first_frame (ntkviz-gui-bench --only first-frame, about 2 min).
+#   ntkviz-cli run), first_frame (ntkviz-gui-bench --only first-frame, about 2 min) or matrix_free (issue 12:
+#   ntkviz-cli spectrum --method lanczos top-32 at n = 2000 and 10,000 against the PyTorch vjp+jvp
+#   LinearOperator + ARPACK peer bench/peers/torch_ntk_vp_peer.py on the same initial network, then the whole
+#   Fashion-MNIST training set, n = 60,000: top-32, peak memory, operator throughput against the GEMM peak
+#   and SLQ with 10 probes x 60 steps). matrix_free also runs in the full bench (--skip-matrix-free leaves it
+#   out, --skip-peers drops its peer). Measured 2026-12-07: n = 2000 about 1 min, n = 10,000 about 3 min (the
+#   peer's ARPACK solve 2.2 min, plus a `train --out` writing 1.6 GB of kernels, deleted at once); the n = 60,000
+#   runs were not timed here: estimated 1 min for the top-32 and 3-4 min for SLQ, under 1 GB of memory.
 # Environment: NTKVIZ_BENCH_BUILD_DIR (default build-bench/ in the repository, ignored by git).
 # Exits non-zero only when something fails to install, build or run; FAIL verdicts are results, not errors.
 set -euo pipefail
@@ -28,7 +35,7 @@ scripts/install-deps.sh >&2
 # --no-install-recommends) torch falls back to the reference BLAS and every peer number would be several
 # times too slow, so OpenBLAS is required here rather than left to chance.
 missing=()
-for p in python3-torch libopenblas0; do
+for p in python3-torch python3-scipy libopenblas0; do
   installed "$p" || missing+=("$p")
 done
 if ((${#missing[@]} > 0)); then
@@ -68,10 +75,11 @@ if ((${#only[@]} > 0)); then
     case $name in
       cli_scale) targets+=(ntkviz-cli) ;;
       first_frame) want_gui=1 ;;
+      matrix_free) targets+=(ntkviz-cli ntkviz-bench) ;;
     esac
   done
   gui_only=$((${#targets[@]} == 0))
-elif [[ " $* " != *" --skip-cli-scale "* ]]; then
+elif [[ " $* " != *" --skip-cli-scale "* || " $* " != *" --skip-matrix-free "* ]]; then
   targets+=(ntkviz-cli)
 fi
 # Build logs to stderr: stdout is the table alone.
