@@ -1,5 +1,6 @@
 // ntkviz-cli: the headless command line. Needs no display.
 #include "message_text.h"
+#include "mpi_session.h"
 #include "scene_command.h"
 #include "spectrum_command.h"
 #include "train_command.h"
@@ -8,20 +9,33 @@
 #include <QTextStream>
 
 int main(int argc, char** argv) {
+    // Before anything else: MPI_Init may take its own arguments out of argv.
+    const ntk::MpiSession mpi(argc, argv);
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName("ntkviz-cli");
     QCoreApplication::setApplicationVersion(NTKVIZ_VERSION);
     const QStringList arguments = QCoreApplication::arguments();
     QTextStream out(stdout);
     const QString command = arguments.value(1);
+    if (const auto problem = mpi.problem()) {
+        QTextStream(stderr) << "ntkviz-cli: " << *problem << "\n";
+        return 2;
+    }
+    if (mpi.group() && command != "spectrum") {
+        // Every process would do the whole of it and write the same files.
+        if (mpi.rank() == 0)
+            QTextStream(stderr) << "ntkviz-cli: " << ntk::quotedForMessage(command)
+                                << " runs in one process; under mpirun only spectrum splits its work\n";
+        return 2;
+    }
+    if (command == "spectrum")
+        return runSpectrumCommand(arguments.mid(1), mpi);
     if (command == "train")
         return runTrainCommand(arguments.mid(1));
     if (command == "scene")
         return runSceneCommand(arguments.mid(1));
     if (command == "merge")
         return runMergeCommand(arguments.mid(1));
-    if (command == "spectrum")
-        return runSpectrumCommand(arguments.mid(1));
     if (command == "--version" || command == "-v") {
         out << "ntkviz-cli " << NTKVIZ_VERSION << "\n";
         return 0;

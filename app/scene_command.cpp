@@ -1,6 +1,7 @@
 #include "scene_command.h"
 
 #include "atomic_write.h"
+#include "command_line.h"
 #include "message_text.h"
 #include "scene_summary.h"
 
@@ -12,15 +13,6 @@
 #include <QTextStream>
 #include <QThread>
 #include <map>
-
-namespace {
-
-int fail(const QString& message) {
-    QTextStream(stderr) << "ntkviz-cli: " << ntk::singleLineMessage(message) << Qt::endl;
-    return 2;
-}
-
-} // namespace
 
 int runSceneCommand(const QStringList& arguments) {
     QCommandLineParser parser;
@@ -34,13 +26,8 @@ int runSceneCommand(const QStringList& arguments) {
     parser.addOption({"threads", "Runs in parallel (default: the number of cores).", "T"});
     parser.addOption({"list", "List the built-in scenes and exit."});
     parser.addOption({"quiet", "No progress lines on stderr."});
-    if (!parser.parse(arguments))
-        return fail(parser.errorText());
-    // --help, and --help-all with Qt's own options as well: the parser prints them and exits 0.
-    if (parser.isSet("help") || parser.isSet("help-all")) {
-        parser.process(arguments);
-        return 0;
-    }
+    if (const auto exit = parseCommandLine(parser, arguments, true))
+        return *exit;
     if (parser.isSet("list")) {
         for (const QString& path : ntk::builtinScenePaths()) {
             QString error;
@@ -51,30 +38,30 @@ int runSceneCommand(const QStringList& arguments) {
         return 0;
     }
     if (parser.positionalArguments().size() != 1)
-        return fail(
+        return failCommand(
             "scene: give exactly one scene name or file (ntkviz-cli scene --list shows the built-in ones)");
     if (!parser.isSet("out"))
-        return fail("scene: --out DIR is required");
+        return failCommand("scene: --out DIR is required");
     QString error;
     const auto scene = ntk::findScene(parser.positionalArguments().first(), error);
     if (!scene)
-        return fail(error);
+        return failCommand(error);
     int shard = 0, shards = 1;
     if (parser.isSet("shard")) {
         const auto match = QRegularExpression("^(\\d+)/(\\d+)$").match(parser.value("shard"));
         shard = match.captured(1).toInt();
         shards = match.captured(2).toInt();
         if (!match.hasMatch() || shards < 1 || shard >= shards)
-            return fail("--shard: " + ntk::quotedForMessage(parser.value("shard")) +
-                        " is not i/N with 0 <= i < N");
+            return failCommand("--shard: " + ntk::quotedForMessage(parser.value("shard")) +
+                               " is not i/N with 0 <= i < N");
     }
     int threads = QThread::idealThreadCount();
     if (parser.isSet("threads")) {
         bool ok = false;
         threads = parser.value("threads").toInt(&ok);
         if (!ok || threads < 1 || threads > 256)
-            return fail("--threads: " + ntk::quotedForMessage(parser.value("threads")) +
-                        " is not a number from 1 to 256");
+            return failCommand("--threads: " + ntk::quotedForMessage(parser.value("threads")) +
+                               " is not a number from 1 to 256");
     }
     std::vector<std::pair<int, ntk::SceneRun>> selected;
     for (int i = 0; i < int(scene->runs.size()); ++i)
@@ -90,10 +77,10 @@ int runSceneCommand(const QStringList& arguments) {
                                 << Qt::endl;
     });
     if (auto problem = ntk::writeSceneDirectory(parser.value("out"), *scene, results))
-        return fail(*problem);
+        return failCommand(*problem);
     for (const auto& result : results)
         if (!result.error().isEmpty())
-            return fail(ntk::quotedForMessage(result.label) + ": " + result.error());
+            return failCommand(ntk::quotedForMessage(result.label) + ": " + result.error());
     return 0;
 }
 
@@ -103,16 +90,11 @@ int runMergeCommand(const QStringList& arguments) {
     parser.addHelpOption();
     parser.addPositionalArgument("dirs", "Shard output directories.", "DIR...");
     parser.addOption({"out", "Merged output directory.", "DIR"});
-    if (!parser.parse(arguments))
-        return fail(parser.errorText());
-    // --help, and --help-all with Qt's own options as well: the parser prints them and exits 0.
-    if (parser.isSet("help") || parser.isSet("help-all")) {
-        parser.process(arguments);
-        return 0;
-    }
+    if (const auto exit = parseCommandLine(parser, arguments, true))
+        return *exit;
     const QStringList inputs = parser.positionalArguments();
     if (inputs.isEmpty() || !parser.isSet("out"))
-        return fail("merge: give the shard directories and --out DIR");
+        return failCommand("merge: give the shard directories and --out DIR");
     QByteArray sceneJson;
     for (const QString& name : {QString("runs.csv"), QString("epochs.csv"), QString("spectra.csv")}) {
         QString header;
@@ -120,19 +102,21 @@ int runMergeCommand(const QStringList& arguments) {
         for (const QString& dir : inputs) {
             QFile file(QDir(dir).filePath(name));
             if (!file.open(QIODevice::ReadOnly))
-                return fail(file.fileName() + ": " + file.errorString());
+                return failCommand(file.fileName() + ": " + file.errorString());
             const QStringList lines = QString::fromUtf8(file.readAll()).split('\n', Qt::SkipEmptyParts);
             if (lines.isEmpty())
                 continue;
             if (header.isEmpty())
                 header = lines.first();
             else if (lines.first() != header && lines.size() > 1)
-                return fail(file.fileName() + ":1: header differs from the other shards (different scenes?)");
+                return failCommand(file.fileName() +
+                                   ":1: header differs from the other shards (different scenes?)");
             for (qsizetype i = 1; i < lines.size(); ++i) {
                 bool ok = false;
                 const int index = lines[i].section(',', 0, 0).toInt(&ok);
                 if (!ok)
-                    return fail(QString("%1:%2: run_index is not a number").arg(file.fileName()).arg(i + 1));
+                    return failCommand(
+                        QString("%1:%2: run_index is not a number").arg(file.fileName()).arg(i + 1));
                 rows.emplace(index, lines[i]);
             }
         }
@@ -140,15 +124,15 @@ int runMergeCommand(const QStringList& arguments) {
         for (const auto& [index, line] : rows)
             merged << line;
         if (!QDir().mkpath(parser.value("out")))
-            return fail(parser.value("out") + ": cannot create the output directory");
+            return failCommand(parser.value("out") + ": cannot create the output directory");
         if (auto error = ntk::writeFileAtomically(QDir(parser.value("out")).filePath(name),
                                                   (merged.join('\n') + '\n').toUtf8()))
-            return fail(*error);
+            return failCommand(*error);
     }
     QFile scene(QDir(inputs.first()).filePath("scene.json"));
     if (scene.open(QIODevice::ReadOnly))
         if (auto error =
                 ntk::writeFileAtomically(QDir(parser.value("out")).filePath("scene.json"), scene.readAll()))
-            return fail(*error);
+            return failCommand(*error);
     return 0;
 }

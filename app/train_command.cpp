@@ -1,5 +1,6 @@
 #include "train_command.h"
 
+#include "command_line.h"
 #include "message_text.h"
 #include "run_export.h"
 #include "run_record.h"
@@ -14,11 +15,6 @@ namespace {
 QTextStream& err() {
     static QTextStream stream(stderr);
     return stream;
-}
-
-int fail(const QString& message) {
-    err() << "ntkviz-cli: " << ntk::singleLineMessage(message) << Qt::endl;
-    return 2;
 }
 
 QString progressLine(const ntk::EpochReport& r, int epochs) {
@@ -68,35 +64,28 @@ int runTrainCommand(const QStringList& arguments) {
         {"session", "Train with the settings of an ntkviz session file (flags given as well override them).",
          "FILE"});
     ntk::addSettingOptions(parser);
-    if (!parser.parse(arguments))
-        return fail(parser.errorText());
-    // --help, and --help-all with Qt's own options as well: the parser prints them and exits 0.
-    if (parser.isSet("help") || parser.isSet("help-all")) {
-        parser.process(arguments);
-        return 0;
-    }
-    if (!parser.positionalArguments().isEmpty())
-        return fail("unexpected argument " + ntk::quotedForMessage(parser.positionalArguments().first()));
+    if (const auto exit = parseCommandLine(parser, arguments))
+        return *exit;
 
     ntk::RunConfig config;
     if (parser.isSet("session")) {
         if (parser.isSet("config"))
-            return fail("--session and --config cannot be combined: a session holds its own settings");
+            return failCommand("--session and --config cannot be combined: a session holds its own settings");
         QString error;
         const auto session = ntk::loadSessionFile(parser.value("session"), error);
         if (!session)
-            return fail(error);
+            return failCommand(error);
         config = session->config;
     }
     if (auto error = ntk::applySettingOptions(parser, config))
-        return fail(*error);
+        return failCommand(*error);
 
     ProgressLines progress(config.epochs);
     const ntk::RunRecord record = ntk::recordRun(1, config, {}, parser.isSet("quiet") ? nullptr : &progress);
     if (!record.outcome()->failure.isEmpty())
-        return fail(record.outcome()->failure);
+        return failCommand(record.outcome()->failure);
     if (parser.isSet("out"))
         if (auto error = ntk::writeRunDirectory(parser.value("out"), record))
-            return fail(*error);
+            return failCommand(*error);
     return 0;
 }

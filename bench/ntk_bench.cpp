@@ -7,6 +7,7 @@
 #include "mlp.h"
 #include "npy.h"
 #include "ntk.h"
+#include "process_memory.h"
 #include "spectrum.h"
 #include "trainer.h"
 
@@ -215,16 +216,8 @@ long minorPageFaults() {
     return usage.ru_minflt;
 }
 
-// Peak resident memory since the last reset (VmHWM), in bytes; resetPeakMemory() makes the kernel start
-// counting again from the current resident size (Linux >= 4.0), so one benchmark's peak is its own.
-double peakResidentBytes() {
-    std::ifstream status("/proc/self/status");
-    for (std::string line; std::getline(status, line);)
-        if (line.rfind("VmHWM:", 0) == 0)
-            return 1024.0 * std::stod(line.substr(6));
-    return 0.0;
-}
-
+// Makes the kernel count peakResidentBytes() (core/process_memory.h) again from the current resident size
+// (Linux >= 4.0), so one benchmark's peak is its own.
 void resetPeakMemory() {
     std::ofstream("/proc/self/clear_refs") << "5";
 }
@@ -667,7 +660,7 @@ public:
             const auto start = Clock::now();
             const Eigen::MatrixXd kernel = ntk::empiricalNtk(model, model.forward(x));
             const auto built = Clock::now();
-            peakAfterBuild = peakResidentBytes();
+            peakAfterBuild = ntk::peakResidentBytes();
             const ntk::Spectrum top = ntk::topSpectrum(kernel, k);
             if (!top.ok())
                 throw std::runtime_error("scale: the top-k solve failed");
@@ -678,7 +671,7 @@ public:
         r.shape.push_back({"k", k});
         r.numbers.push_back({"build_seconds", buildSeconds});
         r.numbers.push_back({"top_k_seconds", topSeconds});
-        r.numbers.push_back({"peak_resident_bytes", peakResidentBytes()});
+        r.numbers.push_back({"peak_resident_bytes", ntk::peakResidentBytes()});
         r.numbers.push_back({"peak_resident_bytes_after_build", peakAfterBuild});
         r.numbers.push_back({"lambda_max", lambdaMax});
         r.notes.push_back({"includes", "forward pass, kernel build, top-k Lanczos; Gaussian inputs"});

@@ -9,15 +9,16 @@ namespace {
 
 template <class Enum, std::size_t N> using NameTable = std::array<std::pair<Enum, std::string_view>, N>;
 
-constexpr NameTable<DatasetKind, 9> datasetNames{{{DatasetKind::FashionMnist, "fashion-mnist"},
-                                                  {DatasetKind::Mnist, "mnist"},
-                                                  {DatasetKind::Moons, "moons"},
-                                                  {DatasetKind::Circles, "circles"},
-                                                  {DatasetKind::Spirals, "spirals"},
-                                                  {DatasetKind::Xor, "xor"},
-                                                  {DatasetKind::Blobs, "blobs"},
-                                                  {DatasetKind::Sine, "sine"},
-                                                  {DatasetKind::Csv, "csv"}}};
+constexpr NameTable<DatasetKind, 10> datasetNames{{{DatasetKind::FashionMnist, "fashion-mnist"},
+                                                   {DatasetKind::Mnist, "mnist"},
+                                                   {DatasetKind::Moons, "moons"},
+                                                   {DatasetKind::Circles, "circles"},
+                                                   {DatasetKind::Spirals, "spirals"},
+                                                   {DatasetKind::Xor, "xor"},
+                                                   {DatasetKind::Blobs, "blobs"},
+                                                   {DatasetKind::Sine, "sine"},
+                                                   {DatasetKind::Csv, "csv"},
+                                                   {DatasetKind::Npy, "npy"}}};
 constexpr NameTable<Activation, 5> activationNames{{{Activation::Relu, "relu"},
                                                     {Activation::Tanh, "tanh"},
                                                     {Activation::Gelu, "gelu"},
@@ -155,7 +156,7 @@ bool isImageDataset(DatasetKind kind) {
 }
 
 bool isSyntheticDataset(DatasetKind kind) {
-    return !isImageDataset(kind) && kind != DatasetKind::Csv;
+    return !isImageDataset(kind) && kind != DatasetKind::Csv && kind != DatasetKind::Npy;
 }
 
 std::optional<std::string> validate(const RunConfig& c) {
@@ -200,6 +201,9 @@ std::optional<std::string> validate(const RunConfig& c) {
         return outOfRange("top-k", c.topK, "0 (full spectrum) or more");
     if (c.dataset == DatasetKind::Csv && c.dataPath.empty())
         return std::string("dataset csv needs a file: data path is empty");
+    if (c.dataset == DatasetKind::Npy && c.dataPath.empty())
+        return std::string(
+            "dataset npy needs a directory of x_train.npy and y_train.npy: data path is empty");
     if (c.loss == LossKind::CrossEntropy && c.dataset == DatasetKind::Sine)
         return std::string("loss ce needs class labels, but dataset sine is a regression task (use mse)");
     return std::nullopt;

@@ -11,7 +11,7 @@
 
 namespace ntk {
 
-enum class DatasetKind { FashionMnist, Mnist, Moons, Circles, Spirals, Xor, Blobs, Sine, Csv };
+enum class DatasetKind { FashionMnist, Mnist, Moons, Circles, Spirals, Xor, Blobs, Sine, Csv, Npy };
 enum class Activation { Relu, Tanh, Gelu, Erf, Identity };
 enum class Parameterization { Ntk, Standard };
 enum class LossKind { CrossEntropy, Mse };
@@ -22,8 +22,10 @@ enum class Scaling { Auto, Standardize, UnitInterval, None };
 struct RunConfig {
     // Data
     DatasetKind dataset = DatasetKind::FashionMnist;
-    std::string dataPath; // CSV file or IDX directory; empty = the default directory for (Fashion-)MNIST
-    int trainSize = 200;  // n
+    // CSV file, IDX directory, or directory of x_train.npy/y_train.npy (x_test.npy/y_test.npy) for npy;
+    // empty = the default directory for (Fashion-)MNIST
+    std::string dataPath;
+    int trainSize = 200; // n
     int testSize = 200;
     double noise = 0.1;              // synthetic data only
     int blobClasses = 3;             // blobs only
@@ -36,6 +38,9 @@ struct RunConfig {
     Parameterization parameterization = Parameterization::Ntk;
     double sigmaW = 1.4142135623730951; // sqrt(2): the He/ReLU-preserving choice
     double sigmaB = 0.1;
+    // A directory of W<l>.npy/b<l>.npy (the layout train --out writes) to start from instead of the seeded
+    // initialization; empty = seeded.
+    std::string initFrom;
 
     // Training
     LossKind loss = LossKind::CrossEntropy;

@@ -3,11 +3,15 @@
 #include "csv_reader.h"
 #include "data_error.h"
 #include "idx_reader.h"
+#include "npy_files.h"
 #include "synthetic.h"
 
 #include <algorithm>
 #include <numeric>
+#include <optional>
 #include <random>
+#include <stdexcept>
+#include <utility>
 
 namespace ntk {
 namespace {
@@ -74,9 +78,16 @@ struct Pool {
 
 // `source` names what the user pointed at (the CSV file, the IDX directory), so the message says
 // which data is too small.
+// With `keepOrder`, a split that takes every point of its pool takes them in the file's order, so a run's
+// own exported arrays come back row for row (and the kernel bit for bit).
 std::vector<Eigen::Index> subsample(const Pool& pool, int count, std::uint64_t seed,
                                     const std::vector<bool>& excluded, const char* splitName,
-                                    const std::string& source) {
+                                    const std::string& source, bool keepOrder = false) {
+    if (keepOrder && excluded.empty() && count == pool.size()) {
+        std::vector<Eigen::Index> all(std::size_t(pool.size()));
+        std::iota(all.begin(), all.end(), 0);
+        return all;
+    }
     std::vector<Eigen::Index> chosen =
         pool.classification() ? balancedSubsample(pool.labels(), pool.classCount(), count, seed, excluded)
                               : randomSubsample(pool.size(), count, seed, excluded);
@@ -96,6 +107,8 @@ std::string imageDirectory(const RunConfig& c) {
 std::string sourceName(const RunConfig& c, const Pool& pool, const char* imageSplit) {
     if (c.dataset == DatasetKind::Csv)
         return c.dataPath;
+    if (c.dataset == DatasetKind::Npy)
+        return c.dataPath + (std::string(imageSplit) == "test" ? "/x_test.npy" : "/x_train.npy");
     if (isImageDataset(c.dataset))
         return imageDirectory(c) + " (" + imageSplit + " split)";
     return pool.name();
@@ -180,6 +193,19 @@ DataSource loadSource(const RunConfig& c) {
     case DatasetKind::Csv:
         source.trainPool = loadCsv(c.dataPath);
         return source;
+    case DatasetKind::Npy:
+        source.trainPool = *loadNpyDataset(c.dataPath, "train", true);
+        if (c.testSize > 0)
+            if (std::optional<Dataset> test = loadNpyDataset(c.dataPath, "test", false)) {
+                if (test->dimension() != source.trainPool.dimension() || test->task != source.trainPool.task)
+                    throw DataError(c.dataPath + "/x_test.npy",
+                                    "its points do not match x_train.npy's (" +
+                                        std::to_string(test->dimension()) + " vs " +
+                                        std::to_string(source.trainPool.dimension()) +
+                                        " columns, or labels against values)");
+                source.testPool = std::move(*test);
+            }
+        return source;
     default:
         source.trainPool = generateSynthetic(c, c.trainSize, dataSeed(c.seed));
         source.testPool = generateSynthetic(c, c.testSize, testDataSeed(c.seed));
@@ -187,18 +213,43 @@ DataSource loadSource(const RunConfig& c) {
     }
 }
 
-PreparedData prepare(const DataSource& source, const RunConfig& c) {
+namespace {
+
+// NumPy arrays are taken as given (auto: no scaling): a run's exported x_train.npy is already scaled.
+Scaling effectiveScaling(const RunConfig& c) {
+    return c.dataset == DatasetKind::Npy && c.scaling == Scaling::Auto ? Scaling::None : c.scaling;
+}
+
+// Whether scaling uses the training points' statistics (then a part of them cannot be scaled alone).
+bool scalingNeedsStatistics(const RunConfig& c) {
+    const Scaling s = effectiveScaling(c);
+    if (s == Scaling::None)
+        return false;
+    return !(isImageDataset(c.dataset) && (s == Scaling::Auto || s == Scaling::UnitInterval));
+}
+
+PreparedData prepareRows(const DataSource& source, const RunConfig& c,
+                         std::optional<std::pair<Eigen::Index, Eigen::Index>> slice) {
     PreparedData out;
     const Pool pool(source.trainPool, source.trainImages);
     const Pool testPool(source.testPool, source.testImages);
+    const bool keepOrder = c.dataset == DatasetKind::Npy;
     const std::vector<Eigen::Index> trainRows =
-        subsample(pool, c.trainSize, dataSeed(c.seed), {}, "n", sourceName(c, pool, "training"));
-    out.train = pool.rows(trainRows);
+        subsample(pool, c.trainSize, dataSeed(c.seed), {}, "n", sourceName(c, pool, "training"), keepOrder);
+    if (slice) {
+        if (slice->first < 0 || slice->second < 0 ||
+            slice->first + slice->second > Eigen::Index(trainRows.size()))
+            throw std::invalid_argument("prepareSlice: the part lies outside the training set");
+        out.train = pool.rows(std::vector<Eigen::Index>(trainRows.begin() + slice->first,
+                                                        trainRows.begin() + slice->first + slice->second));
+    } else {
+        out.train = pool.rows(trainRows);
+    }
     if (c.testSize == 0) {
         out.test = pool.rows({});
     } else if (testPool.size() > 0 || isSyntheticDataset(c.dataset)) {
         out.test = testPool.rows(subsample(testPool, c.testSize, testDataSeed(c.seed), {}, "test-n",
-                                           sourceName(c, testPool, "test")));
+                                           sourceName(c, testPool, "test"), keepOrder));
     } else {
         std::vector<bool> taken(std::size_t(pool.size()), false);
         for (Eigen::Index i : trainRows)
@@ -208,8 +259,27 @@ PreparedData prepare(const DataSource& source, const RunConfig& c) {
     }
     if (out.train.task == TaskKind::Classification)
         out.test.classCount = out.train.classCount = std::max(out.train.classCount, out.test.classCount);
-    scaleFeatures(c.scaling, isImageDataset(c.dataset), out.train, out.test);
+    scaleFeatures(effectiveScaling(c), isImageDataset(c.dataset), out.train, out.test);
     return out;
+}
+
+} // namespace
+
+PreparedData prepare(const DataSource& source, const RunConfig& c) {
+    return prepareRows(source, c, std::nullopt);
+}
+
+PreparedData prepareSlice(const DataSource& source, const RunConfig& c, Eigen::Index first,
+                          Eigen::Index count) {
+    if (!scalingNeedsStatistics(c))
+        return prepareRows(source, c, std::pair{first, count});
+    PreparedData whole = prepare(source, c);
+    std::vector<Eigen::Index> rows(static_cast<std::size_t>(count));
+    std::iota(rows.begin(), rows.end(), first);
+    if (first < 0 || count < 0 || first + count > whole.train.size())
+        throw std::invalid_argument("prepareSlice: the part lies outside the training set");
+    whole.train = whole.train.rows(rows);
+    return whole;
 }
 
 PreparedData prepareData(const RunConfig& config) {

@@ -30,6 +30,12 @@ struct PreparedData {
 
 // Throws DataError when the pools are too small for the requested n and test-n.
 PreparedData prepare(const DataSource& source, const RunConfig& config);
+// Only the training points [first, first + count) of what prepare() gives (the test split whole), scaled
+// as in the whole set: one part of the training set for one of several processes. Where the scaling does
+// not depend on the data (image pixels, NumPy arrays as given, none) only those rows are ever converted,
+// so memory shrinks with the part.
+PreparedData prepareSlice(const DataSource& source, const RunConfig& config, Eigen::Index first,
+                          Eigen::Index count);
 PreparedData prepareData(const RunConfig& config);
 
 // `count` indices into `labels`, as evenly spread over classes as the data allows, in a seeded order;

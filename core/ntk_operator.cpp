@@ -3,6 +3,7 @@
 #include <Spectra/SymEigsSolver.h>
 
 #include <algorithm>
+#include <chrono>
 #include <stdexcept>
 #include <string>
 
@@ -89,9 +90,11 @@ Eigen::MatrixXd NtkOperator::apply(const Eigen::MatrixXd& v) const {
 Eigen::MatrixXd NtkOperator::applyLayer(int layer, const Eigen::MatrixXd& v) const {
     if (layer > model_.shape().depth)
         throw std::invalid_argument("NtkOperator: no layer " + std::to_string(layer));
-    const Eigen::MatrixXd out = applyLocal(layer, localPart(v));
+    const auto start = std::chrono::steady_clock::now();
+    Eigen::MatrixXd out = gathered(applyLocal(layer, localPart(v)));
     products_ += v.cols();
-    return gathered(out);
+    productSeconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    return out;
 }
 
 Eigen::MatrixXd NtkOperator::applyLocal(int only, const Eigen::MatrixXd& v) const {
@@ -158,12 +161,27 @@ void NtkOperator::addGroup(Group group, int output, int only, const Eigen::Matri
     const Eigen::Index chunk = std::clamp<Eigen::Index>(
         Eigen::Index(budget / (double(sizeof(double)) * perColumn)), 1, std::max<Eigen::Index>(1, v.cols()));
 
+    // Columns of one chunk share each GEMM: their scaled signals stand side by side, so the layer inputs
+    // are read once per block for all of them. Blocks shrink as chunks widen, to hold the stacked signals
+    // near the same memory as a block's signals.
+    int widest = 1;
+    for (int l : hidden)
+        widest = std::max(widest, shape.fanOut(l));
+
     for (Eigen::Index c0 = 0; c0 < v.cols(); c0 += chunk) {
         const Eigen::Index m = std::min(chunk, v.cols() - c0);
         const auto columns = v.middleCols(c0, m);
-        // One buffer for every sum of this chunk, so that the processes add them up in one exchange.
+        const Eigen::Index rowsPerBlock =
+            options_.blockRows > 0
+                ? blockRows_
+                : std::clamp<Eigen::Index>(
+                      Eigen::Index(defaultBlockBytes / (double(sizeof(double)) * double(widest) * double(m))),
+                      std::min<Eigen::Index>(256, blockRows_), blockRows_);
+        // One buffer for every sum of this chunk, so that the processes add them up in one exchange:
+        // the output layer's A^T V and 1^T V, then per wanted hidden layer M (the columns' M_c stacked,
+        // (fan_out m) x fan_in) and b (fan_out x m).
         std::size_t size = outputLayer ? std::size_t(shape.fanIn(depth) + 1) * std::size_t(m) : 0;
-        std::vector<std::size_t> offset; // per wanted hidden layer: M of each column, then b
+        std::vector<std::size_t> offset;
         for (int l : hidden) {
             offset.push_back(size);
             size += std::size_t(shape.fanOut(l)) * std::size_t(shape.fanIn(l) + 1) * std::size_t(m);
@@ -172,27 +190,25 @@ void NtkOperator::addGroup(Group group, int output, int only, const Eigen::Matri
         const auto outputSums = [&] {
             return Eigen::Map<Eigen::MatrixXd>(sums.data(), shape.fanIn(depth) + 1, m);
         };
-        const auto layerIndex = [&](int l) {
+        const auto position = [&](int l) {
             return std::size_t(std::find(hidden.begin(), hidden.end(), l) - hidden.begin());
         };
-        const auto weightSum = [&](int l, Eigen::Index c) {
-            const std::size_t at = offset[layerIndex(l)] + std::size_t(c) * std::size_t(shape.fanOut(l)) *
-                                                               std::size_t(shape.fanIn(l));
-            return Eigen::Map<Eigen::MatrixXd>(sums.data() + at, shape.fanOut(l), shape.fanIn(l));
+        const auto weightSums = [&](int l) {
+            return Eigen::Map<Eigen::MatrixXd>(sums.data() + offset[position(l)], shape.fanOut(l) * m,
+                                               shape.fanIn(l));
         };
-        const auto biasSum = [&](int l) {
-            const std::size_t at = offset[layerIndex(l)] + std::size_t(m) * std::size_t(shape.fanOut(l)) *
-                                                               std::size_t(shape.fanIn(l));
+        const auto biasSums = [&](int l) {
+            const std::size_t at = offset[position(l)] + std::size_t(m) * std::size_t(shape.fanOut(l)) *
+                                                             std::size_t(shape.fanIn(l));
             return Eigen::Map<Eigen::MatrixXd>(sums.data() + at, shape.fanOut(l), m);
         };
-        const auto isHidden = [&](int l) {
-            return std::find(hidden.begin(), hidden.end(), l) != hidden.end();
-        };
+        const auto isHidden = [&](int l) { return position(l) < hidden.size(); };
 
-        // Pass 1: M = D^T diag(v) A and b = D^T v over this process's samples, block by block.
-        for (Eigen::Index first = 0; first < localRows_; first += blockRows_) {
+        // Pass 1: M_c = D^T diag(v_c) A and b = D^T V over this process's samples, block by block.
+        Eigen::MatrixXd stacked;
+        for (Eigen::Index first = 0; first < localRows_; first += rowsPerBlock) {
             throwIfCancelled(options_.cancel);
-            const Eigen::Index count = std::min(blockRows_, localRows_ - first);
+            const Eigen::Index count = std::min(rowsPerBlock, localRows_ - first);
             const auto vBlock = columns.middleRows(first, count);
             if (outputLayer) {
                 auto s = outputSums();
@@ -202,25 +218,25 @@ void NtkOperator::addGroup(Group group, int output, int only, const Eigen::Matri
             }
             if (hidden.empty())
                 continue;
-            Eigen::MatrixXd scaled;
             walkSignals(group, output, walkTo, first, count, [&](int l, const Eigen::MatrixXd& signals) {
                 if (!isHidden(l))
                     return;
-                const auto a = cache_.input(l).middleRows(first, count);
-                for (Eigen::Index c = 0; c < m; ++c) {
-                    scaled = signals.array().colwise() * vBlock.col(c).array();
-                    weightSum(l, c).noalias() += scaled.transpose() * a;
-                }
-                biasSum(l).noalias() += signals.transpose() * vBlock;
+                const Eigen::Index fo = signals.cols();
+                stacked.resize(count, fo * m);
+                for (Eigen::Index c = 0; c < m; ++c)
+                    stacked.middleCols(c * fo, fo) = signals.array().colwise() * vBlock.col(c).array();
+                weightSums(l).noalias() += stacked.transpose() * cache_.input(l).middleRows(first, count);
+                biasSums(l).noalias() += signals.transpose() * vBlock;
             });
         }
         if (options_.exchange.sharded())
             options_.exchange.sum(sums.data(), sums.size());
 
-        // Pass 2: (Theta v)_i = c_w^2 d_i^T M a_i + c_b^2 d_i^T b for each of this process's samples.
-        for (Eigen::Index first = 0; first < localRows_; first += blockRows_) {
+        // Pass 2: (Theta v_c)_i = c_w^2 d_i^T M_c a_i + c_b^2 d_i^T b_c for each of this process's samples.
+        Eigen::MatrixXd projected;
+        for (Eigen::Index first = 0; first < localRows_; first += rowsPerBlock) {
             throwIfCancelled(options_.cancel);
-            const Eigen::Index count = std::min(blockRows_, localRows_ - first);
+            const Eigen::Index count = std::min(rowsPerBlock, localRows_ - first);
             auto outBlock = out.block(first, c0, count, m);
             if (outputLayer) {
                 const auto s = outputSums();
@@ -232,18 +248,17 @@ void NtkOperator::addGroup(Group group, int output, int only, const Eigen::Matri
             }
             if (hidden.empty())
                 continue;
-            Eigen::MatrixXd projected;
             walkSignals(group, output, walkTo, first, count, [&](int l, const Eigen::MatrixXd& signals) {
                 if (!isHidden(l))
                     return;
-                const auto a = cache_.input(l).middleRows(first, count);
+                const Eigen::Index fo = signals.cols();
                 const double cw2 = square(model_.weightScale(l));
-                for (Eigen::Index c = 0; c < m; ++c) {
-                    projected.noalias() = a * weightSum(l, c).transpose(); // count x fan_out
-                    outBlock.col(c) += cw2 * projected.cwiseProduct(signals).rowwise().sum();
-                }
+                projected.noalias() = cache_.input(l).middleRows(first, count) * weightSums(l).transpose();
+                for (Eigen::Index c = 0; c < m; ++c)
+                    outBlock.col(c) +=
+                        cw2 * projected.middleCols(c * fo, fo).cwiseProduct(signals).rowwise().sum();
                 if (cb2 != 0.0)
-                    outBlock.noalias() += cb2 * (signals * biasSum(l));
+                    outBlock.noalias() += cb2 * (signals * biasSums(l));
             });
         }
     }

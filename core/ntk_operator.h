@@ -73,8 +73,9 @@ public:
 
     // y = Theta x, for Spectra.
     void perform_op(const double* x, double* y) const;
-    // Columns multiplied so far (a block of m columns counts m).
+    // Columns multiplied so far (a block of m columns counts m), and the seconds they took.
     long long products() const { return products_; }
+    double productSeconds() const { return productSeconds_; }
     // Floating-point operations of one column's product, counted from the GEMMs (for throughput).
     double flopsPerColumn() const;
 
@@ -99,6 +100,7 @@ private:
     Eigen::Index localRows_ = 0, globalRows_ = 0, blockRows_ = 0;
     Eigen::RowVectorXd topScale_; // c_w(depth) |W_depth[:, j]| (traced) or c_w W_depth[k, :] (output k)
     mutable long long products_ = 0;
+    mutable double productSeconds_ = 0.0;
 };
 
 struct MatrixFreeSpectrum {

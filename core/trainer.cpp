@@ -4,6 +4,7 @@
 
 #include "analytic_ntk.h"
 #include "loss.h"
+#include "npy_files.h"
 #include "ntk.h"
 
 #include <chrono>
@@ -25,6 +26,13 @@ MlpShape shapeFor(const RunConfig& c, const Dataset& train) {
     shape.sigmaW = c.sigmaW;
     shape.sigmaB = c.sigmaB;
     return shape;
+}
+
+Mlp initialModel(const RunConfig& c, const Dataset& train) {
+    Mlp model(shapeFor(c, train), initSeed(c.seed));
+    if (!c.initFrom.empty())
+        model.layers() = loadLayerFiles(c.initFrom, model.shape());
+    return model;
 }
 
 namespace {
@@ -73,7 +81,7 @@ void InitialTheory::applyTo(EpochReport& report) const {
 Trainer::Trainer(const RunConfig& config, PreparedData data)
     : config_(checked(config, data))
     , data_(std::make_shared<const PreparedData>(std::move(data)))
-    , model_(shapeFor(config_, data_->train), initSeed(config_.seed))
+    , model_(initialModel(config_, data_->train))
     , trainTargets_(data_->train.targets())
     , testTargets_(data_->test.targets())
     , penalties_(penaltiesFor(config_))

@@ -72,6 +72,8 @@ struct MeasuredKernel {
 
 // The network's shape for a config on a training set.
 MlpShape shapeFor(const RunConfig& config, const Dataset& train);
+// The network a run starts from: seeded, or the parameters in config.initFrom (shapes checked; DataError).
+Mlp initialModel(const RunConfig& config, const Dataset& train);
 
 class Trainer {
 public:

@@ -15,7 +15,9 @@ for option in "$@"; do
     # open the real window (the README launch test) and take screenshots. The package test
     # (tests/test_package.sh) builds the .deb (dpkg-dev: dpkg-shlibdeps) and validates its desktop entry,
     # AppStream metainfo and man pages.
-    packages+=(python3-numpy xvfb xauth imagemagick xdotool dpkg-dev desktop-file-utils appstream groff-base)
+    # OpenMPI: test_mpi runs `mpirun -np 2 ntkviz-cli spectrum` (CMake builds MPI in where it finds it).
+    packages+=(python3-numpy xvfb xauth imagemagick xdotool dpkg-dev desktop-file-utils appstream groff-base
+               libopenmpi-dev openmpi-bin)
     ;;
   --sanitize)
     # Debian 12's clang is clang 14; libFuzzer's runtime is packaged apart from the compiler.

@@ -1,6 +1,7 @@
 // ntkviz-cli end to end: files written, .npy arrays parse with the right shapes, bad input exits 2.
 #include "npy.h"
 
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QtTest>
@@ -34,6 +35,33 @@ NpyArray readNpy(const QString& path) {
 
 std::vector<std::size_t> shape(std::initializer_list<std::size_t> dims) {
     return dims;
+}
+
+QStringList csvRows(const QString& path) {
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return {};
+    return QString::fromUtf8(file.readAll()).trimmed().split('\n');
+}
+
+QJsonObject jsonFile(const QString& path) {
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return {};
+    return QJsonDocument::fromJson(file.readAll()).object();
+}
+
+QByteArray fileBytes(const QString& path) {
+    QFile file(path);
+    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
+}
+
+// Writes a .npy file by numpy itself (an independent writer); false without numpy.
+bool numpySave(const QString& path, const QString& expression) {
+    QProcess python;
+    python.start("/usr/bin/python3",
+                 {"-c", "import numpy as np, sys; np.save(sys.argv[1], " + expression + ")", path});
+    return python.waitForFinished(30000) && python.exitCode() == 0;
 }
 
 } // namespace
@@ -276,6 +304,156 @@ private slots:
         QCOMPARE(r.exitCode, 2);
         QVERIFY2(r.err.contains("bad.json") && r.err.contains(expected), qPrintable(r.err));
         QVERIFY2(r.err.endsWith('\n') && r.err.count('\n') == 1 && !r.err.contains('\r'), qPrintable(r.err));
+    }
+
+    // A trained network's spectrum from its train --out directory (--weights): its config.json gives the
+    // same points, so the eigenvalues are train's last epoch's; each layer's trace adds up to the whole,
+    // and each top eigenvector's class shares add up to one.
+    void spectrumOfTrainedWeights() {
+        const QStringList flags{"--dataset", "blobs", "--blob-classes", "3", "--n",    "45", "--test-n", "9",
+                                "--width",   "16",    "--depth",        "2", "--seed", "3"};
+        QTemporaryDir dir;
+        QCOMPARE(
+            runCli(QStringList{"train"} + flags +
+                   QStringList{"--epochs", "7", "--lr", "0.2", "--out", dir.filePath("train"), "--quiet"})
+                .exitCode,
+            0);
+        const QStringList trained = csvRows(dir.filePath("train/spectra.csv"));
+        const QStringList last = trained.last().split(',');
+        QCOMPARE(last.value(0), QString("7"));
+        for (const QString method : {"dense", "lanczos"}) {
+            const QString out = dir.filePath(method);
+            const Result r = runCli({"spectrum", "--weights", dir.filePath("train"), "--method", method,
+                                     "--top-k", "5", "--per-layer", "--out", out});
+            QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+            const QStringList rows = csvRows(out + "/eigenvalues.csv");
+            QCOMPARE(rows.size(), 6);
+            for (int i = 1; i <= 5; ++i)
+                QVERIFY2(std::abs(rows[i].split(',')[1].toDouble() - last.value(i).toDouble()) <=
+                             1e-9 * last.value(1).toDouble(),
+                         qPrintable(QString("%1 lambda_%2: %3 vs train's %4")
+                                        .arg(method)
+                                        .arg(i)
+                                        .arg(rows[i], last.value(i))));
+            const QJsonObject summary = jsonFile(out + "/summary.json");
+            QCOMPARE(summary["config"].toObject()["n"].toInt(), 45);
+            QCOMPARE(summary["config"].toObject()["init_from"].toString(), dir.filePath("train"));
+            // per_layer.csv: layers 0..2, five eigenvalues each; the traces add up to the exact trace.
+            const QStringList layers = csvRows(out + "/per_layer.csv");
+            QCOMPARE(layers.value(0), QString("layer,trace,trace_share,index,eigenvalue,residual"));
+            QCOMPARE(layers.size(), 1 + 3 * 5);
+            double traceSum = 0.0, shareSum = 0.0;
+            for (int l = 0; l < 3; ++l) {
+                const QStringList row = layers[1 + 5 * l].split(',');
+                QCOMPARE(row[0].toInt(), l);
+                traceSum += row[1].toDouble();
+                shareSum += row[2].toDouble();
+                // A layer's largest eigenvalue is at most the whole kernel's (each layer's kernel is PSD).
+                QVERIFY(row[4].toDouble() <= rows[1].split(',')[1].toDouble() * (1 + 1e-12));
+                QVERIFY(layers[5 * (l + 1)].split(',')[5].toDouble() < 1e-6);
+            }
+            const double exact = summary["exact_trace"].toDouble();
+            QVERIFY2(std::abs(traceSum - exact) <= 1e-12 * exact,
+                     qPrintable(QString("%1 vs %2").arg(traceSum).arg(exact)));
+            QVERIFY(std::abs(shareSum - 1.0) < 1e-12);
+            QCOMPARE(summary["layers"].toArray().size(), 3);
+            // class_loadings.csv: the points' class shares, then one row per eigenvector summing to one.
+            const QStringList loadings = csvRows(out + "/class_loadings.csv");
+            QCOMPARE(loadings.value(0), QString("index,eigenvalue,class_0,class_1,class_2"));
+            QCOMPARE(loadings.size(), 2 + 5);
+            QCOMPARE(loadings[1].split(',').mid(2),
+                     QStringList({"0.3333333333", "0.3333333333", "0.3333333333"}));
+            for (int j = 2; j < loadings.size(); ++j) {
+                double total = 0.0;
+                for (const QString& cell : loadings[j].split(',').mid(2))
+                    total += cell.toDouble();
+                QVERIFY(std::abs(total - 1.0) < 1e-8);
+            }
+        }
+    }
+
+    // NumPy in: a run's output directory as --data (the layout it writes) reproduces its kernels byte for
+    // byte, and --init-from starts a run from its parameters, where the first run ended.
+    void numpyDataAndParametersGoBackIn() {
+        const QStringList shape{"--width", "12", "--depth", "2", "--epochs", "4", "--lr", "0.3", "--quiet"};
+        QTemporaryDir dir;
+        QCOMPARE(runCli(QStringList{"train", "--dataset", "spirals", "--n", "40", "--test-n", "12", "--out",
+                                    dir.filePath("a")} +
+                        shape)
+                     .exitCode,
+                 0);
+        // No --dataset: a directory with x_train.npy says what it is.
+        const Result again = runCli(QStringList{"train", "--data", dir.filePath("a"), "--n", "40", "--test-n",
+                                                "12", "--out", dir.filePath("b")} +
+                                    shape);
+        QVERIFY2(again.exitCode == 0, qPrintable(again.err));
+        QCOMPARE(jsonFile(dir.filePath("b/config.json"))["dataset"].toString(), QString("npy"));
+        for (const char* name : {"x_train.npy", "y_train.npy", "x_test.npy", "ntk_init.npy", "ntk_final.npy"})
+            QVERIFY2(fileBytes(dir.filePath(QString("a/") + name)) ==
+                             fileBytes(dir.filePath(QString("b/") + name)) &&
+                         !fileBytes(dir.filePath(QString("a/") + name)).isEmpty(),
+                     name);
+        // --init-from: the second run's epoch 0 is the first run's last epoch.
+        const Result resumed =
+            runCli(QStringList{"train", "--data", dir.filePath("a"), "--n", "40", "--test-n", "12",
+                               "--init-from", dir.filePath("a"), "--out", dir.filePath("c")} +
+                   shape);
+        QVERIFY2(resumed.exitCode == 0, qPrintable(resumed.err));
+        const QStringList ended = csvRows(dir.filePath("a/spectra.csv")).last().split(',');
+        const QStringList started = csvRows(dir.filePath("c/spectra.csv")).value(1).split(',');
+        QCOMPARE(started.value(0), QString("0"));
+        QCOMPARE(started.mid(1), ended.mid(1));
+    }
+
+    // Arrays of one's own (written by numpy, float labels as values): read as given.
+    void numpyArraysOfOnesOwn() {
+        QTemporaryDir dir;
+        if (!numpySave(dir.filePath("x_train.npy"), "np.linspace(-1, 1, 30).reshape(15, 2)") ||
+            !numpySave(dir.filePath("y_train.npy"), "np.sin(np.arange(15.0))"))
+            QSKIP("numpy is not installed (python3-numpy)");
+        const Result r = runCli({"train", "--data", dir.path(), "--n", "15", "--test-n", "0", "--loss", "mse",
+                                 "--width", "8", "--epochs", "2", "--out", dir.filePath("out"), "--quiet"});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const NpyArray x = readNpy(dir.filePath("out/x_train.npy"));
+        QCOMPARE(x.shape, shape({15, 2}));
+        QCOMPARE(x.data[1], -1.0 + 2.0 / 29.0); // as given: not standardized, not reordered
+        QCOMPARE(readNpy(dir.filePath("out/y_train.npy")).descr, std::string("<f8"));
+    }
+
+    void badNumpyInputNamesTheFile() {
+        QTemporaryDir dir;
+        const QString d = dir.path();
+        QCOMPARE(runCli({"train", "--dataset", "moons", "--n", "20", "--test-n", "5", "--width", "8",
+                         "--epochs", "1", "--out", d + "/run", "--quiet"})
+                     .exitCode,
+                 0);
+        QDir().mkpath(d + "/short");
+        QDir().mkpath(d + "/nan");
+        if (!numpySave(d + "/short/x_train.npy", "np.ones((5, 3))") ||
+            !numpySave(d + "/short/y_train.npy", "np.zeros(4, dtype=np.int64)") ||
+            !numpySave(d + "/nan/x_train.npy", "np.array([[1.0, np.nan]])") ||
+            !numpySave(d + "/nan/y_train.npy", "np.zeros(1, dtype=np.int64)"))
+            QSKIP("numpy is not installed (python3-numpy)");
+        QFile::copy(d + "/run/W1.npy", d + "/run/W1.bak");
+        QFile::remove(d + "/run/W2.npy");
+        const QList<QPair<QStringList, QString>> cases{
+            {{"train", "--data", d + "/short", "--n", "5"}, "y_train.npy: shape (4,): expected (5,)"},
+            {{"train", "--data", d + "/nan", "--n", "1"}, "x_train.npy: value 1 (in C order) is not finite"},
+            {{"train", "--dataset", "moons", "--n", "20", "--width", "9", "--init-from", d + "/run"},
+             "W1.npy: shape (8, 2) but this network's layer 1 needs (9, 2)"},
+            {{"spectrum", "--weights", d + "/run", "--top-k", "5"}, "W2.npy: no such file"},
+            {{"spectrum", "--weights", d + "/nowhere"},
+             "--weights: \"" + d + "/nowhere\" is not a directory"},
+            {{"spectrum", "--weights", d + "/run", "--top-k", "5", "--dataset", "fashion-mnist", "--n",
+              "70000"},
+             "n = 70000 but only 60000"},
+        };
+        for (const auto& [arguments, expected] : cases) {
+            const Result r = runCli(arguments);
+            QCOMPARE(r.exitCode, 2);
+            QVERIFY2(r.err.count('\n') == 1 && r.err.contains(expected),
+                     qPrintable(arguments.join(' ') + ": " + r.err));
+        }
     }
 
     void npyFilesLoadInNumpy() {

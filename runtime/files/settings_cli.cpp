@@ -3,6 +3,8 @@
 #include "message_text.h"
 #include "settings_table.h"
 
+#include <QDir>
+#include <QFileInfo>
 #include <QRegularExpression>
 
 namespace ntk {
@@ -27,6 +29,10 @@ std::optional<QString> applySettingOptions(const QCommandLineParser& parser, Run
         if (parser.isSet(spec.flag()))
             if (auto error = spec.fromText(updated, parser.value(spec.flag())))
                 return singleLineMessage(*error);
+    // A directory of NumPy arrays says what it is: --data DIR with DIR/x_train.npy needs no --dataset.
+    if (parser.isSet("data") && !parser.isSet("dataset") && QFileInfo(parser.value("data")).isDir() &&
+        QFileInfo::exists(QDir(parser.value("data")).filePath("x_train.npy")))
+        updated.dataset = DatasetKind::Npy;
     if (auto problem = validate(updated))
         return QString::fromStdString(*problem);
     config = updated;

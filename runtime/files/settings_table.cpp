@@ -144,19 +144,19 @@ SettingSpec enumSetting(const char* key, const char* help, Enum RunConfig::*memb
     return spec;
 }
 
-SettingSpec pathSetting() {
-    SettingSpec spec{
-        "data", "PATH", "CSV file, or directory with IDX files (default: the Debian data package)",
-        {},     {},     {}};
-    spec.toJson = [](const RunConfig& c) { return QJsonValue(QString::fromStdString(c.dataPath)); };
-    spec.fromJson = [](RunConfig& c, const QJsonValue& v) -> std::optional<QString> {
+SettingSpec pathSetting(const char* key, const char* valueName, const char* help,
+                        std::string RunConfig::*member) {
+    SettingSpec spec{key, valueName, help, {}, {}, {}};
+    const QString name = key;
+    spec.toJson = [member](const RunConfig& c) { return QJsonValue(QString::fromStdString(c.*member)); };
+    spec.fromJson = [member, name](RunConfig& c, const QJsonValue& v) -> std::optional<QString> {
         if (!v.isString())
-            return typeError("data", "a string", v);
-        c.dataPath = v.toString().toStdString();
+            return typeError(name, "a string", v);
+        c.*member = v.toString().toStdString();
         return std::nullopt;
     };
-    spec.fromText = [](RunConfig& c, const QString& text) -> std::optional<QString> {
-        c.dataPath = text.toStdString();
+    spec.fromText = [member](RunConfig& c, const QString& text) -> std::optional<QString> {
+        c.*member = text.toStdString();
         return std::nullopt;
     };
     return spec;
@@ -188,18 +188,25 @@ std::vector<SettingSpec> buildTable() {
     using C = RunConfig;
     return {
         enumSetting("dataset",
-                    "Data set: Fashion-MNIST or MNIST images, a synthetic 2-D/1-D set, or a CSV file",
+                    "Data set: Fashion-MNIST or MNIST images, a synthetic 2-D/1-D set, a CSV file, or NumPy "
+                    "arrays (npy)",
                     &C::dataset, &parseDatasetKind),
-        pathSetting(),
+        pathSetting("data", "PATH",
+                    "CSV file, directory with IDX files (default: the Debian data package), or directory "
+                    "with x_train.npy and y_train.npy (and x_test.npy, y_test.npy: the layout train --out "
+                    "writes; a directory with x_train.npy needs no --dataset)",
+                    &C::dataPath),
         intSetting("n", "N", "Number of training points (class-balanced subsample): the NTK is n x n",
                    &C::trainSize),
         intSetting("test_n", "N", "Number of held-out test points (0: no test split)", &C::testSize),
         doubleSetting("noise", "X", "Standard deviation of the noise added to synthetic data", &C::noise),
         intSetting("blob_classes", "K", "Number of Gaussian blobs (classes) for the blobs data set",
                    &C::blobClasses),
-        enumSetting("scaling",
-                    "Feature scaling: auto is [0,1] pixels for images and standardization otherwise",
-                    &C::scaling, &parseScaling),
+        enumSetting(
+            "scaling",
+            "Feature scaling: auto is [0,1] pixels for images, NumPy arrays as given, and standardization "
+            "otherwise",
+            &C::scaling, &parseScaling),
         intSetting("width", "W", "Units in each hidden layer", &C::width),
         intSetting("depth", "L", "Number of hidden layers", &C::depth),
         enumSetting("activation", "Nonlinearity of the hidden layers", &C::activation, &parseActivation),
@@ -209,6 +216,11 @@ std::vector<SettingSpec> buildTable() {
                     &C::parameterization, &parseParameterization),
         doubleSetting("sigma_w", "X", "Weight scale sigma_w (variance sigma_w^2/fan_in)", &C::sigmaW),
         doubleSetting("sigma_b", "X", "Bias scale sigma_b", &C::sigmaB),
+        pathSetting(
+            "init_from", "DIR",
+            "Start from the parameters W<l>.npy and b<l>.npy in DIR (as train --out writes them, or a "
+            "network trained elsewhere) instead of the seeded initialization",
+            &C::initFrom),
         enumSetting("loss", "Loss: softmax cross-entropy, or mean squared error 1/(2nO) sum (f-y)^2",
                     &C::loss, &parseLossKind),
         enumSetting("optimizer", "gd: full-batch gradient descent; sgd, momentum, adam: mini-batches",
