@@ -37,6 +37,9 @@ constexpr NameTable<Scaling, 4> scalingNames{{{Scaling::Auto, "auto"},
                                               {Scaling::Standardize, "standardize"},
                                               {Scaling::UnitInterval, "unit-interval"},
                                               {Scaling::None, "none"}}};
+constexpr NameTable<KernelSolver, 3> solverNames{{{KernelSolver::Auto, "auto"},
+                                                  {KernelSolver::Dense, "dense"},
+                                                  {KernelSolver::MatrixFree, "matrix-free"}}};
 constexpr NameTable<KernelPrecision, 2> precisionNames{
     {{KernelPrecision::Double, "double"}, {KernelPrecision::Single, "single"}}};
 
@@ -101,6 +104,9 @@ std::string_view toString(Scaling v) {
 std::string_view toString(KernelPrecision v) {
     return nameOf(precisionNames, v);
 }
+std::string_view toString(KernelSolver v) {
+    return nameOf(solverNames, v);
+}
 std::optional<DatasetKind> parseDatasetKind(std::string_view s) {
     return valueOf(datasetNames, s);
 }
@@ -124,6 +130,9 @@ std::optional<Scaling> parseScaling(std::string_view s) {
 }
 std::optional<KernelPrecision> parseKernelPrecision(std::string_view s) {
     return valueOf(precisionNames, s);
+}
+std::optional<KernelSolver> parseKernelSolver(std::string_view s) {
+    return valueOf(solverNames, s);
 }
 
 template <> std::vector<DatasetKind> allValues<DatasetKind>() {
@@ -149,6 +158,9 @@ template <> std::vector<Scaling> allValues<Scaling>() {
 }
 template <> std::vector<KernelPrecision> allValues<KernelPrecision>() {
     return valuesOf(precisionNames);
+}
+template <> std::vector<KernelSolver> allValues<KernelSolver>() {
+    return valuesOf(solverNames);
 }
 
 bool isImageDataset(DatasetKind kind) {
@@ -199,6 +211,8 @@ std::optional<std::string> validate(const RunConfig& c) {
         return outOfRange("ntk-every", c.ntkEvery, "0 (never) or more");
     if (c.topK < 0)
         return outOfRange("top-k", c.topK, "0 (full spectrum) or more");
+    if (c.densityEvery < 0)
+        return outOfRange("density-every", c.densityEvery, "0 (never) or more");
     if (c.dataset == DatasetKind::Csv && c.dataPath.empty())
         return std::string("dataset csv needs a file: data path is empty");
     if (c.dataset == DatasetKind::Npy && c.dataPath.empty())

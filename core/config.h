@@ -18,6 +18,8 @@ enum class LossKind { CrossEntropy, Mse };
 enum class OptimizerKind { Gd, Sgd, Momentum, Adam };
 enum class L1Mode { Subgradient, Proximal };
 enum class Scaling { Auto, Standardize, UnitInterval, None };
+// How NTK epochs solve the kernel: auto is dense up to Trainer::maxDenseKernelPoints, else matrix-free.
+enum class KernelSolver { Auto, Dense, MatrixFree };
 
 struct RunConfig {
     // Data
@@ -60,6 +62,11 @@ struct RunConfig {
     // Kernel
     int ntkEvery = 1; // compute the NTK and its spectrum every K epochs (and at the first and last)
     int topK = 0;     // 0 = full spectrum; otherwise only the top-k eigenvalues (Lanczos)
+    // Matrix-free (auto: above Trainer::maxDenseKernelPoints) the kernel is an operator, never formed: its
+    // top-k (32 when topK is 0) every NTK epoch, and the eigenvalue density by stochastic Lanczos
+    // quadrature every K-th of them (and the first and last; 0 = never).
+    KernelSolver kernelSolver = KernelSolver::Auto;
+    int densityEvery = 5;
     bool perOutputBlocks = false;
     bool eigenvectors = false; // also the targets' energy in each eigenvector (slower solve)
     KernelPrecision kernelPrecision = KernelPrecision::Double;
@@ -76,6 +83,7 @@ std::string_view toString(OptimizerKind v);
 std::string_view toString(L1Mode v);
 std::string_view toString(Scaling v);
 std::string_view toString(KernelPrecision v);
+std::string_view toString(KernelSolver v);
 std::optional<DatasetKind> parseDatasetKind(std::string_view s);
 std::optional<Activation> parseActivation(std::string_view s);
 std::optional<Parameterization> parseParameterization(std::string_view s);
@@ -84,6 +92,7 @@ std::optional<OptimizerKind> parseOptimizerKind(std::string_view s);
 std::optional<L1Mode> parseL1Mode(std::string_view s);
 std::optional<Scaling> parseScaling(std::string_view s);
 std::optional<KernelPrecision> parseKernelPrecision(std::string_view s);
+std::optional<KernelSolver> parseKernelSolver(std::string_view s);
 
 template <class Enum> std::vector<Enum> allValues();
 

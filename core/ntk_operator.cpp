@@ -43,9 +43,25 @@ NtkOperator::NtkOperator(const Mlp& model, const Eigen::MatrixXd& x, CancelFlag 
 
 NtkOperator::NtkOperator(const Mlp& model, const Eigen::MatrixXd& x, NtkOperatorOptions options)
     : model_(model)
-    , cache_(model.forward(x))
+    , ownCache_(model.forward(x))
+    , cache_(ownCache_)
     , options_(std::move(options))
     , localRows_(x.rows()) {
+    setUp();
+}
+
+NtkOperator::NtkOperator(const Mlp& model, const ForwardCache& cache, NtkOperatorOptions options)
+    : model_(model)
+    , cache_(cache)
+    , options_(std::move(options))
+    , localRows_(cache.inputCount() > 0 ? cache.input(0).rows() : 0) {
+    if (cache.inputCount() != model.shape().layerCount() || int(cache.slopes.size()) != model.shape().depth)
+        throw std::invalid_argument("NtkOperator: the forward pass does not belong to this model");
+    setUp();
+}
+
+void NtkOperator::setUp() {
+    const Mlp& model = model_;
     const MlpShape& shape = model.shape();
     if (options_.output >= shape.outputs)
         throw std::invalid_argument("NtkOperator: no output " + std::to_string(options_.output) + " of " +

@@ -55,6 +55,10 @@ public:
     NtkOperator(const Mlp& model, const Eigen::MatrixXd& x, NtkOperatorOptions options = {});
     NtkOperator(const Mlp& model, const Eigen::MatrixXd& x, CancelFlag cancel);
     NtkOperator(const Mlp& model, const Eigen::MatrixXd&& x, NtkOperatorOptions options = {}) = delete;
+    // On a forward pass the caller already has (a trainer's epoch): referred to, it must outlive the
+    // operator.
+    NtkOperator(const Mlp& model, const ForwardCache& cache, NtkOperatorOptions options = {});
+    NtkOperator(const Mlp& model, const ForwardCache&& cache, NtkOperatorOptions options = {}) = delete;
 
     Eigen::Index rows() const { return globalRows_; }
     Eigen::Index cols() const { return globalRows_; }
@@ -83,6 +87,7 @@ private:
     // Signals of one group of layers: the layers just below the output and the output layer (traced, with
     // the outputs' shared slopes), or the layers below those for one output k.
     enum class Group { Top, Deep };
+    void setUp(); // checks the options, chooses block sizes
     Eigen::MatrixXd applyLocal(int only, const Eigen::MatrixXd& v) const;
     void addGroup(Group group, int output, int only, const Eigen::MatrixXd& v, Eigen::MatrixXd& out) const;
     // The signals of group/output for samples [first, first + count), layer by layer from the top:
@@ -95,7 +100,8 @@ private:
     Eigen::MatrixXd localPart(const Eigen::MatrixXd& global) const;
 
     const Mlp& model_;
-    ForwardCache cache_;
+    ForwardCache ownCache_;     // the forward pass over x, when the operator made it
+    const ForwardCache& cache_; // ownCache_ or the caller's
     NtkOperatorOptions options_;
     Eigen::Index localRows_ = 0, globalRows_ = 0, blockRows_ = 0;
     Eigen::RowVectorXd topScale_; // c_w(depth) |W_depth[:, j]| (traced) or c_w W_depth[k, :] (output k)

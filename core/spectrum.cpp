@@ -200,22 +200,40 @@ double kernelTargetAlignment(const Eigen::MatrixXd& kernel, const Eigen::MatrixX
     return norms == 0.0 ? 0.0 : inner / norms;
 }
 
+namespace {
+
+// lambda_max, the top shares of the trace and the count of eigenvalues <= 0, from the top of a spectrum.
+void addTop(KernelSummary& s, const Eigen::VectorXd& values) {
+    s.lambdaMax = values[0];
+    auto share = [&](Eigen::Index top) {
+        return s.trace != 0.0 ? values.head(std::min(top, values.size())).sum() / s.trace : 0.0;
+    };
+    s.topShare1 = share(1);
+    s.topShare5 = share(5);
+    s.topShare10 = share(10);
+    s.nonPositiveCount = int((values.array() <= 0.0).count());
+}
+
+} // namespace
+
+KernelSummary summarizeTop(double exactTrace, const Spectrum& top) {
+    KernelSummary s;
+    s.trace = exactTrace;
+    if (top.eigenvalues.size() > 0)
+        addTop(s, top.eigenvalues);
+    return s;
+}
+
 KernelSummary summarize(const Eigen::MatrixXd& kernel, const Spectrum& spectrum,
                         const PackedSymmetricMatrix* initial, const Eigen::MatrixXd* targets) {
     KernelSummary s;
     s.trace = kernel.trace();
-    s.frobeniusNorm = kernel.norm();
-    s.effectiveRank = s.frobeniusNorm > 0.0 ? s.trace * s.trace / (s.frobeniusNorm * s.frobeniusNorm) : 0.0;
+    const double frobenius = kernel.norm();
+    s.frobeniusNorm = frobenius;
+    s.effectiveRank = frobenius > 0.0 ? s.trace * s.trace / (frobenius * frobenius) : 0.0;
     const Eigen::VectorXd& values = spectrum.eigenvalues;
     if (values.size() > 0) {
-        s.lambdaMax = values[0];
-        auto share = [&](Eigen::Index top) {
-            return s.trace != 0.0 ? values.head(std::min(top, values.size())).sum() / s.trace : 0.0;
-        };
-        s.topShare1 = share(1);
-        s.topShare5 = share(5);
-        s.topShare10 = share(10);
-        s.nonPositiveCount = int((values.array() <= 0.0).count());
+        addTop(s, values);
         if (spectrum.complete) {
             s.lambdaMin = values[values.size() - 1];
             if (*s.lambdaMin > 0.0)

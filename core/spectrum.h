@@ -45,8 +45,10 @@ struct KernelSummary {
     double lambdaMax = 0.0;
     std::optional<double> lambdaMin;       // only with a complete spectrum
     std::optional<double> conditionNumber; // lambdaMax / lambdaMin; absent when lambdaMin <= 0 or unknown
-    double effectiveRank = 0.0;            // (sum lambda)^2 / sum lambda^2 = trace^2 / ||K||_F^2
-    double frobeniusNorm = 0.0;
+    // (sum lambda)^2 / sum lambda^2 = trace^2 / ||K||_F^2, and ||K||_F: absent for a kernel solved as an
+    // operator (its entries are never formed, and its top eigenvalues do not give them)
+    std::optional<double> effectiveRank;
+    std::optional<double> frobeniusNorm;
     double topShare1 = 0.0, topShare5 = 0.0, topShare10 = 0.0; // share of the trace in the top eigenvalues
     int nonPositiveCount = 0;              // eigenvalues <= 0 (round-off): left out of log plots
     std::optional<double> kernelDistance;  // 1 - <K0, K>/(|K0| |K|), against the initial kernel
@@ -58,6 +60,10 @@ struct KernelSummary {
 KernelSummary summarize(const Eigen::MatrixXd& kernel, const Spectrum& spectrum,
                         const PackedSymmetricMatrix* initial = nullptr,
                         const Eigen::MatrixXd* targets = nullptr);
+
+// What the top of a spectrum and the exact trace say of a kernel solved as an operator (no matrix):
+// trace, lambda_max and the top shares (of the eigenvalues there are).
+KernelSummary summarizeTop(double exactTrace, const Spectrum& top);
 
 // 1 - <a, b> / (|a| |b|): 0 for kernels equal up to scale.
 double kernelDistance(const Eigen::MatrixXd& a, const Eigen::MatrixXd& b);

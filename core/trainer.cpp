@@ -6,6 +6,7 @@
 #include "loss.h"
 #include "npy_files.h"
 #include "ntk.h"
+#include "ntk_operator.h"
 
 #include <chrono>
 #include <cmath>
@@ -202,9 +203,58 @@ std::optional<EpochReport> Trainer::advance(CancelFlag cancel) {
     return report;
 }
 
+bool Trainer::matrixFree() const {
+    return config_.kernelSolver == KernelSolver::MatrixFree ||
+           (config_.kernelSolver == KernelSolver::Auto && data_->train.size() > maxDenseKernelPoints);
+}
+
+int Trainer::ntkEpochIndex() const {
+    return config_.ntkEvery > 0 ? epoch_ / config_.ntkEvery : 0;
+}
+
+MeasuredKernel Trainer::measureMatrixFree(const Mlp& model, const ForwardCache& cache, EpochReport* report,
+                                          SpectrumStatus& status, CancelFlag cancel) const {
+    // Lanczos to 1e-8 of each eigenvalue: what the eigenvalue plots and the stability edge need, in about
+    // 100 products for the top 32 (the command line's spectrum defaults to 1e-10).
+    constexpr double tolerance = 1e-8;
+    NtkOperatorOptions options;
+    options.cancel = cancel;
+    const NtkOperator op(model, cache, options);
+    const Eigen::Index n = op.rows();
+    const int k = int(std::min<Eigen::Index>(config_.topK > 0 ? config_.topK : matrixFreeTopK, n - 1));
+    const MatrixFreeSpectrum top = topSpectrumMatrixFree(op, k, tolerance);
+    status = top.spectrum.status;
+    MeasuredKernel measured;
+    if (!top.spectrum.ok() || !top.spectrum.eigenvalues.allFinite())
+        return measured;
+    const Eigen::VectorXd layerTraces = op.layerDiagonals().colwise().sum().transpose();
+    measured.summary = summarizeTop(layerTraces.sum(), top.spectrum);
+    measured.eigenvalues = top.spectrum.eigenvalues;
+    measured.solved = true;
+    if (report) {
+        report->matrixFree = true;
+        report->residuals = top.residuals;
+        report->layerTraces = layerTraces;
+        const bool densityDue = config_.densityEvery > 0 &&
+                                (ntkEpochIndex() % config_.densityEvery == 0 || epoch_ == config_.epochs);
+        if (densityDue) {
+            DensityOptions density;
+            density.probes = densityProbes;
+            density.steps = densitySteps;
+            density.seed = config_.seed;
+            density.cancel = cancel;
+            report->density = std::make_shared<const SpectralDensity>(
+                spectralDensity([&op](const Eigen::MatrixXd& v) { return op.apply(v); }, n, density));
+        }
+    }
+    return measured;
+}
+
 MeasuredKernel Trainer::measureKernel(const Mlp& model, const ForwardCache& cache, bool vectors,
                                       Eigen::MatrixXd* eigenvectors, SpectrumStatus& status,
                                       CancelFlag cancel) const {
+    if (matrixFree())
+        return measureMatrixFree(model, cache, nullptr, status, cancel);
     NtkOptions options;
     options.cancel = cancel;
     options.inputGram = inputGram_.size() > 0 ? &inputGram_ : nullptr;
@@ -225,11 +275,25 @@ MeasuredKernel Trainer::measureKernel(const Mlp& model, const ForwardCache& cach
     if (eigenvectors)
         *eigenvectors = std::move(spectrum.eigenvectors);
     measured.matrix = std::move(kernel);
+    measured.solved = true;
     return measured;
 }
 
 void Trainer::computeKernel(const ForwardCache& cache, EpochReport& report, CancelFlag cancel) {
     const auto start = std::chrono::steady_clock::now();
+    if (matrixFree()) {
+        MeasuredKernel measured = measureMatrixFree(model_, cache, &report, lastSpectrumStatus_, cancel);
+        if (!measured.ok())
+            return;
+        report.hasKernel = true;
+        report.kernel = std::move(measured.summary);
+        report.eigenvalues = std::move(measured.eigenvalues);
+        report.kernelSeconds =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        latestKernel_.reset();
+        latestKernelEpoch_ = epoch_; // measured at these parameters, though no matrix is kept
+        return;
+    }
     // x x^T does not change during training: cache it, unless it alone would take more than 128 MB.
     constexpr Eigen::Index largestCachedGram = 4096;
     if (inputGram_.size() == 0 && data_->train.size() <= largestCachedGram)
@@ -264,6 +328,10 @@ void Trainer::computeKernel(const ForwardCache& cache, EpochReport& report, Canc
     report.hasKernel = true;
     report.kernel = std::move(measured.summary);
     report.eigenvalues = std::move(measured.eigenvalues);
+    // Each layer's share from the exact diagonal of its kernel: one walk down the layers on this forward
+    // pass, a small fraction of the build.
+    report.layerTraces =
+        NtkOperator(model_, cache, NtkOperatorOptions{}).layerDiagonals().colwise().sum().transpose();
     report.kernelSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (eigenfunctionsApply())
         report.eigenfunctions = computeEigenfunctions(*measured.matrix, cache, cancel);
@@ -317,7 +385,9 @@ MeasuredKernel Trainer::measureCurrentKernel(CancelFlag cancel) const {
 }
 
 void Trainer::addAnalyticLimit(InitialTheory& theory, CancelFlag cancel) const {
-    if (config_.parameterization != Parameterization::Ntk || !hasAnalyticNtk(config_.activation))
+    // The limit is an n x n matrix solved densely: not where the empirical kernel itself is too large.
+    if (config_.parameterization != Parameterization::Ntk || !hasAnalyticNtk(config_.activation) ||
+        matrixFree())
         return;
     const AnalyticNtkSpec spec{config_.depth, config_.activation, config_.sigmaW, config_.sigmaB};
     Eigen::MatrixXd limit = analyticNtk(spec, data_->train.features, cancel);

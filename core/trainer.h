@@ -10,6 +10,7 @@
 #include "mlp.h"
 #include "optimizer.h"
 #include "packed_symmetric.h"
+#include "spectral_density.h"
 #include "spectrum.h"
 
 #include <memory>
@@ -35,6 +36,15 @@ struct EpochReport {
     KernelSummary kernel;
     Eigen::VectorXd eigenvalues; // descending; all of them, or the top-k
     double kernelSeconds = 0.0;  // NTK build plus eigen-solve
+    // Each layer's exact share of the trace (W1 first, the output layer last); they sum to kernel.trace.
+    Eigen::VectorXd layerTraces;
+    // Solved on the kernel as an operator (above Trainer::maxDenseKernelPoints): eigenvalues are the top
+    // k with `residuals` (|Theta v - lambda v| / lambda), and no kernel matrix exists.
+    bool matrixFree = false;
+    Eigen::VectorXd residuals;
+    // The eigenvalue density by stochastic Lanczos quadrature, on matrix-free epochs every densityEvery-th
+    // NTK epoch; else null. Shared: reports are copied.
+    std::shared_ptr<const SpectralDensity> density;
     // The top eigenvectors as functions of the input (eigenfunctions.h), for 1-D and 2-D inputs and square
     // images up to maxEigenfunctionPoints training points; else null. Shared: reports are copied.
     std::shared_ptr<const Eigenfunctions> eigenfunctions;
@@ -64,10 +74,12 @@ struct InitialTheory {
 
 // A kernel with its spectrum and summary, measured outside the epoch loop (the final parameters' kernel).
 struct MeasuredKernel {
-    std::shared_ptr<const Eigen::MatrixXd> matrix; // null when the kernel was not finite or not solved
+    // Null when the kernel was not finite or not solved, and for a kernel solved as an operator.
+    std::shared_ptr<const Eigen::MatrixXd> matrix;
     KernelSummary summary;
     Eigen::VectorXd eigenvalues;
-    bool ok() const { return matrix != nullptr; }
+    bool solved = false;
+    bool ok() const { return solved; }
 };
 
 // The network's shape for a config on a training set.
@@ -81,6 +93,14 @@ public:
     // they need all eigenvectors of the initial kernel, an n x n matrix and a solve several times slower
     // than the eigenvalues alone.
     static constexpr int maxTheoryPoints = 3000;
+    // Above this many training points the kernel (0.8 GB at 10,000) is never formed: NTK epochs solve its
+    // top-k on the matrix-free operator (core/ntk_operator.h), memory linear in n.
+    static constexpr int maxDenseKernelPoints = 10000;
+    // The SLQ density of matrix-free epochs (densityEvery).
+    static constexpr int densityProbes = 10, densitySteps = 40;
+    // Eigenvalues a matrix-free epoch solves when the config asks for all (topK = 0).
+    static constexpr int matrixFreeTopK = 32;
+    bool matrixFree() const;
 
     // Throws std::invalid_argument when validate(config) fails or the data do not fit the loss.
     Trainer(const RunConfig& config, PreparedData data);
@@ -143,6 +163,11 @@ private:
                                  Eigen::MatrixXd* eigenvectors, SpectrumStatus& status,
                                  CancelFlag cancel) const;
     void computeKernel(const ForwardCache& cache, EpochReport& report, CancelFlag cancel);
+    // The top-k, exact trace and layer traces on the operator, and the density when due; the status says
+    // whether Lanczos converged.
+    MeasuredKernel measureMatrixFree(const Mlp& model, const ForwardCache& cache, EpochReport* report,
+                                     SpectrumStatus& status, CancelFlag cancel) const;
+    int ntkEpochIndex() const;        // how many NTK epochs came before this one
     bool eigenfunctionsApply() const; // on this NTK epoch
     std::shared_ptr<const Eigenfunctions>
     computeEigenfunctions(const Eigen::MatrixXd& kernel, const ForwardCache& trainCache, CancelFlag cancel);

@@ -456,6 +456,36 @@ private slots:
         }
     }
 
+    // A matrix-free run writes what it measured (top-k with residuals, densities, layer traces) and no
+    // kernel matrix, and says so in summary.json.
+    void matrixFreeRunWritesItsMeasurements() {
+        QTemporaryDir dir;
+        const Result r =
+            runCli({"train", "--dataset",       "circles",     "--n",      "120", "--test-n",
+                    "20",    "--width",         "16",          "--epochs", "4",   "--ntk-every",
+                    "2",     "--kernel-solver", "matrix-free", "--top-k",  "5",   "--density-every",
+                    "2",     "--out",           dir.path(),    "--quiet"});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const QDir out(dir.path());
+        QVERIFY(!out.exists("ntk_init.npy") && !out.exists("ntk_final.npy"));
+        QVERIFY(jsonFile(out.filePath("summary.json"))["kernel_matrix_free"].toBool());
+        const QStringList residuals = csvRows(out.filePath("spectrum_residuals.csv"));
+        QCOMPARE(residuals.size(), 1 + 3); // epochs 0, 2, 4
+        QCOMPARE(residuals[0], QString("epoch,residual_1,residual_2,residual_3,residual_4,residual_5"));
+        const QStringList densities = csvRows(out.filePath("densities.csv"));
+        QCOMPARE(densities.value(0), QString("epoch,log10_lambda,density,standard_error"));
+        QSet<QString> epochs;
+        for (const QString& row : densities.mid(1))
+            epochs << row.section(',', 0, 0);
+        QCOMPARE(epochs, QSet<QString>({"0", "4"})); // NTK epochs 0 and 2 of 0, 1, 2, and the last
+        const QStringList layers = csvRows(out.filePath("layer_traces.csv"));
+        QCOMPARE(layers.size(), 1 + 3 * 2);
+        const QStringList first = csvRows(out.filePath("epochs.csv")).value(1).split(',');
+        QVERIFY(std::abs(layers[1].split(',')[2].toDouble() + layers[2].split(',')[2].toDouble() -
+                         first[8].toDouble()) <= 1e-12 * first[8].toDouble());
+        QVERIFY(first[12].isEmpty() && first[13].isEmpty()); // effective rank, Frobenius norm: not measured
+    }
+
     void npyFilesLoadInNumpy() {
         QProcess probe;
         probe.start("/usr/bin/python3", {"-c", "import numpy"});

@@ -106,6 +106,62 @@ private slots:
         }
     }
 
+    // The matrix-free solver is a way of measuring, not of training: the same losses, the dense run's top
+    // eigenvalues and exact trace, the layers' traces adding up to it, and a density on the due epochs whose
+    // trace estimate agrees with the exact trace.
+    void matrixFreeEpochsMeasureWhatDenseEpochsMeasure() {
+        RunConfig c = moonsConfig();
+        c.trainSize = 150;
+        c.depth = 2;
+        c.width = 24;
+        c.epochs = 20;
+        c.ntkEvery = 5;
+        c.topK = 6;
+        c.densityEvery = 2;
+        Trainer dense(c, prepareData(c));
+        c.kernelSolver = KernelSolver::MatrixFree;
+        Trainer free(c, prepareData(c));
+        QVERIFY(free.matrixFree() && !dense.matrixFree());
+        const auto rd = runToEnd(dense), rf = runToEnd(free);
+        QCOMPARE(rf.size(), rd.size());
+        int densities = 0;
+        for (std::size_t i = 0; i < rd.size(); ++i) {
+            QCOMPARE(rf[i].trainLoss, rd[i].trainLoss);
+            QCOMPARE(rf[i].hasKernel, rd[i].hasKernel);
+            if (!rd[i].hasKernel)
+                continue;
+            QVERIFY(rf[i].matrixFree && !rd[i].matrixFree);
+            const double lambdaMax = rd[i].eigenvalues[0];
+            QCOMPARE(rf[i].eigenvalues.size(), Eigen::Index(6));
+            QVERIFY2((rf[i].eigenvalues - rd[i].eigenvalues).cwiseAbs().maxCoeff() <= 1e-9 * lambdaMax,
+                     qPrintable(QString("epoch %1").arg(rd[i].epoch)));
+            QVERIFY(rf[i].residuals.maxCoeff() < 1e-6);
+            QVERIFY(std::abs(rf[i].kernel.trace - rd[i].kernel.trace) <= 1e-12 * rd[i].kernel.trace);
+            QCOMPARE(rf[i].layerTraces.size(), Eigen::Index(3));
+            QVERIFY(std::abs(rf[i].layerTraces.sum() - rd[i].kernel.trace) <= 1e-12 * rd[i].kernel.trace);
+            QVERIFY((rf[i].layerTraces - rd[i].layerTraces).cwiseAbs().maxCoeff() <=
+                    1e-12 * rd[i].kernel.trace);
+            QVERIFY(!rf[i].kernel.frobeniusNorm &&
+                    !rf[i].kernel.kernelDistance); // not measured without entries
+            QVERIFY(rd[i].kernel.frobeniusNorm && rd[i].kernel.kernelDistance);
+            // NTK epochs 0, 5, 10, 15, 20 are the 0th..4th: the density on the 0th, 2nd, 4th (the last).
+            const bool due = (rd[i].epoch / 5) % 2 == 0;
+            QCOMPARE(bool(rf[i].density), due);
+            QVERIFY(!rd[i].density);
+            if (rf[i].density) {
+                ++densities;
+                const SpectralDensity& d = *rf[i].density;
+                QVERIFY2(std::abs(d.traceEstimate - rd[i].kernel.trace) < 4 * d.traceStandardError,
+                         qPrintable(QString("%1 vs %2 (se %3)")
+                                        .arg(d.traceEstimate)
+                                        .arg(rd[i].kernel.trace)
+                                        .arg(d.traceStandardError)));
+            }
+        }
+        QCOMPARE(densities, 3);
+        QVERIFY(free.sharedInitialKernel() == nullptr && free.latestKernel().size() == 0); // no matrix kept
+    }
+
     void proximalL1MakesExactZerosAndSubgradientDoesNot() {
         RunConfig c = moonsConfig();
         c.l1 = 0.01;

@@ -248,6 +248,15 @@ std::vector<SettingSpec> buildTable() {
                    &C::ntkEvery),
         intSetting("top_k", "K", "Only the K largest eigenvalues, by Lanczos (0: the full spectrum)",
                    &C::topK),
+        enumSetting(
+            "kernel_solver",
+            "How NTK epochs solve the kernel: dense (the n x n matrix), matrix-free (its top-k on the "
+            "kernel as an operator, memory linear in n), or auto: dense up to 10000 points",
+            &C::kernelSolver, &parseKernelSolver),
+        intSetting(
+            "density_every", "K",
+            "Matrix-free NTK epochs: the eigenvalue density every K-th of them and the last (0: never)",
+            &C::densityEvery),
         boolSetting("per_output_blocks", "Also export the kernel of each output separately",
                     &C::perOutputBlocks),
         boolSetting("eigenvectors", "Also compute eigenvectors and the targets' energy in each",

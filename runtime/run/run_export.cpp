@@ -8,6 +8,7 @@
 #include <QDir>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <algorithm>
 #include <charconv>
 #include <functional>
 
@@ -40,7 +41,7 @@ QByteArray epochsCsv(const std::vector<EpochReport>& reports) {
         if (r.hasKernel) {
             const KernelSummary& k = r.kernel;
             row << formatNumber(k.trace) << formatNumber(k.lambdaMax) << cell(k.lambdaMin)
-                << cell(k.conditionNumber) << formatNumber(k.effectiveRank) << formatNumber(k.frobeniusNorm)
+                << cell(k.conditionNumber) << cell(k.effectiveRank) << cell(k.frobeniusNorm)
                 << formatNumber(k.topShare1) << formatNumber(k.topShare5) << formatNumber(k.topShare10)
                 << cell(k.kernelDistance) << cell(k.targetAlignment) << QString::number(k.nonPositiveCount);
         } else {
@@ -66,6 +67,56 @@ QByteArray spectraCsv(const std::vector<EpochReport>& reports) {
             continue;
         QStringList row{QString::number(r.epoch)};
         for (double value : r.eigenvalues)
+            row << formatNumber(value);
+        lines << row.join(',');
+    }
+    return (lines.join('\n') + '\n').toUtf8();
+}
+
+QByteArray layerTracesCsv(const std::vector<EpochReport>& reports) {
+    QStringList lines{"epoch,layer,trace,trace_share"};
+    for (const EpochReport& r : reports) {
+        if (!r.hasKernel)
+            continue;
+        for (Eigen::Index l = 0; l < r.layerTraces.size(); ++l)
+            lines << QString("%1,%2,%3,%4")
+                         .arg(r.epoch)
+                         .arg(l + 1)
+                         .arg(formatNumber(r.layerTraces(l)),
+                              formatNumber(r.kernel.trace != 0.0 ? r.layerTraces(l) / r.kernel.trace : 0.0));
+    }
+    return (lines.join('\n') + '\n').toUtf8();
+}
+
+std::optional<QByteArray> densitiesCsv(const std::vector<EpochReport>& reports) {
+    QStringList lines{"epoch,log10_lambda,density,standard_error"};
+    for (const EpochReport& r : reports)
+        if (r.density)
+            for (Eigen::Index i = 0; i < r.density->log10Lambda.size(); ++i)
+                lines << QString::number(r.epoch) + ',' + formatNumber(r.density->log10Lambda(i)) + ',' +
+                             formatNumber(r.density->density(i)) + ',' +
+                             formatNumber(r.density->standardError(i));
+    if (lines.size() == 1)
+        return std::nullopt;
+    return (lines.join('\n') + '\n').toUtf8();
+}
+
+std::optional<QByteArray> spectrumResidualsCsv(const std::vector<EpochReport>& reports) {
+    Eigen::Index columns = 0;
+    for (const EpochReport& r : reports)
+        if (r.matrixFree)
+            columns = std::max(columns, r.residuals.size());
+    if (columns == 0)
+        return std::nullopt;
+    QStringList header{"epoch"};
+    for (Eigen::Index i = 1; i <= columns; ++i)
+        header << QString("residual_%1").arg(i);
+    QStringList lines{header.join(',')};
+    for (const EpochReport& r : reports) {
+        if (!r.matrixFree)
+            continue;
+        QStringList row{QString::number(r.epoch)};
+        for (double value : r.residuals)
             row << formatNumber(value);
         lines << row.join(',');
     }
@@ -129,6 +180,9 @@ QByteArray summaryJson(const RunRecord& record) {
             ++kernelEpochs;
         }
     summary["kernel_epochs"] = kernelEpochs;
+    // Above the dense limit the kernel is solved as an operator: top-k only, no kernel matrices written.
+    summary["kernel_matrix_free"] = std::any_of(record.epochs().begin(), record.epochs().end(),
+                                                [](const EpochReport& r) { return r.matrixFree; });
     summary["kernel_seconds"] = kernelSeconds;
     summary["parameter_count"] = double(info.parameterCount);
     summary["train_points"] = info.trainSize;
@@ -174,6 +228,11 @@ std::optional<QString> writeRunDirectory(const QString& directory, const RunReco
     text("config.json", [&] { return configFileBytes(config); });
     text("epochs.csv", [&] { return epochsCsv(record.epochs()); });
     text("spectra.csv", [&] { return spectraCsv(record.epochs()); });
+    text("layer_traces.csv", [&] { return layerTracesCsv(record.epochs()); });
+    if (auto csv = densitiesCsv(record.epochs()))
+        text("densities.csv", [csv] { return *csv; });
+    if (auto csv = spectrumResidualsCsv(record.epochs()))
+        text("spectrum_residuals.csv", [csv] { return *csv; });
     if (config.eigenvectors)
         text("target_energy.csv", [&] { return targetEnergyCsv(record.epochs()); });
     if (const auto energies = residualEnergyMatrix(record.epochs()))

@@ -17,6 +17,12 @@ namespace ntk {
 
 QByteArray epochsCsv(const std::vector<EpochReport>& reports);
 QByteArray spectraCsv(const std::vector<EpochReport>& reports);
+// Each NTK epoch's per-layer traces (layer 1 = W1), long form: epoch, layer, trace, trace_share.
+QByteArray layerTracesCsv(const std::vector<EpochReport>& reports);
+// The SLQ densities of matrix-free epochs (epoch, log10_lambda, density, standard_error), and their top-k
+// residuals; nullopt when the run has none.
+std::optional<QByteArray> densitiesCsv(const std::vector<EpochReport>& reports);
+std::optional<QByteArray> spectrumResidualsCsv(const std::vector<EpochReport>& reports);
 // Share of the targets' energy |v_k^T Y|^2 / |Y|^2 in each eigenvector, per NTK epoch (needs eigenvectors).
 QByteArray targetEnergyCsv(const std::vector<EpochReport>& reports);
 QString formatNumber(double value); // shortest round-trip decimal
