@@ -158,6 +158,11 @@ std::optional<EpochReport> Trainer::advance(CancelFlag cancel) {
     report.parameterNorm = std::sqrt(squaredNorm(parameters));
     report.zeroFraction = double(countExactZeros(parameters)) / double(countParameters(parameters));
     if (kernelDue()) {
+        if (progress_)
+            progress_->begin(SolveProgress::Kernel, epoch_, 0);
+        // Idle again however the solve ends, cancelled included.
+        const std::unique_ptr<SolveProgress, void (*)(SolveProgress*)> idleAfter(
+            progress_, [](SolveProgress* p) { p->end(); });
         computeKernel(trainCache, report, cancel);
         if (!report.hasKernel) {
             if (lastSpectrumStatus_ == SpectrumStatus::NotConverged) {
@@ -222,7 +227,16 @@ MeasuredKernel Trainer::measureMatrixFree(const Mlp& model, const ForwardCache& 
     const NtkOperator op(model, cache, options);
     const Eigen::Index n = op.rows();
     const int k = int(std::min<Eigen::Index>(config_.topK > 0 ? config_.topK : matrixFreeTopK, n - 1));
-    const MatrixFreeSpectrum top = topSpectrumMatrixFree(op, k, tolerance);
+    // Products counted for the progress a window shows: Lanczos takes about 4k + 40 (network_spectrum.h).
+    const auto counted = [&op, this](const Eigen::MatrixXd& v) {
+        Eigen::MatrixXd y = op.apply(v);
+        if (progress_)
+            progress_->done += v.cols();
+        return y;
+    };
+    if (progress_)
+        progress_->begin(SolveProgress::Lanczos, epoch_, 4LL * k + 40);
+    const MatrixFreeSpectrum top = topEigenpairs(counted, n, k, tolerance, cancel);
     status = top.spectrum.status;
     MeasuredKernel measured;
     if (!top.spectrum.ok() || !top.spectrum.eigenvalues.allFinite())
@@ -243,8 +257,9 @@ MeasuredKernel Trainer::measureMatrixFree(const Mlp& model, const ForwardCache& 
             density.steps = densitySteps;
             density.seed = config_.seed;
             density.cancel = cancel;
-            report->density = std::make_shared<const SpectralDensity>(
-                spectralDensity([&op](const Eigen::MatrixXd& v) { return op.apply(v); }, n, density));
+            if (progress_)
+                progress_->begin(SolveProgress::Density, epoch_, densityProbes * densitySteps);
+            report->density = std::make_shared<const SpectralDensity>(spectralDensity(counted, n, density));
         }
     }
     return measured;

@@ -10,6 +10,7 @@
 #include "mlp.h"
 #include "optimizer.h"
 #include "packed_symmetric.h"
+#include "solve_progress.h"
 #include "spectral_density.h"
 #include "spectrum.h"
 
@@ -119,6 +120,8 @@ public:
     // Whether NTK epochs also report eigenfunctions (where they apply, see eigenfunctionsApply); off by
     // default, since only a view of them needs them.
     void setEigenfunctions(bool on) { eigenfunctions_ = on; }
+    // Where NTK epochs say how far their solve has come (null: nowhere); must outlive the trainer's epochs.
+    void setProgress(SolveProgress* progress) { progress_ = progress; }
     std::optional<InitialTheory> completeTheory(CancelFlag cancel = nullptr);
 
     bool done() const { return state_ != RunState::Running; }
@@ -198,6 +201,7 @@ private:
     SpectrumStatus lastSpectrumStatus_ = SpectrumStatus::Ok;
     Eigen::MatrixXd initialEigenvectors_; // columns, descending eigenvalue; empty without theory
     bool eigenfunctions_ = false;
+    SolveProgress* progress_ = nullptr;
     std::shared_ptr<const GridPoints> eigenfunctionGrid_; // 1-D and 2-D inputs, made at the first NTK epoch
     Eigen::MatrixXd previousEigenfunctionVectors_;        // the last NTK epoch's, for their orientation
     std::optional<LinearizedModel> linearized_;

@@ -2,12 +2,14 @@
 
 #include "labeled_slider.h"
 #include "settings_table.h"
+#include "trainer.h"
 
 #include <QCheckBox>
 #include <QComboBox>
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QLabel>
+#include <QPushButton>
 #include <QSpinBox>
 #include <QVBoxLayout>
 
@@ -49,7 +51,7 @@ ControlPanel::ControlPanel(QWidget* parent)
     // (and in presentation mode's larger text); the rest of each topic follows in its group.
     QVBoxLayout* main = group(tr("Main settings"));
     addSlider(
-        main, "n", tr("Training points n"), 4, 5000, int(S::Log), true,
+        main, "n", tr("Training points n"), 4, wholeImageTrainingSet, int(S::Log), true,
         [](const RunConfig& c) { return c.trainSize; }, [](RunConfig& c, double v) { c.trainSize = int(v); });
     addSlider(
         main, "width", tr("Width (units per hidden layer)"), 1, 4096, int(S::Octaves), true,
@@ -66,6 +68,24 @@ ControlPanel::ControlPanel(QWidget* parent)
     connect(dataset, &QComboBox::activated, this, [this] {
         if (config_.dataset == DatasetKind::Csv)
             emit csvRequested();
+        if (config_.dataset == DatasetKind::Npy)
+            emit npyRequested();
+    });
+    // All 60,000 training images: above 10,000 points the kernel is solved as an operator (never formed).
+    wholeSet_ = new QPushButton(tr("All %L1 images").arg(wholeImageTrainingSet), this);
+    wholeSet_->setObjectName("wholeTrainingSet");
+    wholeSet_->setToolTip(tr("Train on every image of the training split. Above %L1 points the kernel is "
+                             "never formed: each NTK epoch solves its top eigenvalues on the kernel as an "
+                             "operator (about a minute at %L2 points), with a progress bar and Stop in the "
+                             "status bar.")
+                              .arg(Trainer::maxDenseKernelPoints)
+                              .arg(wholeImageTrainingSet));
+    data->addWidget(wholeSet_);
+    connect(wholeSet_, &QPushButton::clicked, this, [this] {
+        RunConfig whole = config_;
+        whole.trainSize = wholeImageTrainingSet;
+        setConfig(whole);
+        emit configEdited();
     });
     addSlider(
         data, "test_n", tr("Test points"), 10, 5000, int(S::LogWithZero), true,
@@ -169,6 +189,7 @@ void ControlPanel::setConfig(const RunConfig& config) {
 
 void ControlPanel::refreshEnabled() {
     noise_->setEnabled(isSyntheticDataset(config_.dataset));
+    wholeSet_->setEnabled(isImageDataset(config_.dataset) && config_.trainSize != wholeImageTrainingSet);
     batch_->setEnabled(config_.optimizer != OptimizerKind::Gd);
     l1Mode_->setEnabled(config_.l1 > 0.0);
 }

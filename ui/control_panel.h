@@ -8,6 +8,7 @@
 #include <vector>
 
 class QComboBox;
+class QPushButton;
 class QSpinBox;
 class QCheckBox;
 class QFormLayout;
@@ -28,6 +29,7 @@ public:
 signals:
     void configEdited();
     void csvRequested(); // the user picked "csv" as data set: the owner asks for a file
+    void npyRequested(); // the user picked "npy": the owner asks for a directory of NumPy arrays
 
 private:
     LabeledSlider* addSlider(QVBoxLayout* layout, const QString& key, const QString& label, double min,
@@ -45,6 +47,10 @@ private:
     LabeledSlider* noise_ = nullptr;
     LabeledSlider* batch_ = nullptr;
     QComboBox* l1Mode_ = nullptr;
+    QPushButton* wholeSet_ = nullptr;
 };
+
+// The training split of Fashion-MNIST and MNIST: what "whole training set" sets n to.
+inline constexpr int wholeImageTrainingSet = 60000;
 
 } // namespace ntk

@@ -14,6 +14,7 @@
 #include "scene_view.h"
 #include "settings_cli.h"
 #include "settings_table.h"
+#include "solve_progress_bar.h"
 
 #include <QAction>
 #include <QApplication>
@@ -71,6 +72,7 @@ MainWindow::MainWindow(const RunConfig& startup, bool restoreSettings, QWidget* 
         restartDebounce_.start();
     });
     connect(controls_, &ControlPanel::csvRequested, this, &MainWindow::chooseCsv);
+    connect(controls_, &ControlPanel::npyRequested, this, &MainWindow::chooseNpyDirectory);
     drawStep_.setSingleShot(true);
     drawStep_.setInterval(0);
     connect(&drawStep_, &QTimer::timeout, this, &MainWindow::drawNextPlot);
@@ -136,6 +138,7 @@ void MainWindow::buildLayout() {
     detailTabs_->addTab(p.predictions, tr("Predictions"));
     detailTabs_->addTab(p.eigenfunctions, tr("Eigenfunctions"));
     detailTabs_->addTab(p.lazyRich, tr("Lazy/rich"));
+    detailTabs_->addTab(p.layerShares, tr("Layers"));
     detailTabs_->addTab(p.spectralBias, tr("Spectral bias"));
     detailTabs_->addTab(p.spectralFilter, tr("Filter"));
     detailTabs_->addTab(p.linearized, tr("Linearized"));
@@ -171,6 +174,14 @@ void MainWindow::buildLayout() {
 
     runStatus_ = new RunStatusLine;
     statusBar()->addPermanentWidget(runStatus_);
+    // Long kernel solves (large n) show how far they are, with a way to stop.
+    auto* solveProgress = new SolveProgressBar(liveRun_.solveProgress());
+    solveProgress->setObjectName("solveProgress");
+    statusBar()->addPermanentWidget(solveProgress);
+    connect(solveProgress, &SolveProgressBar::stopRequested, this, [this] {
+        liveRun_.stop();
+        statusBar()->showMessage(tr("Stopped. Any new setting, or Restart (R), starts a new run."), 10000);
+    });
 }
 
 bool MainWindow::eventFilter(QObject* watched, QEvent* event) {
@@ -641,6 +652,20 @@ void MainWindow::chooseCsv() {
     }
     RunConfig config = controls_->config();
     config.dataset = DatasetKind::Csv;
+    config.dataPath = path.toStdString();
+    startRun(config);
+}
+
+void MainWindow::chooseNpyDirectory() {
+    const QString path = QFileDialog::getExistingDirectory(
+        this, tr("Open a directory of NumPy arrays (x_train.npy, y_train.npy)"), lastExportDir_);
+    restartDebounce_.stop();
+    if (path.isEmpty()) {
+        controls_->setConfig(liveRun_.settings());
+        return;
+    }
+    RunConfig config = controls_->config();
+    config.dataset = DatasetKind::Npy;
     config.dataPath = path.toStdString();
     startRun(config);
 }

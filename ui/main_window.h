@@ -148,6 +148,7 @@ private:
     void setupChanged();
     void autosaveNow();
     void chooseCsv();
+    void chooseNpyDirectory();
     void saveSettings() const;
     void showError(const QString& title, const QString& message);
 

@@ -61,6 +61,18 @@ RunConfig LiveRun::effectiveConfig(const RunConfig& requested, QStringList* noti
                        .arg(config.trainSize)
                        .arg(automaticTopK);
     }
+    const bool matrixFree =
+        config.kernelSolver == KernelSolver::MatrixFree ||
+        (config.kernelSolver == KernelSolver::Auto && config.trainSize > Trainer::maxDenseKernelPoints);
+    if (matrixFree && config.ntkEvery > 0 && config.ntkEvery < matrixFreeNtkEvery) {
+        config.ntkEvery = matrixFreeNtkEvery;
+        if (notices)
+            *notices
+                << tr("n = %1: the kernel is solved as an operator, which takes seconds to a minute per NTK "
+                      "epoch; measuring it every %2th epoch. Set ntk-every to change that.")
+                       .arg(config.trainSize)
+                       .arg(matrixFreeNtkEvery);
+    }
     return config;
 }
 
@@ -72,6 +84,7 @@ std::optional<QString> LiveRun::start(const RunConfig& requested) {
     for (const QString& message : notices)
         emit notice(message);
     failure_.clear();
+    stopped_ = false;
     settings_ = requested;
     pendingSettings_ = requested;
     worker_.start(config);
@@ -81,6 +94,12 @@ std::optional<QString> LiveRun::start(const RunConfig& requested) {
 void LiveRun::cancel() {
     worker_.cancel();
     referenceWorker_.cancel();
+}
+
+void LiveRun::stop() {
+    worker_.cancel();
+    stopped_ = true;
+    changed_ = true;
 }
 
 void LiveRun::setPaused(bool paused) {
@@ -99,6 +118,8 @@ void LiveRun::setSpeedLimit(double epochsPerSecond) {
 QString LiveRun::stateText() const {
     if (!failure_.isEmpty())
         return tr("failed: %1").arg(failure_);
+    if (stopped_)
+        return tr("stopped");
     if (preparing())
         return tr("preparing data…");
     if (const auto& outcome = history_.outcome())

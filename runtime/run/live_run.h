@@ -30,13 +30,21 @@ public:
 
     // The start policy: settings as the run will use them. A regression data set switches
     // cross-entropy to mse; above automaticTopKAbove points only the top eigenvalues are solved (unless
-    // top-k was set), since a full solve takes seconds per NTK epoch. Each change made is described in
-    // `notices`.
+    // top-k was set), since a full solve takes seconds per NTK epoch; a matrix-free kernel (above
+    // Trainer::maxDenseKernelPoints) is measured every matrixFreeNtkEvery-th epoch at most. Each change
+    // made is described in `notices`.
+    static constexpr int matrixFreeNtkEvery = 10;
     static RunConfig effectiveConfig(const RunConfig& requested, QStringList* notices = nullptr);
     // Cancels the current run and starts `requested` under the start policy. Settings that fail
     // validation leave the current run alone; the reason is returned.
     std::optional<QString> start(const RunConfig& requested);
     void cancel(); // both runs stop; nothing more of them is applied (closing the window)
+    // The current run stops where it is (mid-solve too); what it drew stays, and the state says
+    // "stopped" until the next start.
+    void stop();
+    bool stopped() const { return stopped_; }
+    // How far the current NTK epoch's kernel solve has come (for a progress bar).
+    const SolveProgress& solveProgress() const { return worker_.solveProgress(); }
     void setPaused(bool paused);
     bool isPaused() const { return worker_.isPaused(); }
     void step(); // one more epoch, paused
@@ -104,6 +112,7 @@ private:
     RunConfig shownConfig_;
     RunConfig pendingSettings_; // settings_ of the run being prepared
     QString failure_;
+    bool stopped_ = false;
     double speedLimit_ = 0.0;
     QTimer frameTimer_;
     bool changed_ = false;

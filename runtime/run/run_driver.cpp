@@ -52,6 +52,7 @@ RunOutcome driveRun(RunId id, const RunConfig& config, RunObserver& observer, co
     try {
         Trainer trainer(config, prepare(*sharedDataSource(config), config));
         trainer.setEigenfunctions(control.eigenfunctions);
+        trainer.setProgress(control.progress);
         throwIfCancelled(control.cancel);
         const PreparedData& data = trainer.data();
         const BlasThreadLease blasThreads = BlasThreadLease::forRun(

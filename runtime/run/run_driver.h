@@ -5,6 +5,7 @@
 // right after that epoch has been reported (so a window draws the first frame before the slow part),
 // measures the kernel of the parameters the run ends with, and maps every error to one message.
 #include "run_observer.h"
+#include "solve_progress.h"
 
 #include <functional>
 
@@ -20,6 +21,8 @@ struct RunControl {
     // and figures of it. Off where nothing draws them (sweeps, `ntkviz-cli train`): they cost up to tens of
     // milliseconds per NTK epoch, more than the kernel itself on small runs.
     bool eigenfunctions = false;
+    // Where the trainer says how far a long kernel solve has come (a window's progress bar); may be null.
+    SolveProgress* progress = nullptr;
 };
 
 // Runs `config` to its end in the calling thread. Never throws: a run that cannot start or stops on an

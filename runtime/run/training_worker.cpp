@@ -154,6 +154,7 @@ void TrainingWorker::execute(const RunConfig& config, RunId id) {
     RunControl control;
     control.cancel = &abortRun_;
     control.eigenfunctions = true; // the window's Eigenfunctions tab
+    control.progress = &solveProgress_;
     control.beforeNextEpoch = [&] {
         if (const double rate = maxEpochsPerSecond_.load(); rate > 0.0) {
             ++epochsSincePace;

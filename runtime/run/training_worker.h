@@ -11,6 +11,7 @@
 // sent.
 #include "data_prep.h"
 #include "live_types.h"
+#include "solve_progress.h"
 
 #include <QMutex>
 #include <QThread>
@@ -34,6 +35,8 @@ public:
     void step(); // while paused: run exactly one more epoch
     bool isPaused() const { return paused_.load(); }
     RunId currentRunId() const { return currentRunId_.load(); }
+    // How far the current NTK epoch's kernel solve has come (read from any thread).
+    const SolveProgress& solveProgress() const { return solveProgress_; }
     // Caps training speed so a lecture audience can follow; 0 = as fast as possible.
     void setMaxEpochsPerSecond(double rate) { maxEpochsPerSecond_.store(rate); }
 
@@ -57,6 +60,7 @@ private:
     void execute(const RunConfig& config, RunId id);
     bool waitWhilePaused(); // false when the run was replaced or the thread is quitting
 
+    SolveProgress solveProgress_;
     QMutex mutex_;
     // Not QWaitCondition: that unlocks and relocks mutex_ inside Qt's library, where ThreadSanitizer
     // cannot see it (Debian's Qt is not built with TSan). condition_variable_any goes through QMutex's

@@ -6,8 +6,8 @@
 namespace ntk {
 
 std::vector<LivePlot*> LivePlotSet::all() const {
-    return {spectrum,    lambdaMax,      trace,    loss,         spectrumHeatmap, kernelMatrix,
-            predictions, eigenfunctions, lazyRich, spectralBias, spectralFilter,  linearized};
+    return {spectrum,       lambdaMax, trace,       loss,         spectrumHeatmap, kernelMatrix, predictions,
+            eigenfunctions, lazyRich,  layerShares, spectralBias, spectralFilter,  linearized};
 }
 
 LivePlotSet createLivePlots(QWidget* parent) {
@@ -110,6 +110,7 @@ LivePlotSet createLivePlots(QWidget* parent) {
     plots.predictions = new PredictionPlot(parent);
     plots.eigenfunctions = new EigenfunctionPlot(parent);
     plots.lazyRich = lazy;
+    plots.layerShares = new LayerSharePlot(parent);
     plots.spectralBias = new SpectralBiasPlot(parent);
     plots.spectralFilter = new SpectralFilterPlot(parent);
     plots.linearized = linearized;

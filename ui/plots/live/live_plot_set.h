@@ -4,6 +4,7 @@
 // anything about the kernel.
 #include "eigenfunction_plot.h"
 #include "kernel_matrix_plot.h"
+#include "layer_share_plot.h"
 #include "prediction_plot.h"
 #include "series_plot.h"
 #include "spectral_bias_plot.h"
@@ -25,6 +26,7 @@ struct LivePlotSet {
     PredictionPlot* predictions = nullptr;          // decision regions or regression curve
     EigenfunctionPlot* eigenfunctions = nullptr;    // the top eigenvectors as functions of the input
     SeriesPlot* lazyRich = nullptr;                 // kernel distance from init and kernel-target alignment
+    LayerSharePlot* layerShares = nullptr;          // each layer's share of the trace over epochs
     SpectralBiasPlot* spectralBias = nullptr;       // residual left along eigenvectors of the initial NTK
     SpectralFilterPlot* spectralFilter = nullptr;   // share of the target fitted per eigenvalue
     SeriesPlot* linearized = nullptr;               // the network's losses beside its linearization's
