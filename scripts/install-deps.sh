@@ -13,11 +13,11 @@ for option in "$@"; do
   --test)
     # numpy checks that exported .npy files load; Xvfb, xdotool and ImageMagick serve the checks that
     # open the real window (the README launch test) and take screenshots. The package test
-    # (tests/test_package.sh) builds the .deb (dpkg-dev: dpkg-shlibdeps) and validates its desktop entry,
-    # AppStream metainfo and man pages.
+    # (tests/test_package.sh) builds the .deb (dpkg-dev: dpkg-shlibdeps, dpkg-parsechangelog) and validates
+    # its desktop entry, AppStream metainfo and man pages, and the whole package with lintian.
     # OpenMPI: test_mpi runs `mpirun -np 2 ntkviz-cli spectrum` (CMake builds MPI in where it finds it).
     packages+=(python3-numpy xvfb xauth imagemagick xdotool dpkg-dev desktop-file-utils appstream groff-base
-               libopenmpi-dev openmpi-bin)
+               lintian libopenmpi-dev openmpi-bin)
     ;;
   --sanitize)
     # Debian 12's clang is clang 14; libFuzzer's runtime is packaged apart from the compiler.

@@ -13,6 +13,8 @@
 #include <QAbstractSlider>
 #include <QDockWidget>
 #include <QProcess>
+#include <QStyleOptionTab>
+#include <QTabBar>
 #include <QtTest>
 
 using namespace ntk;
@@ -65,6 +67,18 @@ void showPresenterNotes(MainWindow& window) {
 
 QRect globalRect(const QWidget* widget) {
     return QRect(widget->mapToGlobal(QPoint(0, 0)), widget->size());
+}
+
+// The text a tab bar draws for tab `index`: its label, or the label elided ("Setti…") when the tab is too
+// narrow for it. (QTabBar::initStyleOption is protected; a using-declaration names it, and the pointer to
+// member it gives is QTabBar's own.)
+struct TabBarOptions : QTabBar {
+    using QTabBar::initStyleOption;
+};
+QString drawnTabText(const QTabBar* bar, int index) {
+    QStyleOptionTab option;
+    (bar->*&TabBarOptions::initStyleOption)(&option, index);
+    return option.text;
 }
 
 // Every control a lecturer may have clicked last: sliders, value boxes, combo boxes, check boxes.
@@ -427,6 +441,51 @@ private slots:
             window.endLecture();
             QVERIFY(!notes->isVisible());
         }
+    }
+
+    // Every tab of the window and its docks (Live run / Scene, the detail plots, and the settings and the
+    // presenter notes docked as tabs on one screen) shows its whole label, in both modes at 1366x768.
+    void noTabLabelIsElided() {
+        QString error;
+        const auto lecture = findLecture("regularization-and-the-ntk", error);
+        QVERIFY2(lecture, qPrintable(error));
+        MainWindow window(lecture->steps[0].settings, false);
+        window.resize(1366, 768);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QAction* presentation = nullptr;
+        for (QAction* action : window.findChildren<QAction*>())
+            if (action->text() == "&Presentation mode")
+                presentation = action;
+        QVERIFY(presentation);
+        const auto normalModeAfterwards = qScopeGuard([presentation] { presentation->setChecked(false); });
+        window.openLecture(*lecture);
+        showPresenterNotes(window);
+        QTRY_VERIFY(window.presenterNotes()->isVisible());
+        QStringList problems;
+        for (bool on : {false, true}) {
+            presentation->setChecked(on);
+            window.showNormal(); // offscreen "full screen" would be the screen's size, not the projector's
+            window.resize(1366, 768);
+            QTest::qWait(100); // the docks fit the new text size
+            QCoreApplication::processEvents();
+            int tabBars = 0;
+            for (QTabBar* bar : window.findChildren<QTabBar*>()) {
+                if (!bar->isVisible())
+                    continue;
+                ++tabBars;
+                for (int i = 0; i < bar->count(); ++i)
+                    if (drawnTabText(bar, i) != bar->tabText(i))
+                        problems << QString("%1: tab \"%2\" shows as \"%3\" (%4 px wide)")
+                                        .arg(on ? "presentation" : "normal", bar->tabText(i),
+                                             drawnTabText(bar, i))
+                                        .arg(bar->tabRect(i).width());
+            }
+            QVERIFY2(tabBars >= 3,
+                     qPrintable(QString("%1 tab bars shown").arg(tabBars))); // pages, details, docks
+        }
+        QVERIFY2(problems.isEmpty(), qPrintable(problems.join('\n')));
+        window.endLecture();
     }
 
     // The title grows with presentation mode like every other text, and on a 1366x768 projector the

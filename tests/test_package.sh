@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The Debian package as a lab's admin gets it: builds it with `cpack -G DEB` from the build directory into
 # a temporary directory, then checks its files and control fields, validates the desktop entry, the
-# AppStream metainfo and the man pages as Debian's tools do, checks that each man page lists exactly the
-# options its program's --help lists, and runs the packaged programs unpacked into a temporary root.
+# AppStream metainfo and the man pages as Debian's tools do, checks the copyright file and the changelog,
+# runs lintian on the package, checks that each man page lists exactly the options its program's --help
+# lists, and runs the packaged programs unpacked into a temporary root.
 # Usage: tests/test_package.sh BUILD_DIR VERSION APP_ID   (CTest passes them; see tests/CMakeLists.txt)
 set -euo pipefail
 build="$1" version="$2" appId="$3"
@@ -14,7 +15,8 @@ fail() {
   failures=$((failures + 1))
 }
 
-for tool in cpack dpkg-deb dpkg-shlibdeps desktop-file-validate appstreamcli groff readelf; do
+for tool in cpack dpkg-deb dpkg-shlibdeps dpkg-parsechangelog desktop-file-validate appstreamcli groff readelf \
+  lintian; do
   command -v "$tool" >/dev/null || {
     echo "test_package: $tool is missing (scripts/install-deps.sh --test installs it)" >&2
     exit 1
@@ -55,7 +57,8 @@ done
 dpkg-deb -c "$deb" >"$work/contents"
 for path in usr/bin/ntkviz usr/bin/ntkviz-cli "usr/share/applications/$appId.desktop" \
   usr/share/icons/hicolor/scalable/apps/ntkviz.svg "usr/share/metainfo/$appId.metainfo.xml" \
-  usr/share/man/man1/ntkviz.1.gz usr/share/man/man1/ntkviz-cli.1.gz; do
+  usr/share/man/man1/ntkviz.1.gz usr/share/man/man1/ntkviz-cli.1.gz usr/share/doc/ntkviz/copyright \
+  usr/share/doc/ntkviz/changelog.gz; do
   grep -q " \./$path\$" "$work/contents" || fail "the package has no /$path"
 done
 # Everything under /usr (not /usr/local, not a path of the build machine), owned by root.
@@ -93,6 +96,40 @@ grep -q "<id>$appId</id>" "$metainfo" || fail "metainfo id is not $appId"
 grep -q "<launchable type=\"desktop-id\">$appId.desktop</launchable>" "$metainfo" ||
   fail "metainfo does not launch $appId.desktop"
 grep -q "<release version=\"$version\"" "$metainfo" || fail "metainfo has no release $version"
+
+# ---- licence and changelog, as Debian policy asks for them
+copyright="$usr/share/doc/ntkviz/copyright"
+[[ "$(head -1 "$copyright")" == "Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/" ]] ||
+  fail "/usr/share/doc/ntkviz/copyright is not machine-readable (DEP-5): $(head -1 "$copyright")"
+if ! grep -qx 'Files: \*' "$copyright" || ! grep -qx 'License: GPL-3+' "$copyright"; then
+  fail "/usr/share/doc/ntkviz/copyright does not license every file GPL-3+"
+fi
+grep -q '/usr/share/common-licenses/GPL-3' "$copyright" ||
+  fail "/usr/share/doc/ntkviz/copyright does not point to /usr/share/common-licenses/GPL-3"
+grep -q '<project_license>GPL-3.0-or-later</project_license>' "$metainfo" ||
+  fail "metainfo does not name the project licence GPL-3.0-or-later"
+changelog="$work/changelog"
+gzip -dc "$usr/share/doc/ntkviz/changelog.gz" >"$changelog" || fail "changelog.gz is not gzip"
+[[ "$(dpkg-parsechangelog -l "$changelog" -S Version 2>&1)" == "$version" ]] ||
+  fail "the changelog's version is '$(dpkg-parsechangelog -l "$changelog" -S Version 2>&1)', not $version"
+# Dated as the release the metainfo names.
+released=$(sed -n "s/.*<release version=\"$version\" date=\"\([0-9-]*\)\".*/\1/p" "$metainfo")
+changedOn=$(dpkg-parsechangelog -l "$changelog" -S Date 2>/dev/null || true)
+changed=""
+if [[ -n "$changedOn" ]]; then
+  changed=$(date -u -d "$changedOn" +%F 2>/dev/null || true)
+fi
+[[ -n "$released" && "$changed" == "$released" ]] ||
+  fail "the changelog is dated '$changed', the metainfo's release $version '$released'"
+
+# ---- lintian, Debian's package checker: neither errors nor warnings. (A warning that cannot be fixed would
+# go in --suppress-tags here, with the reason beside it; there is none.)
+lintianStatus=0
+lintian --no-cfg --tag-display-limit 0 "$deb" >"$work/lintian.log" 2>&1 || lintianStatus=$?
+grep -E '^[EW]: ' "$work/lintian.log" && fail "lintian reports errors or warnings (above)"
+((lintianStatus == 0)) || grep -qE '^E: ' "$work/lintian.log" ||
+  fail "lintian failed (exit status $lintianStatus): $(cat "$work/lintian.log")"
+grep -qE '^[EW]: ' "$work/lintian.log" || echo "lintian: no errors or warnings"
 
 # ---- the packaged programs run from the unpacked root, without a display
 noDisplay=(env -u DISPLAY -u WAYLAND_DISPLAY -u QT_QPA_PLATFORM XDG_CONFIG_HOME="$work/config"

@@ -1,8 +1,9 @@
 // What a lecturer sees: for every live plot and the plots of two scenes, at 1366×768 and 1920×1080, in
-// normal and presentation mode, after a short and a long run, each title's lines fit inside the plot and
-// no two tick labels of an axis run together; the four lecture sliders and every value box show without
-// scrolling; slide figures have text of at least 2.5 % of the image height, the window and the headless
-// export write the same images, and no exported figure is empty.
+// normal and presentation mode, after a short and a long run and on the app's default run, each title's
+// lines fit inside the plot, no two tick labels of an axis run together and no axis label is elided; the four
+// lecture sliders and every value box show without scrolling; slide figures have text of at least 2.5 % of
+// the image height, the window and the headless export write the same images, and no exported figure is
+// empty.
 #include "control_panel.h"
 #include "export_dialog.h"
 #include "figure_export.h"
@@ -11,6 +12,7 @@
 #include "main_window.h"
 #include "scene_view.h"
 
+#include "idx_reader.h"
 #include "settings_cli.h"
 
 #include <QAction>
@@ -186,6 +188,19 @@ QStringList layoutProblems(NtkPlot* plot, const QString& where) {
     return problems;
 }
 
+// Axis labels of `plot` that do not read in full as drawn now: elided ("eigenval…") rather than kept whole,
+// on one line or two.
+QStringList elidedAxisLabels(NtkPlot* plot, const QString& where) {
+    QStringList problems;
+    for (QCPAxis* axis : plot->labelledAxes()) {
+        const QString full = plot->fullAxisLabel(axis);
+        if (!full.isEmpty() && QString(axis->label()).replace('\n', ' ') != full)
+            problems << QString("%1 %2: axis label \"%3\" shows as \"%4\"")
+                            .arg(where, plot->fileName(), full, QString(axis->label()).replace('\n', "⏎"));
+    }
+    return problems;
+}
+
 // The pixel height of `font`'s em when drawn into an image (the widgets' 96 dpi offscreen).
 double emPixels(const QFont& font) {
     return font.pixelSize() > 0 ? font.pixelSize() : font.pointSizeF() * 96.0 / 72.0;
@@ -254,13 +269,23 @@ private slots:
 
     void livePlotsFitEverySizeAndMode_data() {
         QTest::addColumn<int>("epochs");
-        QTest::newRow("short run") << 12;
-        QTest::newRow("long run") << 600;
+        QTest::addColumn<bool>("appDefault"); // the run ntkviz opens on: Fashion-MNIST, n = 200, width 128
+        QTest::newRow("short run") << 12 << false;
+        QTest::newRow("long run") << 600 << false;
+        QTest::newRow("the app's default run") << 60 << true;
     }
 
     void livePlotsFitEverySizeAndMode() {
         QFETCH(int, epochs);
-        MainWindow window(lectureRun(epochs), false);
+        QFETCH(bool, appDefault);
+        RunConfig config = lectureRun(epochs);
+        if (appDefault) {
+            if (!QFileInfo::exists(QString::fromStdString(defaultFashionMnistDirectory())))
+                QSKIP("Fashion-MNIST is not installed (dataset-fashion-mnist, scripts/install-deps.sh)");
+            config = RunConfig{};
+            config.epochs = epochs;
+        }
+        MainWindow window(config, false);
         window.show();
         QTRY_VERIFY_WITH_TIMEOUT(window.history().outcome().has_value(), 60000);
         QTRY_VERIFY_WITH_TIMEOUT(!window.isDrawing(), 10000);
@@ -287,6 +312,7 @@ private slots:
                             // lecture is about keep text larger than in normal mode.
                             const bool main =
                                 QStringList{"spectrum", "lambda_max", "trace"}.contains(plot->fileName());
+                            problems << elidedAxisLabels(plot, where);
                             if (presentation && main && plot->textScale() < 0.85 * plot->style().scale)
                                 problems << QString("%1 %2: text at scale %3 of %4")
                                                 .arg(where, plot->fileName())
@@ -333,7 +359,7 @@ private slots:
                                           .arg(size.height())
                                           .arg(presentation ? "presentation" : "normal");
                 for (ComparisonPlot* plot : window.sceneView()->plots())
-                    problems << layoutProblems(plot, where);
+                    problems << layoutProblems(plot, where) << elidedAxisLabels(plot, where);
             }
         problems.removeDuplicates();
         QVERIFY2(problems.isEmpty(), qPrintable(problems.join('\n')));

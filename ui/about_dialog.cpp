@@ -19,7 +19,8 @@ void showAboutDialog(QWidget* parent) {
     QMessageBox::about(
         parent, QObject::tr("About ntkviz"),
         QObject::tr("<h3>ntkviz</h3><p>Watch the neural tangent kernel of a small network change "
-                    "while it trains.</p><pre>%1</pre>")
+                    "while it trains.</p><p>Free software under the GNU General Public License, version 3 "
+                    "or later (GPL-3.0-or-later).</p><pre>%1</pre>")
             .arg(versionReport().toHtmlEscaped()));
 }
 

@@ -34,6 +34,7 @@
 #include <QScrollBar>
 #include <QSettings>
 #include <QStatusBar>
+#include <QTabBar>
 #include <QTabWidget>
 #include <QThread>
 #include <QToolBar>
@@ -188,6 +189,18 @@ bool MainWindow::eventFilter(QObject* watched, QEvent* event) {
     if (watched == controls_ && event->type() == QEvent::LayoutRequest)
         fitSettingsWidth();
     return QMainWindow::eventFilter(watched, event);
+}
+
+void MainWindow::childEvent(QChildEvent* event) {
+    QMainWindow::childEvent(event);
+    // Qt elides dock tabs to the dock area's width ("Setti…", "Presenter n…" beside the settings panel).
+    // Without eliding or scroll buttons a tab bar's minimum width holds every label, and the dock area
+    // keeps at least that width.
+    if (event->type() == QEvent::ChildPolished)
+        if (auto* tabs = qobject_cast<QTabBar*>(event->child())) {
+            tabs->setElideMode(Qt::ElideNone);
+            tabs->setUsesScrollButtons(false);
+        }
 }
 
 void MainWindow::fitSettingsWidth() {

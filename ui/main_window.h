@@ -111,6 +111,9 @@ public:
 protected:
     void closeEvent(QCloseEvent* event) override;
     bool eventFilter(QObject* watched, QEvent* event) override;
+    // The tab bars of docks shown as tabs (settings and presenter notes on one screen) are the window's
+    // children, made by Qt as needed: each shows whole labels, and the dock area widens for them.
+    void childEvent(QChildEvent* event) override;
 
 private:
     void buildMenus();

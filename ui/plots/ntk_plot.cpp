@@ -35,25 +35,34 @@ int filterForAxis(QVector<double>& keys, QVector<double>& values, bool log) {
 
 namespace {
 
-// `text` as at most two lines no wider than `room`: whole when it fits, else broken after a comma (the
-// title's epoch goes to the second line), else at the last space that fits, with whatever is still too
-// wide elided. Never wider than `room`, so it is never clipped at the widget's edges.
-QString fittedLines(const QString& text, const QFontMetricsF& metrics, double room) {
+// `text` as at most `maxLines` lines (two or more) no wider than `room`: whole when it fits, else (on two
+// lines) broken after a comma (the title's epoch goes to the second line), else at the last space that fits
+// on each line, with whatever is still too wide for the last line elided. Never wider than `room`, so it is
+// never clipped at the widget's edges.
+QString fittedLines(const QString& text, const QFontMetricsF& metrics, double room, int maxLines = 2) {
     room = std::max(room, metrics.horizontalAdvance(QStringLiteral("…")));
     auto fits = [&](const QString& line) { return metrics.horizontalAdvance(line) <= room; };
     if (fits(text))
         return text;
-    for (qsizetype comma = text.lastIndexOf(", "); comma > 0; comma = text.lastIndexOf(", ", comma - 1)) {
+    for (qsizetype comma = text.lastIndexOf(", "); maxLines == 2 && comma > 0;
+         comma = text.lastIndexOf(", ", comma - 1)) {
         const QString first = text.left(comma + 1), second = text.mid(comma + 2);
         if (fits(first) && fits(second))
             return first + '\n' + second;
     }
-    qsizetype space = text.lastIndexOf(' ');
-    while (space > 0 && !fits(text.left(space)))
-        space = text.lastIndexOf(' ', space - 1);
-    if (space <= 0)
-        return metrics.elidedText(text, Qt::ElideRight, room);
-    return text.left(space) + '\n' + metrics.elidedText(text.mid(space + 1), Qt::ElideRight, room);
+    QStringList lines;
+    QString rest = text;
+    while (int(lines.size()) < maxLines - 1 && !fits(rest)) {
+        qsizetype space = rest.lastIndexOf(' ');
+        while (space > 0 && !fits(rest.left(space)))
+            space = rest.lastIndexOf(' ', space - 1);
+        if (space <= 0)
+            break;
+        lines << rest.left(space);
+        rest = rest.mid(space + 1);
+    }
+    lines << metrics.elidedText(rest, Qt::ElideRight, room);
+    return lines.join('\n');
 }
 
 // A tick label's extent: several lines for category labels broken with '\n'.
@@ -154,6 +163,11 @@ QList<QCPAxis*> NtkPlot::labelledAxes() const {
     return axes;
 }
 
+QString NtkPlot::fullAxisLabel(const QCPAxis* axis) const {
+    const auto label = axisLabels_.constFind(axis);
+    return label != axisLabels_.constEnd() && axis->label() == label->shown ? label->full : axis->label();
+}
+
 void NtkPlot::fitToSpace() {
     if (fitting_)
         return; // the layouts below emit afterLayout again
@@ -200,6 +214,7 @@ void NtkPlot::fitAtThisTextSize() {
         changed = fitCategoryLabels(this) || changed;
         changed = fitText(title_, fullTitle_) || changed;
         changed = fitText(note_, fullNote_) || changed;
+        changed = fitText(waitingLabel_, waitingText_, 4) || changed; // over empty axes: room for lines
         changed = fitAxisLabels() || changed;
         changed = tickCountsFromLength() || changed;
         if (!changed)
@@ -266,6 +281,11 @@ bool NtkPlot::applyTextScale(double scale) {
 bool NtkPlot::crampedByText() const {
     if (legend->property("ntkvizHiddenForSpace").toBool())
         return true;
+    // An axis label that does not fit its axis even on two lines ("eigenval…") reads in full with smaller
+    // text sooner than with fewer words.
+    for (QCPAxis* axis : labelledAxes())
+        if (!axis->label().isEmpty() && QString(axis->label()).replace('\n', ' ') != fullAxisLabel(axis))
+            return true;
     const QFontMetricsF metrics(PlotStyle{textScale_}.tickFont());
     QSet<const QCPAxisRect*> colourBars; // narrow by design
     for (QCPLayoutElement* element : plotLayout()->elements(true))
@@ -279,7 +299,7 @@ bool NtkPlot::crampedByText() const {
     return false;
 }
 
-bool NtkPlot::fitText(QCPTextElement* element, const QString& full) {
+bool NtkPlot::fitText(QCPTextElement* element, const QString& full, int maxLines) {
     if (!element->visible() || full.isEmpty())
         return false;
     const QFontMetricsF metrics(element->font());
@@ -288,7 +308,7 @@ bool NtkPlot::fitText(QCPTextElement* element, const QString& full) {
     const double centre = element->outerRect().center().x();
     const double room =
         2.0 * std::min(centre - area.left(), area.right() - centre) - 2.0 * metrics.averageCharWidth();
-    const QString fitted = fittedLines(full, metrics, room);
+    const QString fitted = fittedLines(full, metrics, room, maxLines);
     if (fitted == element->text())
         return false;
     element->setText(fitted);

@@ -26,6 +26,8 @@ public:
     const QCPTextElement* noteElement() const { return note_; }
     // Every axis that shows tick labels, colour bars included.
     QList<QCPAxis*> labelledAxes() const;
+    // The label the plot gave `axis`, as it was before the last layout broke it into lines or elided it.
+    QString fullAxisLabel(const QCPAxis* axis) const;
 
     // Rebuilds from the plot's data source and queues a replot.
     void redraw();
@@ -104,9 +106,9 @@ private:
     // true when that changed them.
     bool applyTextScale(double scale);
     // The data area is too small beside its text: an axes rect under three tick-label lines high or four
-    // labels wide, or a legend that stepped aside for lack of room.
+    // labels wide, a legend that stepped aside for lack of room, or an axis label elided to fit.
     bool crampedByText() const;
-    bool fitText(QCPTextElement* element, const QString& full);
+    bool fitText(QCPTextElement* element, const QString& full, int maxLines = 2);
     bool fitAxisLabels();
     bool tickCountsFromLength();
     bool thinOverlappingTicks();

@@ -16,16 +16,11 @@ PredictionPlot::PredictionPlot(QWidget* parent)
     regions_->setScaled(true, Qt::IgnoreAspectRatio, Qt::FastTransformation);
     regions_->setLayer("underlay"); // under the grid; hidden with the data while waiting
     regions_->setClipToAxisRect(true);
-    message_ = new QCPItemText(this);
-    message_->position->setType(QCPItemPosition::ptAxisRectRatio);
-    message_->position->setCoords(0.5, 0.5);
-    message_->setText(tr("Decision regions are drawn for data sets\nwith one or two input features."));
-    message_->setVisible(false);
     legend->setVisible(true);
 }
 
 QString PredictionPlot::nothingToDrawReason() const {
-    return message_->visible() ? message_->text().simplified() : LivePlot::nothingToDrawReason();
+    return reason_.isEmpty() ? LivePlot::nothingToDrawReason() : reason_;
 }
 
 void PredictionPlot::rebuild(const RunHistory& history) {
@@ -36,8 +31,10 @@ void PredictionPlot::rebuild(const RunHistory& history) {
         return;
     const RunInfo& info = history.info();
     const bool drawable = info.inputDim <= 2 && info.trainFeatures.rows() > 0;
-    message_->setVisible(!drawable);
-    message_->setFont(style().labelFont());
+    // Said in the plot's middle, over empty space (no axes for data that have none to draw), fitted to the
+    // plot's width like a title.
+    reason_ = drawable ? QString() : tr("Decision regions need data with one or two input features.");
+    setWaitingText(reason_);
     if (!drawable)
         return;
     const std::optional<PredictionGrid>& grid = history.latestGrid();

@@ -23,7 +23,7 @@ SpectralBiasPlot::SpectralBiasPlot(QWidget* parent)
     : LivePlot("spectral_bias", tr("Spectral bias"), parent) {
     xAxis->setLabel(tr("epoch"));
     useIntegerTicks(xAxis);
-    yAxis->setLabel(tr("residual left along vₖ, |vₖᵀrₜ| / |vₖᵀr₀|"));
+    yAxis->setLabel(tr("residual |vₖᵀrₜ| / |vₖᵀr₀|"));
     for (int i = 0; i < maxDirections; ++i) {
         addLine(this, QString(), PlotStyle::color(i), style().lineWidth());
         QCPGraph* predicted = addLine(this, QString(), PlotStyle::color(i), style().lineWidth() * 0.7, true);

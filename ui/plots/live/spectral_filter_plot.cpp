@@ -14,7 +14,7 @@ namespace ntk {
 SpectralFilterPlot::SpectralFilterPlot(QWidget* parent)
     : LivePlot("spectral_filter", tr("Spectral filter"), parent) {
     xAxis->setLabel(tr("eigenvalue λₖ of the initial NTK"));
-    yAxis->setLabel(tr("share of the target fitted along vₖ"));
+    yAxis->setLabel(tr("share fitted along vₖ"));
     xAxis->setScaleType(QCPAxis::stLogarithmic);
     useSparseLogTicks(xAxis);
     QCPGraph* measured = addLine(this, tr("measured"), PlotStyle::color(0), 0.0);

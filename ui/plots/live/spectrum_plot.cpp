@@ -10,7 +10,7 @@ namespace ntk {
 
 SpectrumPlot::SpectrumPlot(QWidget* parent)
     : LivePlot("spectrum", tr("NTK eigenvalues"), parent) {
-    xAxis->setLabel(tr("index k (sorted, largest first)"));
+    xAxis->setLabel(tr("index k (largest first)"));
     yAxis->setLabel(tr("eigenvalue λₖ"));
     addLine(this, tr("current"), PlotStyle::color(0), style().lineWidth());
     addLine(this, tr("initialization"), PlotStyle::referenceColor(), style().lineWidth(), true);
