@@ -114,7 +114,29 @@ SpectralDensity spectralDensity(const SymmetricProduct& product, Eigen::Index n,
     result.standardError =
         ((perProbe.colwise() - result.density).array().square().rowwise().sum() / double(probes - 1) / probes)
             .sqrt();
+    result.atOrAbove = eigenvaluesAtOrAbove(result, n, options.smoothing);
     return result;
+}
+
+Eigen::VectorXd eigenvaluesAtOrAbove(const SpectralDensity& density, Eigen::Index n, double smoothing) {
+    const auto& nodes = density.quadrature.nodes;
+    const auto& weights = density.quadrature.weights;
+    Eigen::VectorXd counts = Eigen::VectorXd::Zero(density.log10Lambda.size());
+    if (nodes.cols() == 0)
+        return counts;
+    for (Eigen::Index p = 0; p < nodes.cols(); ++p)
+        for (Eigen::Index j = 0; j < nodes.rows(); ++j) {
+            if (!(nodes(j, p) > 0))
+                continue; // as in the density: no place on a log axis
+            const double at = std::log10(nodes(j, p));
+            // The upper tail of this node's Gaussian bump beyond each grid point.
+            counts.array() +=
+                weights(j, p) * 0.5 *
+                ((density.log10Lambda.array() - at) / (smoothing * std::sqrt(2.0))).unaryExpr([](double z) {
+                    return std::erfc(z);
+                });
+        }
+    return counts * (double(n) / double(nodes.cols()));
 }
 
 } // namespace ntk

@@ -24,6 +24,7 @@ struct SpectralDensity {
     Eigen::VectorXd density;       // eigenvalues per unit of log10 lambda, as a fraction of n (integrates to
                                    // the share of positive eigenvalues)
     Eigen::VectorXd standardError; // of the density at each grid point, across probes
+    Eigen::VectorXd atOrAbove;     // estimated number of eigenvalues >= 10^log10Lambda (eigenvaluesAtOrAbove)
     double traceEstimate = 0.0;    // n mean_p sum_j tau_j theta_j (= Hutchinson's z^T A z estimate)
     double traceStandardError = 0.0;
     long long products = 0; // operator columns used
@@ -42,5 +43,13 @@ struct DensityOptions {
 // Requires n >= 2 and probes >= 2. Lanczos runs with full reorthogonalization (memory n x probes x steps).
 SpectralDensity spectralDensity(const SymmetricProduct& product, Eigen::Index n,
                                 const DensityOptions& options);
+
+// The density read as a spectrum: at each grid point 10^log10Lambda(g), the estimated number of eigenvalues
+// at or above it, n * integral of the smoothed density from there up (exact for the Gaussian bumps, no
+// grid sum). Drawn as eigenvalue against this count it continues the top-k eigenvalues (lambda_k against
+// k) over the whole spectrum. Non-increasing along the grid; n * (share of positive eigenvalues) at its
+// start.
+Eigen::VectorXd eigenvaluesAtOrAbove(const SpectralDensity& density, Eigen::Index n,
+                                     double smoothing = DensityOptions().smoothing);
 
 } // namespace ntk

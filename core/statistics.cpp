@@ -33,4 +33,20 @@ Moments moments(const Eigen::VectorXd& values) {
     return m;
 }
 
+Moments weightedMoments(const Eigen::VectorXd& values, const Eigen::VectorXd& weights) {
+    Moments m;
+    const double total = weights.sum();
+    if (values.size() == 0 || values.size() != weights.size() || !(total > 0.0))
+        return m;
+    const Eigen::ArrayXd p = weights.array() / total;
+    m.mean = (p * values.array()).sum();
+    const Eigen::ArrayXd centred = values.array() - m.mean;
+    m.variance = (p * centred.square()).sum();
+    if (m.variance > 0.0) {
+        m.skewness = (p * centred.cube()).sum() / std::pow(m.variance, 1.5);
+        m.kurtosis = (p * centred.square().square()).sum() / (m.variance * m.variance) - 3.0;
+    }
+    return m;
+}
+
 } // namespace ntk

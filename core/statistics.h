@@ -14,5 +14,7 @@ struct Moments {
     double mean = 0.0, variance = 0.0, skewness = 0.0, kurtosis = 0.0; // kurtosis: excess, 0 for a Gaussian
 };
 Moments moments(const Eigen::VectorXd& values);
+// Of a distribution given as values with non-negative weights (normalized here), e.g. a density on a grid.
+Moments weightedMoments(const Eigen::VectorXd& values, const Eigen::VectorXd& weights);
 
 } // namespace ntk

@@ -249,8 +249,11 @@ MeasuredKernel Trainer::measureMatrixFree(const Mlp& model, const ForwardCache& 
         report->matrixFree = true;
         report->residuals = top.residuals;
         report->layerTraces = layerTraces;
-        const bool densityDue = config_.densityEvery > 0 &&
-                                (ntkEpochIndex() % config_.densityEvery == 0 || epoch_ == config_.epochs);
+        // The K-th, 2K-th, ... NTK epoch (counting epoch 0 as the first) and the last, not the first unless
+        // K = 1: the first kernel is then on screen a density's solve (hundreds of products) sooner.
+        const bool densityDue =
+            config_.densityEvery > 0 &&
+            ((ntkEpochIndex() + 1) % config_.densityEvery == 0 || epoch_ == config_.epochs);
         if (densityDue) {
             DensityOptions density;
             density.probes = densityProbes;

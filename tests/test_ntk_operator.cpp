@@ -328,6 +328,24 @@ private slots:
                     qPrintable(QString("density %1 at 10^%2").arg(slq.density(i)).arg(slq.log10Lambda(i))));
         QVERIFY(slq.traceStandardError > 0);
         QVERIFY(std::abs(slq.traceEstimate - lambda.sum()) < 4 * slq.traceStandardError);
+        // Read as a spectrum, the density counts the eigenvalues above each level: against the exact count
+        // over the resolved top decades (smoothing blurs a count by about n/6 per decade * 0.05 decades).
+        const Eigen::VectorXd above = eigenvaluesAtOrAbove(slq, n, options.smoothing);
+        QCOMPARE(above.size(), slq.log10Lambda.size());
+        QVERIFY2(std::abs(above(0) - n) < 2e-3 * n, // the grid starts 3 smoothing widths below the least node
+                 qPrintable(QString("%1 at the bottom").arg(above(0))));
+        for (Eigen::Index g = 1; g < above.size(); ++g)
+            QVERIFY(above(g) <= above(g - 1) + 1e-9);
+        for (Eigen::Index g = 0; g < above.size(); ++g) {
+            const double level = std::pow(10.0, slq.log10Lambda(g));
+            if (level < 3.0)
+                continue;
+            const double exact = (lambda.array() >= level).cast<double>().sum();
+            QVERIFY2(
+                std::abs(above(g) - exact) < 0.05 * n,
+                qPrintable(
+                    QString("%1 estimated at or above %2, %3 exact").arg(above(g)).arg(level).arg(exact)));
+        }
     }
 
     void densityOfAnNtkByItsOperator() {

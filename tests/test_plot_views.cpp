@@ -18,6 +18,7 @@
 #include <QMenuBar>
 #include <QRegularExpression>
 #include <QSlider>
+#include <QTabWidget>
 #include <QtTest>
 #include <cmath>
 #include <memory>
@@ -340,6 +341,79 @@ private slots:
             return waiting.join(' ');
         };
         QTRY_COMPARE_WITH_TIMEOUT(visibleStillWaiting(), QString(), 5000);
+    }
+
+    // A run whose kernel is solved as an operator (as above 10,000 points; forced here on a small run) shows
+    // its exact top eigenvalues continued by the density down to k = n on a log index axis, and every plot,
+    // on every tab, draws data or says in words why it cannot: no empty axes.
+    void matrixFreeRunShowsItsWholeSpectrumAndNoEmptyAxes() {
+        RunConfig config = quickConfig();
+        config.dataset = DatasetKind::Blobs;
+        config.trainSize = 300;
+        config.epochs = 10;
+        config.kernelSolver = KernelSolver::MatrixFree;
+        MainWindow window(config, false);
+        window.resize(1366, 768);
+        window.show();
+        QTRY_VERIFY_WITH_TIMEOUT(window.history().outcome().has_value(), 60000);
+        QVERIFY(window.history().latestWithKernel() && window.history().latestWithKernel()->matrixFree);
+        QTRY_VERIFY_WITH_TIMEOUT(!window.isDrawing(), 5000);
+        SpectrumPlot* spectrum = window.livePlots().spectrum;
+        QCOMPARE(spectrum->xAxis->scaleType(), QCPAxis::stLogarithmic);
+        QCPGraph* whole = spectrum->graph(4);
+        QVERIFY(whole->realVisibility());
+        QVERIFY(whole->dataCount() > 20);
+        // It continues well past the top eigenvalues, and never past n (less where eigenvalues are round-off
+        // zeros, which a log axis cannot show).
+        const double lastIndex = (whole->data()->constEnd() - 1)->key;
+        const int topCount = spectrum->graph(0)->dataCount();
+        QVERIFY2(lastIndex > 2 * topCount && lastIndex <= config.trainSize * 1.001,
+                 qPrintable(
+                     QString("the density's spectrum ends at k = %1 (top %2)").arg(lastIndex).arg(topCount)));
+        // The density's top meets the exact top eigenvalue within the smoothing's blur.
+        const double topFromDensity = whole->data()->constBegin()->value;
+        const double lambdaMax = window.history().latestWithKernel()->kernel.lambdaMax;
+        QVERIFY2(
+            topFromDensity > lambdaMax / 2 && topFromDensity < lambdaMax * 2,
+            qPrintable(QString("%1 from the density, lambda_max %2").arg(topFromDensity).arg(lambdaMax)));
+        QStringList empty;
+        for (QTabWidget* tabs : window.findChildren<QTabWidget*>())
+            if (tabs->tabText(0) == "Live run")
+                tabs->setCurrentIndex(0); // the live page; its detail tabs one after the other below
+        for (QTabWidget* tabs : window.findChildren<QTabWidget*>())
+            for (int i = 0; i < tabs->count() && tabs->tabText(0) != "Live run"; ++i) {
+                tabs->setCurrentIndex(i);
+                QTest::qWait(100); // the next frame draws the tab's plots
+                QTRY_VERIFY_WITH_TIMEOUT(!window.isDrawing(), 5000);
+                for (LivePlot* plot : window.plots()) {
+                    if (!plot->isVisible())
+                        continue;
+                    if (!plot->waitingText().isEmpty()) { // a reason in words, not the run's start
+                        if (plot->waitingText().contains(
+                                QRegularExpression("^(preparing|computing|waiting)")))
+                            empty << plot->fileName() + " (" + plot->waitingText() + ")";
+                        continue;
+                    }
+                    bool drawsData = false;
+                    for (int p = 0; p < plot->plottableCount(); ++p) {
+                        QCPAbstractPlottable* drawn = plot->plottable(p);
+                        if (!drawn->realVisibility())
+                            continue;
+                        if (auto* g = qobject_cast<QCPGraph*>(drawn))
+                            drawsData |= g->dataCount() > 0;
+                        else if (auto* map = qobject_cast<QCPColorMap*>(drawn))
+                            drawsData |= map->data()->keySize() > 0;
+                        else
+                            drawsData = true;
+                    }
+                    if (!drawsData)
+                        empty << plot->fileName();
+                }
+            }
+        empty.removeDuplicates();
+        QVERIFY2(empty.isEmpty(), qPrintable("empty axes: " + empty.join(", ")));
+        QVERIFY2(window.livePlots().kernelMatrix->waitingText().contains("operator"),
+                 qPrintable(window.livePlots().kernelMatrix->waitingText()));
     }
 
     // A run that cannot start leaves the previous run on screen, not a waiting text.

@@ -132,6 +132,52 @@ private slots:
         QVERIFY(fit->slope > 0);
     }
 
+    // The whole-training-set scene's claim, at sizes a test can afford (its own runs go to n = 60,000,
+    // minutes in all): lambda_max and the trace both grow linearly with n, also where the largest run's
+    // kernel is solved as an operator (forced here on 800 points, as above 10,000), whose distribution comes
+    // from its density. Its view puts both metrics on the summary plot and the density on the sixth.
+    void wholeTrainingSetSceneGrowsLinearlyWithN() {
+        QString error;
+        auto scene = findScene("16-whole-training-set", error);
+        QVERIFY2(scene, qPrintable(error));
+        QCOMPARE(scene->runs.back().config.trainSize, 60000);
+        QCOMPARE(scene->view, QString("summary:trace+lambda_max, density"));
+        QVERIFY(!checkSceneView(scene->view));
+        const auto metrics = parseMetrics("trace+lambda_max");
+        QVERIFY(metrics && metrics->size() == 2);
+        const std::vector<int> sizes{50, 100, 200, 400, 800};
+        scene->runs.resize(sizes.size());
+        for (std::size_t i = 0; i < sizes.size(); ++i) {
+            RunConfig& c = scene->runs[i].config;
+            c.trainSize = sizes[i];
+            c.testSize = 50;
+            c.epochs = 2;
+            c.ntkEvery = 2;
+            if (!QFileInfo::exists("/usr/share/datasets/fashion-mnist"))
+                c.dataset = DatasetKind::Blobs; // without the data package: the same claim on blobs
+            scene->runs[i].sweepValue = sizes[i];
+        }
+        scene->runs.back().config.kernelSolver = KernelSolver::MatrixFree;
+        const auto results = runEverything(*scene);
+        for (const RunResult& run : results)
+            QVERIFY2(run.error().isEmpty(), qPrintable(run.label + ": " + run.error()));
+        const EpochReport* largest = results.back().finalKernel();
+        QVERIFY(largest && largest->matrixFree && largest->density);
+        for (SummaryMetric metric : *metrics) {
+            const auto fit = metricFit(results, metric);
+            QVERIFY(fit.has_value());
+            qInfo("%s = %.4f n + %.3f, R^2 = %.5f", qPrintable(metricKey(metric)), fit->slope, fit->intercept,
+                  fit->rSquared);
+            QVERIFY2(fit->rSquared > 0.95,
+                     qPrintable(metricKey(metric) + ": " + QString::number(fit->rSquared)));
+            QVERIFY(fit->slope > 0);
+        }
+        // The distribution's moments come from the density, which spans the kernel's decades.
+        const Moments fromDensity = logSpectrumMoments(results.back());
+        QVERIFY(std::isfinite(fromDensity.mean) && fromDensity.variance > 0.01);
+        QVERIFY(fromDensity.mean < std::log10(largest->kernel.lambdaMax));
+    }
+
     // The parameterization scene: names as series, and the claim its caption makes, on small data.
     void standardParameterizationGrowsWithWidth() {
         QString error;

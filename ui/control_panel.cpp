@@ -72,7 +72,7 @@ ControlPanel::ControlPanel(QWidget* parent)
             emit npyRequested();
     });
     // All 60,000 training images: above 10,000 points the kernel is solved as an operator (never formed).
-    wholeSet_ = new QPushButton(tr("All %L1 images").arg(wholeImageTrainingSet), this);
+    wholeSet_ = new QPushButton(tr("All %L1").arg(wholeImageTrainingSet), this);
     wholeSet_->setObjectName("wholeTrainingSet");
     wholeSet_->setToolTip(tr("Train on every image of the training split. Above %L1 points the kernel is "
                              "never formed: each NTK epoch solves its top eigenvalues on the kernel as an "

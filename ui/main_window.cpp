@@ -496,8 +496,10 @@ void MainWindow::updateStatus() {
                         speed.slowerThanPace);
     const EpochReport* kernel = history.latestWithKernel();
     runStatus_->setItem(RunStatusLine::KernelTime,
-                        kernel ? tr("NTK + spectrum %1 ms").arg(kernel->kernelSeconds * 1e3, 0, 'f', 1)
-                               : QString(),
+                        !kernel ? QString()
+                        : kernel->kernelSeconds < 10.0
+                            ? tr("NTK + spectrum %1 ms").arg(kernel->kernelSeconds * 1e3, 0, 'f', 1)
+                            : tr("NTK + spectrum %1 s").arg(kernel->kernelSeconds, 0, 'f', 1),
                         tr("Time to build the NTK and compute its spectrum, on the latest NTK epoch"));
     runStatus_->setItem(RunStatusLine::State, runStateText());
 }

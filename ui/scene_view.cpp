@@ -159,13 +159,17 @@ void SceneView::showResults(const SceneResults& results) {
 
 void SceneView::applySceneView() {
     // "summary:frobenius" picks the summary metric, "density" the sixth plot's mode.
-    const QString view = results_.scene.view;
-    if (view.startsWith("summary:"))
-        if (const auto m = parseMetric(view.section(':', 1))) {
-            metric_->setCurrentIndex(metric_->findData(int(*m)));
-            scenePlots_.summary->setMetric(*m);
-        }
-    const auto mode = view == "density" ? TrajectoryPlot::Mode::Density : TrajectoryPlot::Mode::LambdaVsLoss;
+    auto mode = TrajectoryPlot::Mode::LambdaVsLoss;
+    for (QString view : results_.scene.view.split(',')) {
+        view = view.trimmed();
+        if (view.startsWith("summary:"))
+            if (const auto metrics = parseMetrics(view.section(':', 1))) {
+                metric_->setCurrentIndex(metric_->findData(int(metrics->front())));
+                scenePlots_.summary->setMetrics(*metrics);
+            }
+        if (view == "density")
+            mode = TrajectoryPlot::Mode::Density;
+    }
     mode_->setCurrentIndex(mode_->findData(int(mode)));
     scenePlots_.trajectory->setMode(mode);
     for (ComparisonPlot* plot : plots_)

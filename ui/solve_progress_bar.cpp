@@ -1,5 +1,6 @@
 #include "solve_progress_bar.h"
 
+#include <QEvent>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QProgressBar>
@@ -20,7 +21,7 @@ SolveProgressBar::SolveProgressBar(const SolveProgress& progress, QWidget* paren
     layout->addWidget(bar_);
     layout->addWidget(stop_);
     bar_->setTextVisible(true);
-    bar_->setMinimumWidth(fontMetrics().horizontalAdvance(QStringLiteral("000 of 000 products")));
+    fitBarWidth();
     stop_->setText(tr("Stop"));
     stop_->setToolTip(tr("Stop this run where it is; what it has drawn stays. Any new setting starts a new "
                          "run."));
@@ -32,6 +33,19 @@ SolveProgressBar::SolveProgressBar(const SolveProgress& progress, QWidget* paren
     timer_.setInterval(200);
     connect(&timer_, &QTimer::timeout, this, &SolveProgressBar::refresh);
     timer_.start();
+}
+
+void SolveProgressBar::fitBarWidth() {
+    // Room for the longest count ("8888 of ~8888 products") beside the bar's own margins.
+    const QFontMetrics metrics = bar_->fontMetrics();
+    bar_->setMinimumWidth(metrics.horizontalAdvance(tr("%1 of ~%2 products").arg(8888).arg(8888)) +
+                          4 * metrics.averageCharWidth());
+}
+
+void SolveProgressBar::changeEvent(QEvent* event) {
+    QWidget::changeEvent(event);
+    if (event->type() == QEvent::FontChange)
+        fitBarWidth();
 }
 
 void SolveProgressBar::refresh() {

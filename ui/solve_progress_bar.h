@@ -26,7 +26,12 @@ public:
 signals:
     void stopRequested();
 
+protected:
+    void changeEvent(QEvent* event) override; // presentation mode's larger text widens the bar
+
 private:
+    void fitBarWidth();
+
     const SolveProgress& progress_;
     QTimer timer_;
     QElapsedTimer busy_; // since the current solve began

@@ -253,10 +253,10 @@ std::vector<SettingSpec> buildTable() {
             "How NTK epochs solve the kernel: dense (the n x n matrix), matrix-free (its top-k on the "
             "kernel as an operator, memory linear in n), or auto: dense up to 10000 points",
             &C::kernelSolver, &parseKernelSolver),
-        intSetting(
-            "density_every", "K",
-            "Matrix-free NTK epochs: the eigenvalue density every K-th of them and the last (0: never)",
-            &C::densityEvery),
+        intSetting("density_every", "K",
+                   "Matrix-free NTK epochs: the eigenvalue density on every K-th of them (epoch 0 is the "
+                   "first) and the last (0: never)",
+                   &C::densityEvery),
         boolSetting("per_output_blocks", "Also export the kernel of each output separately",
                     &C::perOutputBlocks),
         boolSetting("eigenvectors", "Also compute eigenvectors and the targets' energy in each",

@@ -282,11 +282,11 @@ std::optional<QString> writeNetworkSpectrum(const QString& directory, const Netw
             return error;
     }
     if (spectrum.density) {
-        QByteArray csv = "log10_lambda,density,standard_error\n";
+        QByteArray csv = "log10_lambda,density,standard_error,at_or_above\n";
         const SpectralDensity& d = *spectrum.density;
         for (Eigen::Index i = 0; i < d.log10Lambda.size(); ++i)
             csv += number(d.log10Lambda(i), 10) + ',' + number(d.density(i), 10) + ',' +
-                   number(d.standardError(i), 6) + '\n';
+                   number(d.standardError(i), 6) + ',' + number(d.atOrAbove(i), 8) + '\n';
         if (auto error = writeFileAtomically(dir.filePath("density.csv"), csv))
             return error;
     }

@@ -89,13 +89,14 @@ QByteArray layerTracesCsv(const std::vector<EpochReport>& reports) {
 }
 
 std::optional<QByteArray> densitiesCsv(const std::vector<EpochReport>& reports) {
-    QStringList lines{"epoch,log10_lambda,density,standard_error"};
+    QStringList lines{"epoch,log10_lambda,density,standard_error,at_or_above"};
     for (const EpochReport& r : reports)
         if (r.density)
             for (Eigen::Index i = 0; i < r.density->log10Lambda.size(); ++i)
                 lines << QString::number(r.epoch) + ',' + formatNumber(r.density->log10Lambda(i)) + ',' +
                              formatNumber(r.density->density(i)) + ',' +
-                             formatNumber(r.density->standardError(i));
+                             formatNumber(r.density->standardError(i)) + ',' +
+                             formatNumber(r.density->atOrAbove(i));
     if (lines.size() == 1)
         return std::nullopt;
     return (lines.join('\n') + '\n').toUtf8();

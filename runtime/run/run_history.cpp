@@ -26,6 +26,8 @@ bool RunHistory::append(LiveBatch batch) {
             storeSpectrum(scalars.epoch, scalars.eigenvalues);
             latestKernelIndex_ = int(reports_.size());
         }
+        if (scalars.density)
+            latestDensityIndex_ = int(reports_.size());
         scalars.eigenvalues = Eigen::VectorXd();
         if (scalars.residualEnergy.size() > 0)
             storeResidualEnergy(scalars.epoch, scalars.residualEnergy);
@@ -66,6 +68,10 @@ bool RunHistory::amend(RunId id, const InitialTheory& theory) {
 
 const EpochReport* RunHistory::latestWithKernel() const {
     return latestKernelIndex_ < 0 ? nullptr : &reports_[latestKernelIndex_];
+}
+
+const EpochReport* RunHistory::latestWithDensity() const {
+    return latestDensityIndex_ < 0 ? nullptr : &reports_[latestDensityIndex_];
 }
 
 void RunHistory::storeSpectrum(int epoch, const Eigen::VectorXd& values) {

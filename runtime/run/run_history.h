@@ -35,6 +35,8 @@ public:
     const std::vector<EpochReport>& reports() const { return reports_; }
     const EpochReport* latest() const { return reports_.empty() ? nullptr : &reports_.back(); }
     const EpochReport* latestWithKernel() const;
+    // The latest report with an eigenvalue density (matrix-free runs, every density-every-th NTK epoch).
+    const EpochReport* latestWithDensity() const;
     // Spectra of NTK epochs: (epoch, eigenvalues); decimated in long runs. The first is the initial one.
     const std::vector<std::pair<int, Eigen::VectorXd>>& spectra() const { return spectra_; }
     // The most recent spectrum, whether or not decimation kept it in spectra().
@@ -71,6 +73,7 @@ private:
     int spectrumStride_ = 1; // keep every stride-th NTK epoch once decimation has started
     int kernelEpochsSeen_ = 0;
     int latestKernelIndex_ = -1;
+    int latestDensityIndex_ = -1;
     int latestKernelEpoch_ = -1;
     Eigen::VectorXd initialSpectrum_;
     Eigen::VectorXd initialResidualEnergy_;

@@ -51,16 +51,21 @@ std::optional<QString> checkSceneView(const QJsonValue& value) {
     for (SummaryMetric metric : allSummaryMetrics())
         metrics << metricKey(metric);
     const QString expected =
-        "expected \"density\", \"lambda_vs_loss\" or \"summary:METRIC\" with METRIC one of " +
+        "expected \"density\", \"lambda_vs_loss\" or \"summary:METRIC\" (or METRIC+METRIC...) with METRIC "
+        "one of " +
         metrics.join(", ");
     if (!value.isString())
         return "not a string: " + expected;
-    const QString view = value.toString();
-    if (view == "density" || view == "lambda_vs_loss")
-        return std::nullopt;
-    if (view.startsWith("summary:") && parseMetric(view.section(':', 1)))
-        return std::nullopt;
-    return quotedForMessage(view) + " is not a view: " + expected;
+    // One view of each plot, separated by commas: "summary:trace+lambda_max, density".
+    for (QString view : value.toString().split(',')) {
+        view = view.trimmed();
+        if (view == "density" || view == "lambda_vs_loss")
+            continue;
+        if (view.startsWith("summary:") && parseMetrics(view.section(':', 1)))
+            continue;
+        return quotedForMessage(view) + " is not a view: " + expected;
+    }
+    return std::nullopt;
 }
 
 std::optional<Scene> loadScene(const QString& path, QString& error) {

@@ -99,6 +99,17 @@ std::optional<SummaryMetric> parseMetric(const QString& key) {
     return std::nullopt;
 }
 
+std::optional<std::vector<SummaryMetric>> parseMetrics(const QString& keys) {
+    std::vector<SummaryMetric> metrics;
+    for (const QString& key : keys.split('+')) {
+        const auto metric = parseMetric(key);
+        if (!metric)
+            return std::nullopt;
+        metrics.push_back(*metric);
+    }
+    return metrics;
+}
+
 std::optional<double> finalMetric(const RunResult& run, SummaryMetric metric) {
     if (run.reports().empty())
         return std::nullopt;
@@ -154,6 +165,8 @@ Moments logSpectrumMoments(const RunResult& run) {
     const EpochReport* kernel = run.finalKernel();
     if (!kernel)
         return {};
+    if (kernel->density) // a matrix-free run: the whole spectrum is known by its density only
+        return weightedMoments(kernel->density->log10Lambda, kernel->density->density);
     std::vector<double> logs;
     for (double v : kernel->eigenvalues)
         if (v > 0.0)

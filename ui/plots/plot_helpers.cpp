@@ -438,6 +438,10 @@ void useIntegerTicks(QCPAxis* axis) {
 QString theoryMissingNote(const RunHistory& history) {
     if (!history.hasRun() || history.info().config.ntkEvery <= 0)
         return QObject::tr("needs the NTK at epoch 0 (NTK every K > 0)");
+    if (const EpochReport* solved = history.latestWithKernel(); solved && solved->matrixFree)
+        return QObject::tr("n = %L1: the kernel is solved as an operator, never formed;\nthis needs every "
+                           "eigenvector of the initial kernel")
+            .arg(history.info().trainSize);
     if (history.info().trainSize > Trainer::maxTheoryPoints)
         return QObject::tr("not tracked above n = %1 (needs every eigenvector)")
             .arg(Trainer::maxTheoryPoints);

@@ -3,6 +3,8 @@
 
 #include "plot_helpers.h"
 
+#include <QLocale>
+
 #include <algorithm>
 #include <numeric>
 
@@ -30,6 +32,17 @@ void KernelMatrixPlot::rebuild(const RunHistory& history) {
     for (QCPItemStraightLine* line : classLines_)
         removeItem(line);
     classLines_.clear();
+    const EpochReport* solved = history.latestWithKernel();
+    if (history.hasRun() && solved && solved->matrixFree) {
+        map_->data()->clear();
+        setTitleText(title());
+        const int n = history.info().trainSize;
+        setWaitingText(tr("n = %1: the kernel is solved as an operator, never formed\n(%1 × %1 numbers would "
+                          "need %2 GB); see its spectrum and the Layers tab")
+                           .arg(QLocale().toString(n), QString::number(double(n) * n * 8 / 1e9, 'f', 1)));
+        return;
+    }
+    setWaitingText({});
     if (kernel.size() == 0 || !history.hasRun()) {
         map_->data()->clear();
         setTitleText(title()); // no epoch of an earlier run

@@ -48,6 +48,16 @@ LivePlotSet createLivePlots(QWidget* parent) {
     lazy->setToolTip(
         QObject::tr("Kernel distance 1 − ⟨Θ₀,Θ⟩/(‖Θ₀‖‖Θ‖): near 0 the network trains lazily, as a fixed "
                     "kernel machine. Alignment ⟨Θ,YYᵀ⟩/(‖Θ‖‖YYᵀ‖): how well the kernel matches the labels."));
+    lazy->setEmptyText([](const RunHistory& history) {
+        const EpochReport* solved = history.latestWithKernel();
+        if (history.info().config.ntkEvery <= 0)
+            return QObject::tr("needs the NTK (NTK every K > 0)");
+        if (solved && solved->matrixFree)
+            return QObject::tr("n = %L1: the kernel is solved as an operator, never formed;\nthe kernel "
+                               "distance and alignment need the whole matrix")
+                .arg(history.info().trainSize);
+        return QString();
+    });
     loss->setSecondaryAxisLabel(QObject::tr("accuracy (dashed)"));
     loss->setShowStopMarkers(true);
     lambdaMax->setShowStopMarkers(true);

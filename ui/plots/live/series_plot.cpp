@@ -84,6 +84,9 @@ void SeriesPlot::rebuild(const RunHistory& history) {
             }
         filterForAxis(keys, values, logScale() && !series_[s].secondaryAxis);
         g->setData(keys, values, true);
+        // A line needs two points: a run's first NTK epoch (a minute apart at n = 60,000) shows as a dot.
+        g->setScatterStyle(keys.size() <= 2 ? QCPScatterStyle(QCPScatterStyle::ssDisc, style().markerSize())
+                                            : QCPScatterStyle(QCPScatterStyle::ssNone));
     };
     const RunHistory* pinned = reference();
     for (std::size_t s = 0; s < series_.size(); ++s) {
@@ -174,6 +177,12 @@ void SeriesPlot::rebuild(const RunHistory& history) {
                        .arg(value > yAxis->range().upper ? tr("off the top") : tr("off the bottom"));
     }
     setNote(note);
+    if (emptyText_) {
+        bool drawsNothing = history.hasRun() && !history.reports().empty();
+        for (std::size_t s = 0; s < series_.size() && drawsNothing; ++s)
+            drawsNothing = graph(int(s))->data()->isEmpty();
+        setWaitingText(drawsNothing ? emptyText_(history) : QString());
+    }
 }
 
 } // namespace ntk

@@ -6,6 +6,7 @@
 #include "live_plot.h"
 
 #include <functional>
+#include <utility>
 
 namespace ntk {
 
@@ -34,6 +35,9 @@ public:
     void setLimitLine(std::function<std::optional<double>(const RunInfo&)> value, const QString& label);
     // A note shown while the series at `index` has no value at all (why it is missing).
     void setMissingNote(int index, std::function<QString(const RunInfo&)> note);
+    // Why a run that has reports draws nothing at all, shown in the plot's middle instead of empty axes
+    // (an empty text: nothing to explain).
+    void setEmptyText(std::function<QString(const RunHistory&)> text) { emptyText_ = std::move(text); }
 
 protected:
     void rebuild(const RunHistory& history) override;
@@ -45,6 +49,7 @@ private:
     std::function<std::optional<double>(const RunInfo&)> limitValue_;
     int missingIndex_ = -1;
     std::function<QString(const RunInfo&)> missingNote_;
+    std::function<QString(const RunHistory&)> emptyText_;
     QCPGraph* limitGraph_ = nullptr;
     QCPItemStraightLine* edgeLine_ = nullptr;
     QCPItemText* edgeLabel_ = nullptr;

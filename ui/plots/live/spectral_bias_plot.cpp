@@ -80,9 +80,13 @@ void SpectralBiasPlot::rebuild(const RunHistory& history) {
     }
     if (!history.hasRun() || initial.size() == 0) {
         setTitleText(tr("Spectral bias"));
-        setNote(theoryMissingNote(history));
+        // Once the run has reported, the reason stands in for empty axes; before, it is a note.
+        const bool reported = history.hasRun() && !history.reports().empty();
+        setWaitingText(reported ? theoryMissingNote(history) : QString());
+        setNote(reported ? QString() : theoryMissingNote(history));
         return;
     }
+    setWaitingText({});
     const RunInfo& info = history.info();
     const RunConfig& c = info.config;
     const bool predicts = linearizedDynamicsApply(c, info.trainSize);

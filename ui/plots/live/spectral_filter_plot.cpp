@@ -44,9 +44,13 @@ void SpectralFilterPlot::rebuild(const RunHistory& history) {
     const auto& [epoch, latest] = history.latestResidualEnergy();
     if (!history.hasRun() || initial.size() == 0 || lambdas.size() == 0) {
         setTitleText(tr("Spectral filter"));
-        setNote(theoryMissingNote(history));
+        // Once the run has reported, the reason stands in for empty axes; before, it is a note.
+        const bool reported = history.hasRun() && !history.reports().empty();
+        setWaitingText(reported ? theoryMissingNote(history) : QString());
+        setNote(reported ? QString() : theoryMissingNote(history));
         return;
     }
+    setWaitingText({});
     const RunInfo& info = history.info();
     const RunConfig& c = info.config;
     const double total = initial.sum();

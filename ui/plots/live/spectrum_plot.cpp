@@ -4,6 +4,7 @@
 #include "plot_helpers.h"
 #include "precision.h"
 
+#include <cmath>
 #include <utility>
 
 namespace ntk {
@@ -18,6 +19,10 @@ SpectrumPlot::SpectrumPlot(QWidget* parent)
     graph(2)->setVisible(false);
     addLine(this, tr("pinned run"), PlotStyle::color(3), style().lineWidth(), true);
     graph(3)->setVisible(false);
+    // A matrix-free run's density read as a spectrum: k(λ), the estimated number of eigenvalues ≥ λ, so the
+    // exact top-k dots continue as the whole spectrum down to k = n.
+    addLine(this, tr("density estimate"), PlotStyle::color(1), style().lineWidth());
+    graph(4)->setVisible(false);
     graph(0)->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, style().markerSize()));
     legend->setVisible(true);
     setLogScale(true);
@@ -29,6 +34,7 @@ void SpectrumPlot::rebuild(const RunHistory& history) {
     if (epoch < 0) {
         graph(0)->data()->clear();
         graph(1)->data()->clear();
+        graph(4)->data()->clear();
         setTitleText(title()); // a short title that fits; what is missing goes in the note
         setNote(tr("no kernel computed yet"));
         return;
@@ -71,6 +77,27 @@ void SpectrumPlot::rebuild(const RunHistory& history) {
         graph(3)->addToLegend();
     } else {
         graph(3)->removeFromLegend();
+    }
+    const EpochReport* withDensity = history.latestWithDensity();
+    const bool wholeSpectrum =
+        withDensity && withDensity->density && withDensity->density->atOrAbove.size() > 0;
+    configureValueAxis(xAxis, wholeSpectrum); // k runs from 1 to n: a log axis shows the top and the bulk
+    graph(4)->setVisible(wholeSpectrum);
+    if (wholeSpectrum) {
+        const SpectralDensity& density = *withDensity->density;
+        QVector<double> keys, vals;
+        for (Eigen::Index g = density.atOrAbove.size() - 1; g >= 0; --g)
+            if (density.atOrAbove(g) >= 1.0) { // from the first whole eigenvalue down
+                keys << density.atOrAbove(g);
+                vals << std::pow(10.0, density.log10Lambda(g));
+            }
+        graph(4)->setData(keys, vals, true);
+        graph(4)->setName(
+            tr("all %L1, from the density (epoch %2)").arg(history.info().trainSize).arg(withDensity->epoch));
+        graph(4)->addToLegend();
+    } else {
+        graph(4)->data()->clear();
+        graph(4)->removeFromLegend();
     }
     graph(0)->setName(tr("epoch %1").arg(epoch));
     graph(0)->setScatterStyle(QCPScatterStyle(

@@ -55,15 +55,24 @@ void TrajectoryPlot::rebuild() {
             const EpochReport* last = run.finalKernel();
             if (!last)
                 continue;
-            std::vector<double> logs;
-            for (double v : last->eigenvalues)
-                if (v > 0)
-                    logs.push_back(std::log10(v));
-            std::sort(logs.begin(), logs.end());
             QVector<double> keys, vals;
-            for (std::size_t i = 0; i < logs.size(); ++i) {
-                keys << logs[i];
-                vals << double(i + 1) / double(last->eigenvalues.size());
+            if (last->density) { // solved matrix-free: the whole spectrum by its density
+                const SpectralDensity& density = *last->density;
+                const double n = run.trainSize();
+                for (Eigen::Index g = 0; g < density.log10Lambda.size(); ++g) {
+                    keys << density.log10Lambda(g);
+                    vals << 1.0 - density.atOrAbove(g) / n;
+                }
+            } else {
+                std::vector<double> logs;
+                for (double v : last->eigenvalues)
+                    if (v > 0)
+                        logs.push_back(std::log10(v));
+                std::sort(logs.begin(), logs.end());
+                for (std::size_t i = 0; i < logs.size(); ++i) {
+                    keys << logs[i];
+                    vals << double(i + 1) / double(last->eigenvalues.size());
+                }
             }
             const Moments m = logSpectrumMoments(run);
             QCPGraph* g = addLine(this,
@@ -74,7 +83,8 @@ void TrajectoryPlot::rebuild() {
                                       .arg(m.skewness, 0, 'f', 2)
                                       .arg(m.kurtosis, 0, 'f', 2),
                                   runColor(run), style().lineWidth());
-            g->setLineStyle(QCPGraph::lsStepLeft);
+            g->setLineStyle(last->density ? QCPGraph::lsLine
+                                          : QCPGraph::lsStepLeft); // smooth, or one step each
             g->setData(keys, vals, true);
         }
     }
