@@ -9,9 +9,10 @@
 
 namespace ntk {
 
-PlotGrid::PlotGrid(int maximumColumns, QWidget* parent)
+PlotGrid::PlotGrid(int maximumColumns, Rows rows, QWidget* parent)
     : QScrollArea(parent)
     , maximumColumns_(maximumColumns)
+    , rows_(rows)
     , canvas_(new QWidget)
     , grid_(new QGridLayout(canvas_)) {
     grid_->setContentsMargins(4, 4, 4, 4);
@@ -24,6 +25,7 @@ PlotGrid::PlotGrid(int maximumColumns, QWidget* parent)
 
 void PlotGrid::addCell(QWidget* cell) {
     cells_.push_back(cell);
+    ownMinimumSizes_.push_back(cell->minimumSize());
     columns_ = 0; // lay out again
     arrange();
 }
@@ -35,14 +37,50 @@ QSize PlotGrid::minimumCellSize() const {
         .expandedTo(QSize(260, 200));
 }
 
-void PlotGrid::arrange() {
-    const QSize cell = minimumCellSize();
+QSize PlotGrid::cellSize(QSize size, int columns) const {
+    const QMargins margins = grid_->contentsMargins();
     const int spacing = grid_->spacing();
-    const int margins = grid_->contentsMargins().left() + grid_->contentsMargins().right();
-    const int room = viewport()->width() - margins + spacing;
-    const int columns = std::clamp(room / (cell.width() + spacing), 1, maximumColumns_);
-    for (QWidget* w : cells_)
-        w->setMinimumSize(cell);
+    const int rows = (int(cells_.size()) + columns - 1) / columns;
+    return QSize((size.width() - margins.left() - margins.right() - (columns - 1) * spacing) / columns,
+                 (size.height() - margins.top() - margins.bottom() - (rows - 1) * spacing) /
+                     std::max(rows, 1));
+}
+
+PlotGrid::Fit PlotGrid::bestFit(QSize size) const {
+    const QSize aim = minimumCellSize();
+    QSize plotMinimum;
+    for (const QSize& own : ownMinimumSizes_)
+        plotMinimum = plotMinimum.expandedTo(own);
+    Fit best;
+    best.score = -1.0;
+    for (int columns = 1; columns <= maximumColumns_; ++columns) {
+        const QSize cell = cellSize(size, columns);
+        const Fit fit{columns, cell,
+                      cell.width() >= plotMinimum.width() && cell.height() >= plotMinimum.height(),
+                      std::min(double(cell.width()) / aim.width(), double(cell.height()) / aim.height())};
+        if (fit.betterThan(best))
+            best = fit;
+    }
+    return best;
+}
+
+void PlotGrid::arrange() {
+    int columns = 1;
+    if (rows_ == Rows::FitHeight) {
+        // The frame's inside, not the viewport: a scroll bar shown for a too small grid would change the
+        // viewport and with it the choice.
+        columns = bestFit(contentsRect().size()).columns;
+        for (std::size_t i = 0; i < cells_.size(); ++i)
+            cells_[i]->setMinimumSize(ownMinimumSizes_[i]);
+    } else {
+        const QSize cell = minimumCellSize();
+        const int spacing = grid_->spacing();
+        const int margins = grid_->contentsMargins().left() + grid_->contentsMargins().right();
+        const int room = viewport()->width() - margins + spacing;
+        columns = std::clamp(room / (cell.width() + spacing), 1, maximumColumns_);
+        for (QWidget* w : cells_)
+            w->setMinimumSize(cell);
+    }
     if (columns == columns_)
         return;
     columns_ = columns;

@@ -10,6 +10,7 @@
 #include <QLabel>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QResizeEvent>
 #include <QVBoxLayout>
 
 namespace ntk {
@@ -39,7 +40,6 @@ QString sceneSettingsText(const Scene& scene) {
 SceneView::SceneView(QWidget* parent)
     : QWidget(parent)
     , runner_(this) {
-    auto* layout = new QVBoxLayout(this);
     title_ = new QLabel(tr("Choose a scene from the Scenes menu."));
     applyTitleFont();
     caption_ = new QLabel;
@@ -51,7 +51,6 @@ SceneView::SceneView(QWidget* parent)
     QPalette grey = settings_->palette();
     grey.setColor(QPalette::WindowText, QColor(0x55, 0x55, 0x55));
     settings_->setPalette(grey);
-    auto* bar = new QHBoxLayout;
     progress_ = new QProgressBar;
     progress_->setFormat(tr("%v of %m runs"));
     cancel_ = new QPushButton(tr("Stop"));
@@ -66,28 +65,52 @@ SceneView::SceneView(QWidget* parent)
     // The page's minimum width is the window's (the pages share one tab widget): long names wrap and the
     // combo boxes elide, so presentation text still fits a 1366-pixel window.
     title_->setWordWrap(true);
+    // The page chooses the title's width (fitTextAndPlots); a wrapped label's own minimum, most of its
+    // text's width, would hold the window wider than a 1366-pixel screen beside the controls.
+    title_->setMinimumWidth(1);
     for (QComboBox* combo : {metric_, mode_}) {
         combo->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
         combo->setMinimumContentsLength(12);
     }
-    bar->addWidget(progress_, 1);
-    bar->addWidget(cancel_);
-    bar->addSpacing(20);
-    bar->addWidget(new QLabel(tr("Summary:")));
-    bar->addWidget(metric_);
-    bar->addWidget(new QLabel(tr("Sixth plot:")));
-    bar->addWidget(mode_);
-    layout->addWidget(title_);
-    layout->addWidget(caption_);
-    layout->addWidget(settings_);
-    layout->addLayout(bar);
+    // The controls in three groups: side by side beside the title, or one above the other in a column of
+    // text beside the plots.
+    progressRow_ = new QHBoxLayout;
+    progressRow_->addWidget(progress_, 1);
+    progressRow_->addWidget(cancel_);
+    summaryRow_ = new QHBoxLayout;
+    summaryRow_->addWidget(new QLabel(tr("Summary:")));
+    summaryRow_->addWidget(metric_, 1);
+    sixthRow_ = new QHBoxLayout;
+    sixthRow_->addWidget(new QLabel(tr("Sixth plot:")));
+    sixthRow_->addWidget(mode_, 1);
+    controls_ = new QWidget;
+    controlsLayout_ = new QBoxLayout(QBoxLayout::LeftToRight, controls_);
+    controlsLayout_->setContentsMargins(0, 0, 0, 0);
+    controlsLayout_->addLayout(progressRow_, 1);
+    controlsLayout_->addLayout(summaryRow_);
+    controlsLayout_->addLayout(sixthRow_);
 
-    auto* grid = new PlotGrid(3);
+    text_ = new QWidget;
+    textLayout_ = new QVBoxLayout(text_);
+    textLayout_->setContentsMargins(0, 0, 0, 0);
+    titleRow_ = new QHBoxLayout;
+    titleRow_->addWidget(title_, 1);
+    textLayout_->addLayout(titleRow_);
+    textLayout_->addWidget(caption_);
+    textLayout_->addWidget(settings_);
+    textLayout_->addWidget(controls_);
+    textLayout_->addStretch(1); // beside the plots the text starts at the top
+
+    // The scene's plots are meant to be seen together: the rows share the height rather than scroll.
+    grid_ = new PlotGrid(3, PlotGrid::Rows::FitHeight);
     scenePlots_ = createScenePlots();
     plots_ = scenePlots_.all();
     for (ComparisonPlot* plot : plots_)
-        grid->addCell(plot);
-    layout->addWidget(grid, 1);
+        grid_->addCell(plot);
+    pageLayout_ = new QBoxLayout(QBoxLayout::TopToBottom, this);
+    pageLayout_->addWidget(text_);
+    pageLayout_->addWidget(grid_, 1);
+    arrangeText({TextPlace::AboveControlsOwnRow, 0});
 
     connect(cancel_, &QPushButton::clicked, this, &SceneView::cancel);
     connect(metric_, &QComboBox::activated, this,
@@ -127,6 +150,7 @@ void SceneView::start(const Scene& scene) {
     title_->setText(scene.name);
     caption_->setText(scene.caption);
     settings_->setText(sceneSettingsText(scene));
+    fitTextAndPlots();
     progress_->setRange(0, int(scene.runs.size()));
     progress_->setValue(0);
     cancel_->setEnabled(true);
@@ -151,6 +175,7 @@ void SceneView::showResults(const SceneResults& results) {
     title_->setText(results.scene.name);
     caption_->setText(results.scene.caption);
     settings_->setText(sceneSettingsText(results.scene));
+    fitTextAndPlots();
     progress_->setRange(0, int(results.scene.runs.size()));
     progress_->setValue(int(results.runs.size()));
     applySceneView();
@@ -186,6 +211,7 @@ void SceneView::applyStyle(const PlotStyle& style) {
     applyTitleFont(); // the application's font has just changed with the presentation scale
     for (ComparisonPlot* plot : plots_)
         plot->applyStyle(style);
+    fitTextAndPlots();
 }
 
 void SceneView::applyTitleFont() {
@@ -194,6 +220,128 @@ void SceneView::applyTitleFont() {
     font.setPointSizeF(font.pointSizeF() * 1.3);
     font.setBold(true);
     title_->setFont(font);
+}
+
+void SceneView::resizeEvent(QResizeEvent* event) {
+    QWidget::resizeEvent(event);
+    fitTextAndPlots();
+}
+
+void SceneView::changeEvent(QEvent* event) {
+    QWidget::changeEvent(event);
+    // The page may hear of a new application font before its labels do: measure them once they have it.
+    if (event->type() == QEvent::FontChange)
+        QMetaObject::invokeMethod(this, &SceneView::fitTextAndPlots, Qt::QueuedConnection);
+}
+
+void SceneView::arrangeText(TextArrangement arrangement) {
+    const bool beside = arrangement.place == TextPlace::Beside;
+    pageLayout_->setDirection(beside ? QBoxLayout::LeftToRight : QBoxLayout::TopToBottom);
+    controlsLayout_->setDirection(beside ? QBoxLayout::TopToBottom : QBoxLayout::LeftToRight);
+    controlsLayout_->setStretchFactor(progressRow_, beside ? 0 : 1);
+    controlsLayout_->setSpacing(controlsSpacing(beside));
+    titleRow_->removeWidget(controls_);
+    textLayout_->removeWidget(controls_);
+    if (arrangement.place == TextPlace::AboveControlsBesideTitle) {
+        titleRow_->addWidget(controls_, 0, Qt::AlignVCenter);
+        // Not a fixed width: the window may shrink before the page fits itself to the new size, and a
+        // width fixed for a wider one would hold it wider than the screen.
+        controls_->setMinimumWidth(controlsSize(false).width());
+        controls_->setMaximumWidth(controlsWidthBesideTitle(arrangement.width));
+    } else {
+        textLayout_->insertWidget(3, controls_); // under the title, caption and settings line
+        controls_->setMinimumWidth(0);
+        controls_->setMaximumWidth(QWIDGETSIZE_MAX);
+    }
+    // Sizes as measured by textHeight: the plots get the rest of the page.
+    if (beside) {
+        text_->setFixedWidth(arrangement.width);
+        text_->setMinimumHeight(0);
+        text_->setMaximumHeight(QWIDGETSIZE_MAX);
+    } else {
+        text_->setMinimumWidth(0);
+        text_->setMaximumWidth(QWIDGETSIZE_MAX);
+        if (arrangement.width > 0) // not yet laid out: no width to measure the text at
+            text_->setFixedHeight(textHeight(arrangement));
+    }
+}
+
+int SceneView::controlsSpacing(bool besidePlots) const {
+    // Side by side, the groups need a gap wider than the one inside a group to read as separate.
+    return besidePlots ? textLayout_->spacing() : fontMetrics().height();
+}
+
+QSize SceneView::controlsSize(bool besidePlots, bool preferred) const {
+    QSize size(0, 0);
+    for (const QLayout* row : {progressRow_, summaryRow_, sixthRow_}) {
+        const int width = preferred ? row->sizeHint().width() : row->minimumSize().width();
+        const int height = row->sizeHint().height();
+        size = besidePlots ? QSize(std::max(size.width(), width), size.height() + height)
+                           : QSize(size.width() + width, std::max(size.height(), height));
+    }
+    return besidePlots ? size + QSize(0, 2 * controlsSpacing(true))
+                       : size + QSize(2 * controlsSpacing(false), 0);
+}
+
+int SceneView::controlsWidthBesideTitle(int width) const {
+    // What the title leaves on its line, between what the controls need and what they would like.
+    const int left = width - title_->sizeHint().width() - titleRow_->spacing();
+    return std::clamp(left, controlsSize(false).width(), controlsSize(false, true).width());
+}
+
+int SceneView::textHeight(TextArrangement arrangement) const {
+    const int spacing = textLayout_->spacing();
+    const int width = arrangement.width;
+    const int captionAndSettings =
+        caption_->heightForWidth(width) + spacing + settings_->heightForWidth(width);
+    if (arrangement.place == TextPlace::AboveControlsBesideTitle) {
+        const int titleWidth = width - controlsWidthBesideTitle(width) - titleRow_->spacing();
+        return std::max(title_->heightForWidth(titleWidth), controlsSize(false).height()) + spacing +
+               captionAndSettings;
+    }
+    return title_->heightForWidth(width) + spacing + captionAndSettings + spacing +
+           controlsSize(arrangement.place == TextPlace::Beside).height();
+}
+
+void SceneView::fitTextAndPlots() {
+    // Six plots and a caption on one screen. Above the plots, the text takes height, of which a projector's
+    // 1366×768 with presentation text has too little for two rows; in a column beside them it takes width,
+    // of which a wide screen has more. Text goes above while the plots keep their aimed size there (the
+    // layout people know from the live page), else wherever the plots get the larger cells.
+    // The progress bar reads as a count, not a sliver, when the controls take no more width than they need;
+    // in the current font, which grows with presentation mode.
+    progress_->setMinimumWidth(progress_->fontMetrics().horizontalAdvance(tr("20 of 20 runs")) * 3 / 2);
+    const QSize room = contentsRect().marginsRemoved(pageLayout_->contentsMargins()).size();
+    const int spacing = pageLayout_->spacing();
+    auto fitAbove = [&](TextArrangement arrangement) {
+        return grid_->bestFit(QSize(room.width(), room.height() - textHeight(arrangement) - spacing));
+    };
+    TextArrangement best{TextPlace::AboveControlsOwnRow, room.width()};
+    PlotGrid::Fit bestFit = fitAbove(best);
+    // The controls beside the title save a row, if they leave the title about twenty characters.
+    const TextArrangement besideTitle{TextPlace::AboveControlsBesideTitle, room.width()};
+    const int titleRoom = room.width() - controlsSize(false).width() - titleRow_->spacing();
+    if (titleRoom >= 20 * title_->fontMetrics().averageCharWidth())
+        if (const PlotGrid::Fit fit = fitAbove(besideTitle); fit.betterThan(bestFit)) {
+            best = besideTitle;
+            bestFit = fit;
+        }
+    // Beside the plots: the narrowest column that holds all the text in the page's height, with lines of
+    // at least about thirty characters and no wider than half the page.
+    TextArrangement beside{TextPlace::Beside, room.width() / 2};
+    const int narrowest = std::max(controlsSize(true).width(), 30 * fontMetrics().averageCharWidth());
+    if (bestFit.score < 1.0 && narrowest <= beside.width && textHeight(beside) <= room.height()) {
+        for (int low = narrowest; low < beside.width;) {
+            const int middle = (low + beside.width) / 2;
+            if (textHeight({TextPlace::Beside, middle}) <= room.height())
+                beside.width = middle;
+            else
+                low = middle + 1;
+        }
+        if (grid_->bestFit(QSize(room.width() - beside.width - spacing, room.height())).betterThan(bestFit))
+            best = beside;
+    }
+    arrangeText(best); // even where it stays: the text's height changes with its font
 }
 
 } // namespace ntk

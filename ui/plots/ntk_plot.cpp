@@ -187,6 +187,17 @@ void NtkPlot::fitToSpace() {
             element->setMargins(QMargins());
             restored = true;
         }
+    // And the room kept for end tick labels, which depends on the size too.
+    const char* ownMinimumMargins = "ntkvizOwnMinimumMargins";
+    for (QCPAxisRect* rect : axisRects()) {
+        if (!rect->property(ownMinimumMargins).isValid())
+            rect->setProperty(ownMinimumMargins, QVariant::fromValue(rect->minimumMargins()));
+        if (const auto own = rect->property(ownMinimumMargins).value<QMargins>();
+            rect->minimumMargins() != own) {
+            rect->setMinimumMargins(own);
+            restored = true;
+        }
+    }
     for (QCPAxis* axis : labelledAxes())
         if (const auto label = axisLabels_.constFind(axis);
             label != axisLabels_.constEnd() && axis->label() == label->shown && label->shown != label->full) {
@@ -217,6 +228,7 @@ void NtkPlot::fitAtThisTextSize() {
         changed = fitText(waitingLabel_, waitingText_, 4) || changed; // over empty axes: room for lines
         changed = fitAxisLabels() || changed;
         changed = tickCountsFromLength() || changed;
+        changed = keepEndTickLabelsInside() || changed;
         if (!changed)
             break;
         updateLayout();
@@ -286,6 +298,12 @@ bool NtkPlot::crampedByText() const {
     for (QCPAxis* axis : labelledAxes())
         if (!axis->label().isEmpty() && QString(axis->label()).replace('\n', ' ') != fullAxisLabel(axis))
             return true;
+    // Runs left unnamed on a category axis, more of which smaller text would name.
+    PlotStyle smallest = style_;
+    smallest.scale = std::min(1.0, style_.scale);
+    auto* self = const_cast<NtkPlot*>(this); // QCustomPlot's accessors are not const; nothing changes here
+    if (textScale_ > smallest.scale && categoryLabelsShowMoreIn(self, smallest.tickFont()))
+        return true;
     const QFontMetricsF metrics(PlotStyle{textScale_}.tickFont());
     QSet<const QCPAxisRect*> colourBars; // narrow by design
     for (QCPLayoutElement* element : plotLayout()->elements(true))
@@ -378,6 +396,38 @@ bool NtkPlot::thinOverlappingTicks() {
         const int fewer = std::min(axis->ticker()->tickCount(), shown) - 1;
         if (fewer >= 1 && shown > 2 && tickLabelsOverlap(axis)) {
             axis->ticker()->setTickCount(fewer);
+            changed = true;
+        }
+    }
+    return changed;
+}
+
+bool NtkPlot::keepEndTickLabelsInside() {
+    bool changed = false;
+    const QRect area = viewport();
+    for (QCPAxis* axis : labelledAxes()) {
+        if (axis->orientation() != Qt::Horizontal || axis->tickLabelRotation() != 0)
+            continue;
+        const QFontMetricsF metrics(axis->tickLabelFont());
+        const QVector<double> ticks = axis->tickVector();
+        const QVector<QString> labels = axis->tickVectorLabels();
+        double left = 0.0, right = 0.0; // how far labels reach past the widget's edges
+        for (qsizetype i = 0; i < std::min(ticks.size(), labels.size()); ++i) {
+            if (labels[i].isEmpty())
+                continue;
+            const double half = labelSize(metrics, labels[i]).width() / 2.0;
+            const double centre = axis->coordToPixel(ticks[i]);
+            left = std::max(left, area.left() - (centre - half));
+            right = std::max(right, centre + half - (area.left() + area.width()));
+        }
+        QCPAxisRect* rect = axis->axisRect();
+        QMargins minimum = rect->minimumMargins();
+        if (left > 0.0)
+            minimum.setLeft(std::max(minimum.left(), rect->margins().left() + int(std::ceil(left)) + 1));
+        if (right > 0.0)
+            minimum.setRight(std::max(minimum.right(), rect->margins().right() + int(std::ceil(right)) + 1));
+        if (minimum != rect->minimumMargins()) {
+            rect->setMinimumMargins(minimum);
             changed = true;
         }
     }

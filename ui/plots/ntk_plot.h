@@ -112,6 +112,9 @@ private:
     bool fitAxisLabels();
     bool tickCountsFromLength();
     bool thinOverlappingTicks();
+    // A label at an end of a horizontal axis that would cross the widget's edge is not drawn at all by
+    // QCustomPlot: the axes rect moves in from that edge until it fits. True when it moved.
+    bool keepEndTickLabelsInside();
 
     QString fileName_;
     QString titleText_;

@@ -261,12 +261,14 @@ bool fitLegendColumns(QCustomPlot* plot) {
         legend->setFillOrder(QCPLegend::foColumnsFirst, true); // re-lays the entries out in `columns`
         changed = true;
     }
-    // A legend taller than a third of the plot would squeeze the data to a strip: it steps aside until the
-    // plot is large enough again (a scene's runs keep their colours on the strip plot's labelled columns).
+    // A legend taller than a third of the plot would squeeze the data to a strip, and an entry wider than
+    // the plot would be cut at its edge: it steps aside until the plot is large enough again (a scene's runs
+    // keep their colours on the strip plot's labelled columns).
     const int rows = (entries + columns - 1) / columns;
     const int rowHeight = tallest + legend->rowSpacing();
     const bool fits = rows * rowHeight + legend->margins().top() + legend->margins().bottom() <=
-                      plot->viewport().height() / 3;
+                          plot->viewport().height() / 3 &&
+                      widest <= available;
     const char* hiddenForSpace = "ntkvizHiddenForSpace";
     if (!fits && legend->visible()) {
         legend->setVisible(false);
@@ -275,6 +277,14 @@ bool fitLegendColumns(QCustomPlot* plot) {
     } else if (fits && legend->property(hiddenForSpace).toBool()) {
         legend->setVisible(true);
         legend->setProperty(hiddenForSpace, false);
+        changed = true;
+    }
+    // QCustomPlot's layout grid keeps the room of an element it does not draw: a hidden legend of twenty
+    // entries would still take the rows under the axes and leave the data a strip above an empty space.
+    // A minimum size of a pixel stands in for its size hint while it is hidden.
+    const QSize minimum = legend->visible() ? QSize(0, 0) : QSize(1, 1);
+    if (legend->minimumSize() != minimum) {
+        legend->setMinimumSize(minimum);
         changed = true;
     }
     return changed;
@@ -304,33 +314,28 @@ QStringList wrappedLines(const QString& label, const QFontMetricsF& metrics, dou
     return lines.size() <= maxLines ? lines : QStringList{};
 }
 
-} // namespace
-
-bool fitCategoryLabels(QCustomPlot* plot) {
+// The width between neighbouring category ticks, in pixels of the last layout (before the first one, most
+// of the widget).
+double categorySlot(QCustomPlot* plot, const QList<double>& keys) {
     QCPAxis* axis = plot->xAxis;
-    const auto ticker = qSharedPointerDynamicCast<QCPAxisTickerText>(axis->ticker());
-    if (!ticker || ticker->ticks().isEmpty() || !(axis->range().size() > 0))
-        return false;
-    const QList<double> keys = ticker->ticks().keys(); // sorted
-    const QStringList current = ticker->ticks().values();
-    // The labels as the plot set them; the ticker holds them as last fitted (wrapped, some left blank).
-    QStringList full = axis->property("ntkvizCategoryFull").toStringList();
-    if (current != axis->property("ntkvizCategoryShown").toStringList() || full.size() != current.size())
-        full = current;
     double closest = axis->range().size();
     for (qsizetype i = 1; i < keys.size(); ++i)
         closest = std::min(closest, keys[i] - keys[i - 1]);
-    // The axes rect of the last layout (before the first one, most of the widget).
     const double axisWidth =
         plot->axisRect()->width() > 0 ? plot->axisRect()->width() : 0.8 * plot->viewport().width();
-    const double slot = closest * axisWidth / axis->range().size();
-    const QFontMetricsF metrics(axis->tickLabelFont());
+    return closest * axisWidth / axis->range().size();
+}
+
+// The category labels as drawn with `metrics` between ticks `slot` pixels apart: every label on up to three
+// lines within its slot; if some word is wider than that, every second label (then every third, ...) in a
+// slot as many times wider, the others left blank. Turned labels would take the height the data need.
+// `every` is set to the step of the labels shown (past the label count when not even one fits whole).
+QStringList shownCategoryLabels(const QStringList& full, const QFontMetricsF& metrics, double slot,
+                                qsizetype& every) {
     const double gap = 2.0 * metrics.averageCharWidth(); // neighbours must read as separate labels
-    // Every label on up to three lines within its slot; if some word is wider than that, every second
-    // label (then every third, ...) in a slot as many times wider, the others left blank. Turned labels
-    // would take the height the data need.
+    const qsizetype count = std::max<qsizetype>(1, full.size());
     QStringList shown = full;
-    for (qsizetype every = 1; every <= std::max<qsizetype>(1, keys.size()); ++every) {
+    for (every = 1; every <= count; ++every) {
         const double room = every * slot - gap;
         bool fits = true;
         for (qsizetype i = 0; i < full.size() && fits; ++i) {
@@ -343,12 +348,48 @@ bool fitCategoryLabels(QCustomPlot* plot) {
             shown[i] = lines.join('\n');
         }
         if (fits)
-            break;
-        if (every == std::max<qsizetype>(1, keys.size())) // not even one label fits whole: cut them
-            for (qsizetype i = 0; i < full.size(); ++i)
-                shown[i] = i == 0 ? metrics.elidedText(full[i].split('\n').join(' '), Qt::ElideRight, room)
-                                  : QString();
+            return shown;
     }
+    // Not even one label fits whole: the first cut, the others blank.
+    for (qsizetype i = 0; i < full.size(); ++i)
+        shown[i] = i == 0
+                       ? metrics.elidedText(full[i].split('\n').join(' '), Qt::ElideRight, count * slot - gap)
+                       : QString();
+    return shown;
+}
+
+} // namespace
+
+bool categoryLabelsShowMoreIn(QCustomPlot* plot, const QFont& font) {
+    QCPAxis* axis = plot->xAxis;
+    const auto ticker = qSharedPointerDynamicCast<QCPAxisTickerText>(axis->ticker());
+    if (!ticker || ticker->ticks().isEmpty() || !(axis->range().size() > 0))
+        return false;
+    const QStringList full = axis->property("ntkvizCategoryFull").toStringList();
+    if (ticker->ticks().values() != axis->property("ntkvizCategoryShown").toStringList() ||
+        full.size() != ticker->ticks().size())
+        return false; // not fitted yet
+    const double slot = categorySlot(plot, ticker->ticks().keys());
+    qsizetype now = 0, then = 0;
+    shownCategoryLabels(full, QFontMetricsF(axis->tickLabelFont()), slot, now);
+    shownCategoryLabels(full, QFontMetricsF(font), slot, then);
+    return then < now;
+}
+
+bool fitCategoryLabels(QCustomPlot* plot) {
+    QCPAxis* axis = plot->xAxis;
+    const auto ticker = qSharedPointerDynamicCast<QCPAxisTickerText>(axis->ticker());
+    if (!ticker || ticker->ticks().isEmpty() || !(axis->range().size() > 0))
+        return false;
+    const QList<double> keys = ticker->ticks().keys(); // sorted
+    const QStringList current = ticker->ticks().values();
+    // The labels as the plot set them; the ticker holds them as last fitted (wrapped, some left blank).
+    QStringList full = axis->property("ntkvizCategoryFull").toStringList();
+    if (current != axis->property("ntkvizCategoryShown").toStringList() || full.size() != current.size())
+        full = current;
+    qsizetype every = 0;
+    const QStringList shown =
+        shownCategoryLabels(full, QFontMetricsF(axis->tickLabelFont()), categorySlot(plot, keys), every);
     axis->setProperty("ntkvizCategoryFull", full);
     axis->setProperty("ntkvizCategoryShown", shown);
     bool changed = false;

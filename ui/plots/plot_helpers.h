@@ -44,6 +44,9 @@ bool fitLegendColumns(QCustomPlot* plot); // true when it changed the legend
 // lines to fit between neighbouring ticks, or, when a word is wider than that, only every second (third,
 // ...) label shown. NtkPlot calls it before each replot and after each layout.
 bool fitCategoryLabels(QCustomPlot* plot); // true when it changed the labels
+// Whether tick labels in `font` would name more categories than fitCategoryLabels could with the axis'
+// font: then smaller text reads better than runs without a name.
+bool categoryLabelsShowMoreIn(QCustomPlot* plot, const QFont& font);
 QString epochTitle(const QString& what, int epoch);
 // How a setting's key ("l2", "test_n") reads on a plot: a name for axis labels ("L2 strength λ₂") and a
 // symbol for "symbol = value" in legends and ticks ("λ₂"), as the controls name them.

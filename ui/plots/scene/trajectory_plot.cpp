@@ -50,7 +50,9 @@ void TrajectoryPlot::rebuild() {
         setTitleText(tr("Distribution of the final eigenvalues (CDF)"));
         setNote(tr("legend: moments of log₁₀ λ"));
         xAxis->setLabel(tr("log₁₀ λ"));
-        yAxis->setLabel(tr("fraction of eigenvalues ≤ λ"));
+        // Of the eigenvalues, as the title says: "fraction of eigenvalues ≤ λ" did not fit on two lines
+        // beside the legend of moments at 1366×768.
+        yAxis->setLabel(tr("fraction ≤ λ"));
         for (const RunResult& run : results().runs) {
             const EpochReport* last = run.finalKernel();
             if (!last)
