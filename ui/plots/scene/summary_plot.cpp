@@ -46,9 +46,9 @@ void SummaryPlot::rebuild() {
                 smallest = std::min(smallest, *v);
                 largest = std::max(largest, *v);
             }
-    // Against a log x axis a decade of values reads on a log axis too (a power law is a line).
+    // Two metrics against a log x axis: a decade of values reads on a log axis too (a power law is a line).
     if (largest > 0.0)
-        suggestLogScale(largest / smallest >= (logX ? 10.0 : 100.0));
+        suggestLogScale(largest / smallest >= (logX && shown.size() > 1 ? 10.0 : 100.0));
     configureValueAxis(yAxis, logScale());
     QStringList labels;
     for (SummaryMetric metric : shown)
@@ -136,7 +136,7 @@ void SummaryPlot::rebuild() {
             g->setData(keys, vals, true);
         }
         if (numeric && scene.seriesKey.isEmpty() &&
-            (metric == SummaryMetric::Trace || metric == SummaryMetric::LambdaMax))
+            (metric == SummaryMetric::Trace || (metric == SummaryMetric::LambdaMax && scene.sweepKey == "n")))
             if (const auto fit = metricFit(results().runs, metric)) {
                 // One legend entry for every fit line; on a log axis the line is sampled, as a straight
                 // segment there would not be the fitted line.
