@@ -19,6 +19,7 @@
 #include <QRegularExpression>
 #include <QSlider>
 #include <QTabWidget>
+#include <QToolButton>
 #include <QtTest>
 #include <cmath>
 #include <memory>
@@ -414,6 +415,38 @@ private slots:
         QVERIFY2(empty.isEmpty(), qPrintable("empty axes: " + empty.join(", ")));
         QVERIFY2(window.livePlots().kernelMatrix->waitingText().contains("operator"),
                  qPrintable(window.livePlots().kernelMatrix->waitingText()));
+    }
+
+    // A long solve shows its progress in the status bar, and Stop ends the run there: no report arrives
+    // after it, and the plots keep what they drew.
+    void aLongSolveShowsProgressAndStops() {
+        RunConfig config = quickConfig();
+        config.dataset = DatasetKind::Blobs;
+        config.trainSize = 4000;
+        config.width = 256;
+        config.epochs = 200;
+        config.kernelSolver = KernelSolver::MatrixFree;
+        config.densityEvery = 1; // every NTK epoch also solves a density: seconds of products each
+        MainWindow window(config, false);
+        window.resize(1366, 768);
+        window.show();
+        auto* progress = window.findChild<QWidget*>("solveProgress");
+        QVERIFY(progress);
+        QTRY_VERIFY_WITH_TIMEOUT(progress->isVisible(), 120000);
+        QToolButton* stop = nullptr;
+        for (QToolButton* button : progress->findChildren<QToolButton*>())
+            if (button->text() == "Stop")
+                stop = button;
+        QVERIFY(stop && stop->isVisible());
+        QTest::mouseClick(stop, Qt::LeftButton);
+        QTRY_COMPARE_WITH_TIMEOUT(window.liveRun().stateText(), QString("stopped"), 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(!progress->isVisible(), 5000); // the solve was cancelled, not finished
+        const std::size_t reports = window.history().reports().size();
+        qInfo("stopped after %zu reports", reports);
+        QTest::qWait(1500);
+        QCOMPARE(window.history().reports().size(), reports);
+        QVERIFY(window.history().reports().empty() ||
+                window.history().reports().back().epoch < config.epochs);
     }
 
     // A run that cannot start leaves the previous run on screen, not a waiting text.
