@@ -1,5 +1,7 @@
 #include "plot_helpers.h"
 
+#include <QLocale>
+
 #include "plot_style.h"
 
 #include <QCoreApplication>
@@ -479,14 +481,22 @@ void useIntegerTicks(QCPAxis* axis) {
 QString theoryMissingNote(const RunHistory& history) {
     if (!history.hasRun() || history.info().config.ntkEvery <= 0)
         return QObject::tr("needs the NTK at epoch 0 (NTK every K > 0)");
-    if (const EpochReport* solved = history.latestWithKernel(); solved && solved->matrixFree)
-        return QObject::tr("n = %L1: the kernel is solved as an operator, never formed;\nthis needs every "
-                           "eigenvector of the initial kernel")
-            .arg(history.info().trainSize);
+    if (QString text =
+            kernelNotFormedText(history, QObject::tr("this needs every eigenvector of the initial kernel"));
+        !text.isEmpty())
+        return text;
     if (history.info().trainSize > Trainer::maxTheoryPoints)
         return QObject::tr("not tracked above n = %1 (needs every eigenvector)")
             .arg(Trainer::maxTheoryPoints);
     return QObject::tr("computing the initial kernel's eigenvectors…");
+}
+
+QString kernelNotFormedText(const RunHistory& history, const QString& why) {
+    const EpochReport* solved = history.hasRun() ? history.latestWithKernel() : nullptr;
+    if (!solved || !solved->matrixFree)
+        return {};
+    return QObject::tr("n = %1: the kernel is solved as an operator, never formed;\n%2")
+        .arg(QLocale().toString(history.info().trainSize), why);
 }
 
 } // namespace ntk

@@ -59,5 +59,9 @@ void useIntegerTicks(QCPAxis* axis);
 // Why the theory views (spectral bias, filter) have nothing to draw yet for the run in `history`: no run,
 // no NTK at epoch 0, too many points, or epoch 0's theory still being computed after the first frame.
 QString theoryMissingNote(const RunHistory& history);
+// For a run whose latest kernel was solved as an operator (above Trainer::maxDenseKernelPoints), the line
+// "n = 60,000: the kernel is solved as an operator, never formed;" followed by `why` on its own line;
+// empty for a run with the kernel's matrix.
+QString kernelNotFormedText(const RunHistory& history, const QString& why);
 
 } // namespace ntk

@@ -3,8 +3,6 @@
 
 #include "plot_helpers.h"
 
-#include <QLocale>
-
 #include <algorithm>
 #include <numeric>
 
@@ -36,10 +34,11 @@ void KernelMatrixPlot::rebuild(const RunHistory& history) {
     if (history.hasRun() && solved && solved->matrixFree) {
         map_->data()->clear();
         setTitleText(title());
-        const int n = history.info().trainSize;
-        setWaitingText(tr("n = %1: the kernel is solved as an operator, never formed\n(%1 × %1 numbers would "
-                          "need %2 GB); see its spectrum and the Layers tab")
-                           .arg(QLocale().toString(n), QString::number(double(n) * n * 8 / 1e9, 'f', 1)));
+        const double n = history.info().trainSize;
+        setWaitingText(
+            kernelNotFormedText(history, tr("as a matrix it would need %1 GB; see its spectrum and "
+                                            "the Layers tab")
+                                             .arg(n * n * 8 / 1e9, 0, 'f', 1)));
         return;
     }
     setWaitingText({});

@@ -1,6 +1,7 @@
 // The live plots of the main window and how each series plot is set up (see live_plot_set.h).
 #include "live_plot_set.h"
 
+#include "plot_helpers.h"
 #include "trainer.h"
 
 namespace ntk {
@@ -49,14 +50,10 @@ LivePlotSet createLivePlots(QWidget* parent) {
         QObject::tr("Kernel distance 1 − ⟨Θ₀,Θ⟩/(‖Θ₀‖‖Θ‖): near 0 the network trains lazily, as a fixed "
                     "kernel machine. Alignment ⟨Θ,YYᵀ⟩/(‖Θ‖‖YYᵀ‖): how well the kernel matches the labels."));
     lazy->setEmptyText([](const RunHistory& history) {
-        const EpochReport* solved = history.latestWithKernel();
         if (history.info().config.ntkEvery <= 0)
             return QObject::tr("needs the NTK (NTK every K > 0)");
-        if (solved && solved->matrixFree)
-            return QObject::tr("n = %L1: the kernel is solved as an operator, never formed;\nthe kernel "
-                               "distance and alignment need the whole matrix")
-                .arg(history.info().trainSize);
-        return QString();
+        return kernelNotFormedText(history,
+                                   QObject::tr("the kernel distance and alignment need the whole matrix"));
     });
     loss->setSecondaryAxisLabel(QObject::tr("accuracy (dashed)"));
     loss->setShowStopMarkers(true);
