@@ -717,7 +717,8 @@ private:
 
     static bool opensDialog(const QString& text) {
         return text.contains(QChar(0x2026)) || text.contains("...") ||
-               text.contains("csv", Qt::CaseInsensitive) || text.contains("file", Qt::CaseInsensitive);
+               text.contains("csv", Qt::CaseInsensitive) || text.contains("npy", Qt::CaseInsensitive) ||
+               text.contains("file", Qt::CaseInsensitive); // csv and npy data sets ask for a file or folder
     }
 
     void record(QString line) {
