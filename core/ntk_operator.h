@@ -112,12 +112,16 @@ private:
 struct MatrixFreeSpectrum {
     Spectrum spectrum;         // top k, descending, with eigenvectors
     Eigen::VectorXd residuals; // |Theta v - lambda v| / lambda for each pair
-    long long products = 0;    // operator columns used, the residual check included
+    // false: the residuals are Lanczos's own (checked on random combinations of the pairs); true: they
+    // did not hold, and each pair was multiplied by the operator
+    bool residualsMeasured = false;
+    long long products = 0; // operator columns used, the residual check included
 };
 
 // The k largest eigenpairs of a symmetric positive semi-definite n x n operator, given by its products,
-// by restarted Lanczos (Spectra's SymEigsSolver) to a relative tolerance; each pair is then checked
-// against the operator. Status NotConverged if Lanczos did not converge or a pair fails the check.
+// by restarted Lanczos (Spectra's SymEigsSolver) to a relative tolerance. The residuals are the Lanczos
+// relation's, verified against the operator with two more products (each pair is measured if they do not
+// hold). Status NotConverged if Lanczos did not converge or a pair's residual exceeds 1e-6 lambda_max.
 // Requires 1 <= k < n.
 MatrixFreeSpectrum topEigenpairs(const SymmetricProduct& product, Eigen::Index n, int k,
                                  double tolerance = 1e-10, CancelFlag cancel = nullptr);

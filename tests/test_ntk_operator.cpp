@@ -277,6 +277,49 @@ private slots:
         QVERIFY(std::abs((dense * v - lambda * v).norm() / lambda - top.residuals(0)) < 1e-9);
     }
 
+    void lanczosResidualsAreThoseOfTheOperator() {
+        // The residuals come from the Lanczos relation, not from k more products: each must be the
+        // measured |Theta v - lambda v| / lambda, to round-off relative to lambda_max.
+        const Eigen::MatrixXd x = randomPoints(400, 5, 11);
+        const Mlp model = randomModel(5, 48, 1, 3, Activation::Relu, Parameterization::Ntk, 0.1, 4);
+        const NtkOperator op(model, x);
+        for (double tolerance : {1e-6, 1e-10}) {
+            const MatrixFreeSpectrum top = topSpectrumMatrixFree(op, 12, tolerance);
+            QVERIFY(top.spectrum.ok());
+            QVERIFY(!top.residualsMeasured);
+            const Eigen::MatrixXd& vectors = top.spectrum.eigenvectors;
+            const Eigen::VectorXd& values = top.spectrum.eigenvalues;
+            const Eigen::VectorXd measured =
+                (op.apply(vectors) - vectors * values.asDiagonal()).colwise().norm().transpose();
+            for (Eigen::Index i = 0; i < values.size(); ++i) {
+                QVERIFY2(std::abs(top.residuals(i) * values(i) - measured(i)) <= 1e-12 * values(0),
+                         qPrintable(QString("pair %1: Lanczos residual %2, measured %3")
+                                        .arg(i + 1)
+                                        .arg(top.residuals(i) * values(i))
+                                        .arg(measured(i))));
+                QVERIFY(top.residuals(i) <= tolerance);
+            }
+        }
+    }
+
+    void residualsThatDoNotHoldAreMeasured() {
+        // An operator that Lanczos sees as A (one vector at a time) but that is A + E on blocks, as the
+        // check multiplies: the Lanczos residuals do not describe it, so each pair must be measured.
+        const int n = 200;
+        const Eigen::MatrixXd basis =
+            Eigen::HouseholderQR<Eigen::MatrixXd>(randomPoints(n, n, 5)).householderQ();
+        const Eigen::VectorXd lambda = Eigen::VectorXd::LinSpaced(n, 1.0, 100.0);
+        const Eigen::MatrixXd a = basis * lambda.asDiagonal() * basis.transpose();
+        const Eigen::MatrixXd e = 1e-3 * Eigen::MatrixXd::Identity(n, n);
+        const auto product = [&](const Eigen::MatrixXd& v) -> Eigen::MatrixXd {
+            return v.cols() == 1 ? Eigen::MatrixXd(a * v) : Eigen::MatrixXd((a + e) * v);
+        };
+        const MatrixFreeSpectrum top = topEigenpairs(product, n, 5, 1e-10);
+        QVERIFY(top.residualsMeasured);
+        for (Eigen::Index i = 0; i < 5; ++i)
+            QVERIFY(std::abs(top.residuals(i) * top.spectrum.eigenvalues(i) - 1e-3) < 1e-9);
+    }
+
     void densityFollowsAKnownSpectrum() {
         // Eigenvalues spread over six decades, in a random basis.
         const int n = 300;

@@ -203,6 +203,7 @@ NetworkSpectrum computeNetworkSpectrum(const NetworkSpectrumRequest& request, Pr
                                      std::to_string(request.tolerance));
         result.eigenvalues = top.spectrum.eigenvalues;
         result.residuals = top.residuals;
+        result.residualSource = top.residualsMeasured ? "measured" : "lanczos";
         vectors = top.spectrum.eigenvectors;
         break;
     }
@@ -340,6 +341,7 @@ std::optional<QString> writeNetworkSpectrum(const QString& directory, const Netw
                         {"config", configToJson(request.config)}};
     if (spectrum.eigenvalues.size() > 0)
         summary.insert("lambda_max", spectrum.eigenvalues(0));
+    summary.insert("residual_source", spectrum.residualSource);
     if (spectrum.density) {
         summary.insert("trace_estimate", spectrum.density->traceEstimate);
         summary.insert("trace_standard_error", spectrum.density->traceStandardError);

@@ -66,6 +66,9 @@ struct NetworkSpectrum {
     int processes = 1;
     Eigen::VectorXd eigenvalues; // descending (empty for SLQ)
     Eigen::VectorXd residuals;   // |Theta v - lambda v| / lambda per eigenpair
+    // How the residuals were found: "measured" (each pair multiplied by the kernel) or "lanczos" (the
+    // Lanczos relation's, verified on two random combinations of the pairs; core/ntk_operator.h)
+    QString residualSource = "measured";
     std::optional<SpectralDensity> density;
     double exactTrace = 0.0;      // from the exact diagonal
     long long products = 0;       // operator columns (matrix-free methods)
