@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstdint>
 #include <filesystem>
+#include <fstream>
 #include <memory>
 #include <new>
 #include <system_error>
@@ -32,6 +33,7 @@ constexpr std::size_t firstBodyReadStep = std::size_t{1} << 20;
 constexpr std::size_t maxBodyReadStep = std::size_t{64} << 20;
 // gzread takes an unsigned and returns an int, so one call must stay below INT_MAX bytes.
 constexpr std::size_t maxGzReadChunk = std::size_t{1} << 30;
+constexpr std::uint64_t maxDeflateRatio = 1032;
 
 std::string hexByte(unsigned char byte) {
     static constexpr char hexDigits[] = "0123456789abcdef";
@@ -100,6 +102,27 @@ public:
     }
 
     [[noreturn]] void fail(const std::string& problem) const { throw DataError(path_, problem); }
+
+    // An upper bound on the bytes the file can deliver, as far as it says cheaply: a plain file's size, or
+    // a gzip file's own record of its uncompressed length (modulo 2^32, and only as true as the file).
+    // 0 when unknown.
+    std::uint64_t deliverableBytesHint() const {
+        std::error_code error;
+        const std::uint64_t size = fs::file_size(path_, error);
+        if (error)
+            return 0;
+        if (!isCompressed())
+            return size;
+        std::ifstream file(path_, std::ios::binary);
+        unsigned char trailer[4] = {};
+        if (size < 4 || !file.seekg(std::streamoff(size - 4)) ||
+            !file.read(reinterpret_cast<char*>(trailer), 4))
+            return 0;
+        const std::uint64_t recorded = std::uint64_t(trailer[0]) | std::uint64_t(trailer[1]) << 8 |
+                                       std::uint64_t(trailer[2]) << 16 | std::uint64_t(trailer[3]) << 24;
+        // Deflate expands by at most 1032 to 1, whatever the trailer claims.
+        return std::min(recorded, size * maxDeflateRatio);
+    }
 
     [[noreturn]] void failTruncated(const std::string& expectation) const {
         std::string message = "truncated: " + expectation + " but the ";
@@ -217,6 +240,10 @@ std::string describeImages(const IdxHeader& header) {
 std::vector<unsigned char> readPayload(IdxStream& stream, const IdxHeader& header, const std::string& claim) {
     std::vector<unsigned char> payload;
     try {
+        // Room for what the file can deliver, so that the steps below do not reallocate (each held the old
+        // and the new buffer at once) while a header that lies about a short file still gets no more.
+        payload.reserve(
+            static_cast<std::size_t>(std::min(header.payloadBytes, stream.deliverableBytesHint())));
         while (payload.size() < header.payloadBytes) {
             const std::size_t alreadyRead = payload.size();
             const auto step = static_cast<std::size_t>(
@@ -274,7 +301,7 @@ ImageSet loadIdxImages(const std::string& imagesPath, const std::string& labelsP
         labels.fail("image/label count mismatch: it has " + std::to_string(labelCount) + " labels but " +
                     imagesPath + " has " + std::to_string(imageCount) + " images");
 
-    const std::vector<unsigned char> pixels = readPayload(images, imageHeader, describeImages(imageHeader));
+    std::vector<unsigned char> pixels = readPayload(images, imageHeader, describeImages(imageHeader));
     const std::vector<unsigned char> labelBytes =
         readPayload(labels, labelHeader, std::to_string(labelCount) + " labels");
     // Anything after the declared data is ignored: some mirrors append padding.
@@ -284,8 +311,9 @@ ImageSet loadIdxImages(const std::string& imagesPath, const std::string& labelsP
     using ByteVector = Eigen::Matrix<unsigned char, Eigen::Dynamic, 1>;
     ImageSet set;
     try {
-        set.pixels = Eigen::Map<const decltype(set.pixels)>(pixels.data(), rows, columns);
         set.labels = Eigen::Map<const ByteVector>(labelBytes.data(), rows).cast<int>();
+        set.bytes = std::move(pixels);
+        set.pixelCount = columns;
     } catch (const std::bad_alloc&) {
         images.fail("not enough memory for " + std::to_string(rows) + " images");
     }
@@ -301,10 +329,11 @@ ImageSet loadIdxImages(const std::string& imagesPath, const std::string& labelsP
 
 Dataset ImageSet::toDataset(const std::vector<Eigen::Index>& rows) const {
     Dataset dataset;
-    dataset.features.resize(Eigen::Index(rows.size()), pixels.cols());
+    const PixelRows all = pixels();
+    dataset.features.resize(Eigen::Index(rows.size()), pixelCount);
     dataset.labels.resize(Eigen::Index(rows.size()));
     for (std::size_t i = 0; i < rows.size(); ++i) {
-        dataset.features.row(Eigen::Index(i)) = pixels.row(rows[i]).cast<double>();
+        dataset.features.row(Eigen::Index(i)) = all.row(rows[i]).cast<double>();
         dataset.labels[Eigen::Index(i)] = labels[rows[i]];
     }
     dataset.classCount = classCount;

@@ -11,12 +11,18 @@ namespace ntk {
 // Images as the file stores them, one image per row of bytes. 60000 Fashion-MNIST images take 47 MB this
 // way and 376 MB as doubles, and a run only ever uses a few hundred of them: convert just those.
 struct ImageSet {
-    Eigen::Matrix<unsigned char, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> pixels;
+    using PixelRows =
+        Eigen::Map<const Eigen::Matrix<unsigned char, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>;
+    // The file's bytes as read, one image after the other: kept, not copied into a matrix, so that loading
+    // holds one copy of them at its peak.
+    std::vector<unsigned char> bytes;
+    Eigen::Index pixelCount = 0; // per image
     Eigen::VectorXi labels;
     int classCount = 0;
     std::string name;
 
-    Eigen::Index size() const { return pixels.rows(); }
+    Eigen::Index size() const { return labels.size(); }
+    PixelRows pixels() const { return PixelRows(bytes.data(), size(), pixelCount); }
     // The chosen images (all of them without an argument), pixel values 0..255 as double.
     Dataset toDataset(const std::vector<Eigen::Index>& rows) const;
     Dataset toDataset() const;
