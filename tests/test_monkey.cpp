@@ -1245,6 +1245,30 @@ private slots:
         }
     }
 
+    // Seed 290565: with the kernel measured every 10th epoch, the Layers plot named its latest NTK epoch
+    // ("epoch 0") while every other plot over epochs named the run's latest epoch (6).
+    void layerSharesTitleNamesTheRunsLatestEpoch() {
+        RunConfig c = startConfig();
+        c.ntkEvery = 10;
+        c.epochs = 1000000;
+        MainWindow window(c, false);
+        window.show();
+        LivePlot* shares = plotNamed(window, "layer_shares");
+        QVERIFY(shares);
+        // While it trains, most epochs the history ends on are not NTK epochs.
+        int checked = 0;
+        for (int i = 0; i < 400 && checked < 5; ++i) {
+            QTest::qWait(7);
+            const EpochReport* latest = window.history().latest();
+            if (!latest || latest->epoch < 10 || latest->epoch % 10 == 0)
+                continue;
+            shares->refreshNow(window.history());
+            QCOMPARE(titleEpoch(shares), std::optional(latest->epoch));
+            ++checked;
+        }
+        QCOMPARE(checked, 5);
+    }
+
     // Settings refused (early stopping without a test split) put the controls back to the settings of the
     // last run that had started, even when a newer run had been requested and was still preparing its
     // data: that newer run was then drawn under controls showing the older settings.

@@ -50,7 +50,6 @@ void LayerSharePlot::rebuild(const RunHistory& history) {
     }
     std::vector<QVector<double>> tops(static_cast<std::size_t>(layers));
     QVector<double> epochs;
-    int last = 0;
     for (const EpochReport& r : history.reports()) {
         if (!r.hasKernel || r.layerTraces.size() != layers || !(r.kernel.trace > 0))
             continue;
@@ -60,11 +59,13 @@ void LayerSharePlot::rebuild(const RunHistory& history) {
             cumulative += r.layerTraces(l) / r.kernel.trace;
             tops[std::size_t(l)] << cumulative;
         }
-        last = r.epoch;
     }
     for (int l = 0; l < layers; ++l)
         graph(l)->setData(epochs, tops[std::size_t(l)], true);
-    setTitleText(epochTitle(tr("Each layer's share of the trace"), last));
+    // Like the other plots over epochs, the title names the run's latest epoch; the bands end at its
+    // latest NTK epoch (every ntk-every-th).
+    setTitleText(
+        epochTitle(tr("Each layer's share of the trace"), history.latest() ? history.latest()->epoch : 0));
     setNote(QString());
     if (followsData()) {
         rescaleAxes(true);
