@@ -21,7 +21,8 @@ solved by peers/torch_ntk_vp_peer.py (functorch vjp + jvp per output in a scipy 
 at n <= 2000 also its vmapped variant, for context): speed-up of our wall time over the peer's eigsh and the
 eigenvalue agreement. Then ntkviz-bench's GEMM peak and the whole training set, n = 60,000: top-32 wall time,
 largest residual, peak resident memory, the operator's throughput against that peak (when summary.json has
-operator_seconds and operator_flops_per_product), and SLQ with 10 probes x 60 steps. A peer that fails or
+operator_seconds and operator_flops_per_product), SLQ with 10 probes x 60 steps, and the top-32 again under
+`mpirun -np 2` (when mpirun is installed): peak memory per process against the single process's. A peer that fails or
 times out (--peer-timeout) leaves its rows at n/a with the reason; the other rows still run.
 
 The raw JSON of every program goes to --out (default <build-dir>/results/<timestamp>/) beside table.md.
@@ -380,6 +381,10 @@ WHOLE_SET_SECONDS_TARGET = 60.0
 WHOLE_SET_PEAK_TARGET_BYTES = 2e9
 SLQ_FLAGS = ["--probes", "10", "--steps", "60"]
 SLQ_SECONDS_TARGET = 300.0
+# mpirun refuses root without the two variables; one slot per process on a 2-core machine.
+MPI_LAUNCHER = ["env", "OMPI_ALLOW_RUN_AS_ROOT=1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1", "mpirun", "--oversubscribe",
+                "-np", "2"]
+MPI_PEAK_SHARE_TARGET = 0.6
 OPERATOR_SHARE_TARGET = 0.70
 # The peer's vmapped variant (all outputs at once: faster, not the issue's route) is timed for context at
 # the sizes up to this one only.
@@ -470,12 +475,13 @@ def read_eigenvalues_csv(path):
     return values, residuals
 
 
-def run_spectrum(cli, n, method_flags, scratch_parent, label):
-    """`ntkviz-cli spectrum -n N MATRIX_FREE_NETWORK METHOD_FLAGS --out DIR`, timed from outside; the entry keeps
-    summary.json and the eigenvalues. Returns (entry, out_dir); the caller removes out_dir."""
+def run_spectrum(cli, n, method_flags, scratch_parent, label, launcher=()):
+    """`ntkviz-cli spectrum -n N MATRIX_FREE_NETWORK METHOD_FLAGS --out DIR`, timed from outside (started by
+    `launcher`, e.g. mpirun, if given); the entry keeps summary.json and the eigenvalues. Returns (entry,
+    out_dir); the caller removes out_dir."""
     out_dir = tempfile.mkdtemp(prefix=f"spectrum-n{n}-", dir=scratch_parent)
     flags = ["-n", str(n), *MATRIX_FREE_NETWORK, *method_flags]
-    child = run_child([cli, "spectrum", *flags, "--out", out_dir], label)
+    child = run_child([*launcher, cli, "spectrum", *flags, "--out", out_dir], label)
     entry = {"name": label, "n": n, "flags": " ".join(flags), **{k: v for k, v in child.items() if k != "stdout"}}
     summary_path = os.path.join(out_dir, "summary.json")
     if child["exit_code"] == 0 and os.path.exists(summary_path):
@@ -581,6 +587,11 @@ def run_matrix_free(cli, bench_dir, scratch_parent, threads, with_peer, peer_tim
                                       f"ntkviz-cli spectrum {flags[1]} n={whole_set}")
         shutil.rmtree(out_dir, ignore_errors=True)
         report[key] = entry
+    if whole_set > 0 and shutil.which("mpirun"):
+        entry, out_dir = run_spectrum(cli, whole_set, lanczos, scratch_parent,
+                                      f"mpirun -np 2 ntkviz-cli spectrum lanczos n={whole_set}", MPI_LAUNCHER)
+        shutil.rmtree(out_dir, ignore_errors=True)
+        report["whole_set_mpi"] = entry
     return report
 
 
@@ -673,6 +684,22 @@ def add_matrix_free_rows(table, mf):
                             "n/a" if share is None else f"{share * 100:.1f}%",
                             f">= {OPERATOR_SHARE_TARGET * 100:.0f}%",
                             None if share is None else share >= OPERATOR_SHARE_TARGET)
+    mpi, single = mf.get("whole_set_mpi"), mf.get("whole_set")
+    if mpi:
+        label = f"whole training set n={mpi['n']}: top-{mf['top_k']} under mpirun -np 2, peak memory per process"
+        if "summary" not in mpi:
+            table.check(f"{label}: ran", failure_text(mpi).replace("|", "/"), "-", "failed", "exit 0", False)
+        else:
+            per_rank = mpi["summary"].get("peak_resident_bytes")
+            alone = (single or {}).get("summary", {}).get("peak_resident_bytes")
+            share = ratio(per_rank, alone)
+            agreement_error = agreement(mpi.get("eigenvalues"), (single or {}).get("eigenvalues"))
+            table.check(label, f"{fmt(per_rank and per_rank / 1e9, unit=' GB')} per process, "
+                        f"{fmt_seconds(mpi['wall_seconds'])} wall, eigenvalues within {fmt(agreement_error, 2)} "
+                        f"of one process's", f"one process {fmt(alone and alone / 1e9, unit=' GB')}, "
+                        f"{fmt_seconds((single or {}).get('wall_seconds'))}",
+                        "n/a" if share is None else f"{share:.2f}x", f"<= {MPI_PEAK_SHARE_TARGET}x",
+                        None if share is None else share <= MPI_PEAK_SHARE_TARGET)
     slq = mf.get("whole_set_slq")
     if slq:
         label = (f"whole training set n={slq['n']}: SLQ density ({' '.join(SLQ_FLAGS)}, ntkviz-cli spectrum "

@@ -16,7 +16,7 @@
 #   ntkviz-cli spectrum --method lanczos top-32 at n = 2000 and 10,000 against the PyTorch vjp+jvp
 #   LinearOperator + ARPACK peer bench/peers/torch_ntk_vp_peer.py on the same initial network, then the whole
 #   Fashion-MNIST training set, n = 60,000: top-32, peak memory, operator throughput against the GEMM peak
-#   and SLQ with 10 probes x 60 steps). matrix_free also runs in the full bench (--skip-matrix-free leaves it
+#   SLQ with 10 probes x 60 steps, and the top-32 under mpirun -np 2: memory per process). matrix_free also runs in the full bench (--skip-matrix-free leaves it
 #   out, --skip-peers drops its peer). Measured 2026-12-07: n = 2000 about 1 min, n = 10,000 about 3 min (the
 #   peer's ARPACK solve 2.2 min, plus a `train --out` writing 1.6 GB of kernels, deleted at once); the n = 60,000
 #   runs were not timed here: estimated 1 min for the top-32 and 3-4 min for SLQ, under 1 GB of memory.
