@@ -5,6 +5,7 @@
 #include <cmath>
 #include <random>
 #include <stdexcept>
+#include <string>
 
 namespace ntk {
 
@@ -87,29 +88,13 @@ Eigen::Index Mlp::parameterCount() const {
 }
 
 Eigen::VectorXd Mlp::flatParameters() const {
-    Eigen::VectorXd theta(parameterCount());
-    Eigen::Index offset = 0;
-    for (const Layer& layer : layers_) {
-        for (Eigen::Index r = 0; r < layer.weight.rows(); ++r)
-            for (Eigen::Index c = 0; c < layer.weight.cols(); ++c)
-                theta[offset++] = layer.weight(r, c);
-        theta.segment(offset, layer.bias.size()) = layer.bias;
-        offset += layer.bias.size();
-    }
-    return theta;
+    return flatten(layers_);
 }
 
 void Mlp::setFlatParameters(const Eigen::VectorXd& theta) {
     if (theta.size() != parameterCount())
         throw std::invalid_argument("Mlp::setFlatParameters: wrong parameter count");
-    Eigen::Index offset = 0;
-    for (Layer& layer : layers_) {
-        for (Eigen::Index r = 0; r < layer.weight.rows(); ++r)
-            for (Eigen::Index c = 0; c < layer.weight.cols(); ++c)
-                layer.weight(r, c) = theta[offset++];
-        layer.bias = theta.segment(offset, layer.bias.size());
-        offset += layer.bias.size();
-    }
+    layers_ = unflattenLike(layers_, theta);
 }
 
 LayerSet zerosLike(const LayerSet& like) {
@@ -140,6 +125,35 @@ Eigen::Index countExactZeros(const LayerSet& set) {
     for (const Layer& layer : set)
         zeros += (layer.weight.array() == 0.0).count() + (layer.bias.array() == 0.0).count();
     return zeros;
+}
+
+Eigen::VectorXd flatten(const LayerSet& set) {
+    Eigen::VectorXd flat(countParameters(set));
+    Eigen::Index offset = 0;
+    for (const Layer& layer : set) {
+        for (Eigen::Index r = 0; r < layer.weight.rows(); ++r)
+            for (Eigen::Index c = 0; c < layer.weight.cols(); ++c)
+                flat[offset++] = layer.weight(r, c);
+        flat.segment(offset, layer.bias.size()) = layer.bias;
+        offset += layer.bias.size();
+    }
+    return flat;
+}
+
+LayerSet unflattenLike(const LayerSet& like, const Eigen::VectorXd& flat) {
+    if (flat.size() != countParameters(like))
+        throw std::invalid_argument("unflattenLike: " + std::to_string(flat.size()) + " values for " +
+                                    std::to_string(countParameters(like)) + " parameters");
+    LayerSet set = zerosLike(like);
+    Eigen::Index offset = 0;
+    for (Layer& layer : set) {
+        for (Eigen::Index r = 0; r < layer.weight.rows(); ++r)
+            for (Eigen::Index c = 0; c < layer.weight.cols(); ++c)
+                layer.weight(r, c) = flat[offset++];
+        layer.bias = flat.segment(offset, layer.bias.size());
+        offset += layer.bias.size();
+    }
+    return set;
 }
 
 Eigen::Index countParameters(const LayerSet& set) {

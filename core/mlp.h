@@ -77,6 +77,9 @@ private:
 
 // Helpers over LayerSet, used by optimizers and diagnostics.
 LayerSet zerosLike(const LayerSet& like);
+// A layer set as one vector, layer by layer, W row-major then b (the order of flatParameters), and back.
+Eigen::VectorXd flatten(const LayerSet& set);
+LayerSet unflattenLike(const LayerSet& like, const Eigen::VectorXd& flat);
 double squaredNorm(const LayerSet& set);
 bool allFinite(const LayerSet& set);
 Eigen::Index countExactZeros(const LayerSet& set);

@@ -7,18 +7,15 @@
 #include "ntk.h"
 #include "trainer.h"
 
+#include "test_helpers.h"
+
 #include <QtTest>
 #include <random>
 
 using namespace ntk;
+using ntk::testing::randomPoints;
 
 namespace {
-
-Eigen::MatrixXd randomPoints(int n, int d, std::uint64_t seed) {
-    std::mt19937_64 rng(seed);
-    std::normal_distribution<double> normal;
-    return Eigen::MatrixXd::NullaryExpr(n, d, [&] { return normal(rng); });
-}
 
 Mlp smallNetwork(int inputs, int outputs) {
     MlpShape s;

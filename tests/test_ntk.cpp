@@ -2,18 +2,15 @@
 #include "analytic_ntk.h"
 #include "ntk.h"
 
+#include "test_helpers.h"
+
 #include <QtTest>
 #include <random>
 
 using namespace ntk;
+using ntk::testing::randomPoints;
 
 namespace {
-
-Eigen::MatrixXd randomPoints(int n, int d, std::uint64_t seed) {
-    std::mt19937_64 rng(seed);
-    std::normal_distribution<double> normal;
-    return Eigen::MatrixXd::NullaryExpr(n, d, [&] { return normal(rng); });
-}
 
 MlpShape shape(int d, int width, int depth, int outputs, Activation activation, Parameterization p) {
     MlpShape s;

@@ -7,6 +7,8 @@
 #include "ntk_operator.h"
 #include "spectral_density.h"
 
+#include "test_helpers.h"
+
 #include <QtTest>
 #include <algorithm>
 #include <barrier>
@@ -14,28 +16,10 @@
 #include <thread>
 
 using namespace ntk;
+using ntk::testing::randomModel;
+using ntk::testing::randomPoints;
 
 namespace {
-
-Eigen::MatrixXd randomPoints(int n, int d, std::uint64_t seed) {
-    std::mt19937_64 rng(seed);
-    std::normal_distribution<double> normal;
-    return Eigen::MatrixXd::NullaryExpr(n, d, [&] { return normal(rng); });
-}
-
-Mlp randomModel(int d, int width, int depth, int outputs, Activation activation, Parameterization p,
-                double sigmaB, std::uint64_t seed) {
-    MlpShape s;
-    s.inputDim = d;
-    s.width = width;
-    s.depth = depth;
-    s.outputs = outputs;
-    s.activation = activation;
-    s.parameterization = p;
-    s.sigmaW = 1.4;
-    s.sigmaB = sigmaB;
-    return Mlp(s, seed);
-}
 
 double relativeError(const Eigen::MatrixXd& a, const Eigen::MatrixXd& b) {
     return (a - b).norm() / std::max(b.norm(), 1e-300);
