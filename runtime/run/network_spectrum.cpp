@@ -197,14 +197,14 @@ NetworkSpectrum computeNetworkSpectrum(const NetworkSpectrumRequest& request, Pr
         break;
     }
     case SpectrumMethod::Lanczos: {
-        const MatrixFreeSpectrum top = topSpectrumMatrixFree(op, request.topK, request.tolerance);
+        MatrixFreeSpectrum top = topSpectrumMatrixFree(op, request.topK, request.tolerance);
         if (!top.spectrum.ok())
             throw std::runtime_error("Lanczos on the matrix-free kernel did not converge to --tolerance " +
                                      std::to_string(request.tolerance));
         result.eigenvalues = top.spectrum.eigenvalues;
         result.residuals = top.residuals;
         result.residualSource = top.residualsMeasured ? "measured" : "lanczos";
-        vectors = top.spectrum.eigenvectors;
+        vectors = std::move(top.spectrum.eigenvectors);
         break;
     }
     case SpectrumMethod::Slq: {
