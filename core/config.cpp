@@ -213,6 +213,8 @@ std::optional<std::string> validate(const RunConfig& c) {
         return outOfRange("top-k", c.topK, "0 (full spectrum) or more");
     if (c.densityEvery < 0)
         return outOfRange("density-every", c.densityEvery, "0 (never) or more");
+    if (c.hessianEvery < 0)
+        return outOfRange("hessian-every", c.hessianEvery, "0 (never) or more");
     if (c.dataset == DatasetKind::Csv && c.dataPath.empty())
         return std::string("dataset csv needs a file: data path is empty");
     if (c.dataset == DatasetKind::Npy && c.dataPath.empty())

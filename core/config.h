@@ -71,6 +71,11 @@ struct RunConfig {
     bool eigenvectors = false; // also the targets' energy in each eigenvector (slower solve)
     KernelPrecision kernelPrecision = KernelPrecision::Double;
 
+    // Curvature: every K-th epoch (and the last; 0 = never) the training objective's sharpness, the
+    // largest eigenvalue of its Hessian, with its smallest and the Gauss-Newton matrix's largest
+    // (core/hessian.h).
+    int hessianEvery = 0;
+
     std::uint64_t seed = 1;
 };
 

@@ -138,6 +138,7 @@ struct FlatCurvature {
     CancelFlag cancel;
     long long& products;
     Eigen::Index size;
+    double shift = 0.0; // Lanczos sees A - shift I
     Eigen::Index rows() const { return size; }
     Eigen::Index cols() const { return size; }
     Eigen::VectorXd apply(const Eigen::VectorXd& x) const {
@@ -147,9 +148,14 @@ struct FlatCurvature {
             curvatureProduct(fullHessian, model, cache, objective, unflattenLike(model.layers(), x)));
     }
     void perform_op(const double* x, double* y) const {
-        Eigen::Map<Eigen::VectorXd>(y, size) = apply(Eigen::Map<const Eigen::VectorXd>(x, size));
+        const Eigen::Map<const Eigen::VectorXd> in(x, size);
+        Eigen::Map<Eigen::VectorXd>(y, size) = apply(in) - shift * in;
     }
 };
+
+// Restarts before a solve counts as not converged: bounds a live epoch's curvature at a few thousand
+// products.
+constexpr Eigen::Index maxRestarts = 100;
 
 // One end of the spectrum, `count` eigenpairs in Spectra's order (descending); false if Lanczos failed.
 bool solveEnd(FlatCurvature& op, int count, Spectra::SortRule rule, double tolerance, Eigen::VectorXd& values,
@@ -159,7 +165,7 @@ bool solveEnd(FlatCurvature& op, int count, Spectra::SortRule rule, double toler
     Spectra::SymEigsSolver<FlatCurvature> solver(op, count, ncv);
     try {
         solver.init();
-        solver.compute(rule, 1000, tolerance);
+        solver.compute(rule, maxRestarts, tolerance);
     } catch (const Cancelled&) {
         throw;
     } catch (const std::runtime_error&) {
@@ -167,7 +173,7 @@ bool solveEnd(FlatCurvature& op, int count, Spectra::SortRule rule, double toler
     }
     if (solver.info() != Spectra::CompInfo::Successful)
         return false;
-    values = solver.eigenvalues();
+    values = solver.eigenvalues().array() + op.shift;
     vectors = solver.eigenvectors();
     return values.size() == count;
 }
@@ -199,8 +205,14 @@ CurvatureExtremes curvatureExtremes(const Mlp& model, const ForwardCache& cache,
     if (!solveEnd(op, largest, Spectra::SortRule::LargestAlge, tolerance, result.largest, topVectors))
         return result;
     if (smallest > 0) {
-        if (!solveEnd(op, smallest, Spectra::SortRule::SmallestAlge, tolerance, result.smallest,
-                      bottomVectors))
+        // The bottom of a Hessian sits in its bulk near zero, where a tolerance relative to each eigenvalue
+        // is out of reach. Shifted by lambda_max it becomes the end of largest magnitude, resolved to the
+        // tolerance relative to the whole spectrum's width.
+        op.shift = result.largest(0);
+        const bool solved = solveEnd(op, smallest, Spectra::SortRule::SmallestAlge, tolerance,
+                                     result.smallest, bottomVectors);
+        op.shift = 0.0;
+        if (!solved)
             return result;
         result.smallest.reverseInPlace(); // Spectra sorts descending; ascending reads from the bottom up
         bottomVectors.rowwise().reverseInPlace();

@@ -47,7 +47,8 @@ struct CurvatureExtremes {
 };
 
 // The `largest` largest and `smallest` smallest (algebraic) eigenvalues of H or G at the model's
-// parameters, by Lanczos (Spectra's SymEigsSolver) to a relative tolerance, each checked by its residual.
+// parameters, by Lanczos (Spectra's SymEigsSolver) to a tolerance relative to the spectrum's width (the
+// smallest are found on H - lambda_max I), each checked by its residual.
 // Requires 1 <= largest and largest + smallest < P (the parameter count). Throws Cancelled.
 CurvatureExtremes curvatureExtremes(const Mlp& model, const ForwardCache& cache,
                                     const CurvatureObjective& objective, CurvatureMatrix matrix, int largest,

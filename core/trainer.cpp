@@ -1,5 +1,7 @@
 #include "trainer.h"
 
+#include "hessian.h"
+
 #include "theory.h"
 
 #include "analytic_ntk.h"
@@ -124,6 +126,27 @@ bool Trainer::kernelDue() const {
     return epoch_ == 0 || epoch_ % config_.ntkEvery == 0 || epoch_ == config_.epochs;
 }
 
+bool Trainer::curvatureDue() const {
+    return config_.hessianEvery > 0 && (epoch_ % config_.hessianEvery == 0 || epoch_ == config_.epochs);
+}
+
+void Trainer::measureCurvature(const ForwardCache& cache, EpochReport& report, CancelFlag cancel) const {
+    // Tolerance relative to lambda_max: the sharpness is compared with 2/lr, not read to the last digit.
+    constexpr double tolerance = 1e-8;
+    const CurvatureObjective objective{config_.loss, &trainTargets_, penalties_};
+    const CurvatureExtremes hessian =
+        curvatureExtremes(model_, cache, objective, CurvatureMatrix::Hessian, 1, 1, tolerance, cancel);
+    const CurvatureExtremes gaussNewton =
+        curvatureExtremes(model_, cache, objective, CurvatureMatrix::GaussNewton, 1, 0, tolerance, cancel);
+    if (hessian.ok()) {
+        report.sharpness = hessian.largest(0);
+        report.hessianLambdaMin = hessian.smallest(0);
+    }
+    if (gaussNewton.ok())
+        report.gaussNewtonLambdaMax = gaussNewton.largest(0);
+    report.curvatureFailed = !hessian.ok() || !gaussNewton.ok();
+}
+
 std::optional<EpochReport> Trainer::advance(CancelFlag cancel) {
     if (done())
         return std::nullopt;
@@ -180,6 +203,8 @@ std::optional<EpochReport> Trainer::advance(CancelFlag cancel) {
             pendingTheory_ = std::make_unique<PendingTheory>(
                 PendingTheory{parameters, trainCache.output, testOutput, outputGradient});
     }
+    if (curvatureDue())
+        measureCurvature(trainCache, report, cancel);
     if (initialEigenvectors_.size() > 0) {
         const Eigen::Index n = trainTargets_.rows();
         const double scale = residualScale(config_.loss, int(n), int(trainTargets_.cols()));

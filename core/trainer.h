@@ -56,6 +56,11 @@ struct EpochReport {
     // The linearized network (kernel regression with the initial NTK) after as many steps; full-batch
     // gradient descent without L1 only.
     std::optional<double> linearizedTrainLoss, linearizedTestLoss;
+    // Curvature epochs (hessianEvery) only: the largest and smallest eigenvalue of the objective's Hessian
+    // and the Gauss-Newton matrix's largest, at the parameters this report describes; absent (and
+    // curvatureFailed set) when Lanczos did not converge, which says nothing of the run itself.
+    std::optional<double> sharpness, hessianLambdaMin, gaussNewtonLambdaMax;
+    bool curvatureFailed = false;
 };
 
 // What is computed once, right after epoch 0 has been reported (Trainer::completeTheory): the theory
@@ -160,6 +165,8 @@ private:
     };
     static const Eigen::MatrixXd& orEmpty(const std::shared_ptr<const Eigen::MatrixXd>& kernel);
     bool kernelDue() const;
+    bool curvatureDue() const;
+    void measureCurvature(const ForwardCache& cache, EpochReport& report, CancelFlag cancel) const;
     // Builds the kernel of `model` on the training points and solves its spectrum (with eigenvectors on
     // request). The matrix is null when the kernel is not finite; `status` says why.
     MeasuredKernel measureKernel(const Mlp& model, const ForwardCache& cache, bool vectors,

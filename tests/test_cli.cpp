@@ -259,6 +259,8 @@ private slots:
         QTest::newRow("spectrum: one probe") << QStringList{"spectrum", "--probes", "1"} << "--probes 1";
         QTest::newRow("spectrum: bad tolerance")
             << QStringList{"spectrum", "--tolerance", "2"} << "--tolerance";
+        QTest::newRow("negative hessian-every")
+            << QStringList{"train", "--dataset", "moons", "--hessian-every", "-1"} << "hessian-every";
         QTest::newRow("newline in the config file name")
             << QStringList{"train", "--config", "/nonexistent/c\n.json"} << "/nonexistent/c\\x0a.json";
     }
@@ -484,6 +486,56 @@ private slots:
         QVERIFY(std::abs(layers[1].split(',')[2].toDouble() + layers[2].split(',')[2].toDouble() -
                          first[8].toDouble()) <= 1e-12 * first[8].toDouble());
         QVERIFY(first[12].isEmpty() && first[13].isEmpty()); // effective rank, Frobenius norm: not measured
+    }
+
+    // --hessian-every: the curvature columns of epochs.csv on every K-th epoch and the last. For MSE with
+    // one output the Gauss-Newton matrix is J^T J / n, whose top eigenvalue is the NTK's lambda_max / n,
+    // which the same rows hold: two solvers on two operators, one number.
+    void curvatureEpochsWriteSharpness() {
+        QTemporaryDir dir;
+        const int n = 60;
+        const Result r = runCli({"train",
+                                 "--dataset",
+                                 "sine",
+                                 "--n",
+                                 QString::number(n),
+                                 "--test-n",
+                                 "10",
+                                 "--width",
+                                 "24",
+                                 "--loss",
+                                 "mse",
+                                 "--epochs",
+                                 "7",
+                                 "--lr",
+                                 "0.05",
+                                 "--hessian-every",
+                                 "3",
+                                 "--out",
+                                 dir.path(),
+                                 "--quiet"});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const QStringList rows = csvRows(QDir(dir.path()).filePath("epochs.csv"));
+        const QStringList header = rows.value(0).split(',');
+        const auto column = [&](const QString& name) { return int(header.indexOf(name)); };
+        QVERIFY(column("sharpness") > 0 && column("hessian_lambda_min") > 0 && column("gn_lambda_max") > 0);
+        QSet<QString> measured;
+        for (const QString& row : rows.mid(1)) {
+            const QStringList cells = row.split(',');
+            if (cells.value(column("sharpness")).isEmpty())
+                continue;
+            measured << cells[0];
+            const double sharpness = cells[column("sharpness")].toDouble();
+            const double bottom = cells[column("hessian_lambda_min")].toDouble();
+            const double gaussNewton = cells[column("gn_lambda_max")].toDouble();
+            const double kernelTop = cells[column("lambda_max")].toDouble();
+            QVERIFY(sharpness > 0 && bottom <= sharpness);
+            QVERIFY2(
+                std::abs(gaussNewton - kernelTop / n) <= 1e-6 * gaussNewton,
+                qPrintable(
+                    QString("epoch %1: G %2, NTK / n %3").arg(cells[0]).arg(gaussNewton).arg(kernelTop / n)));
+        }
+        QCOMPARE(measured, QSet<QString>({"0", "3", "6", "7"}));
     }
 
     void npyFilesLoadInNumpy() {
