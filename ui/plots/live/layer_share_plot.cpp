@@ -11,6 +11,11 @@ LayerSharePlot::LayerSharePlot(QWidget* parent)
     xAxis->setLabel(tr("epoch"));
     yAxis->setLabel(tr("share of the trace Σλₖ"));
     useIntegerTicks(xAxis);
+    // Shares in quarters up to the whole: the automatic ticker chose 0, 0.3, 0.6, 0.9 and no 1.
+    auto quarters = QSharedPointer<QCPAxisTickerFixed>::create();
+    quarters->setTickStep(0.25);
+    quarters->setScaleStrategy(QCPAxisTickerFixed::ssNone);
+    yAxis->setTicker(quarters);
     legend->setVisible(true);
     setToolTip(tr("The NTK is a sum over layers, Θ = Σₗ Θₗ, with Θₗ from the gradients of layer l's "
                   "weights and biases alone. Each band is one layer's share trace(Θₗ)/trace(Θ), from the "
@@ -69,7 +74,8 @@ void LayerSharePlot::rebuild(const RunHistory& history) {
     setNote(QString());
     if (followsData()) {
         rescaleAxes(true);
-        yAxis->setRange(0.0, 1.0);
+        // A little above 1, as the accuracy axis does, so that the band's top edge stays in view.
+        yAxis->setRange(0.0, 1.05);
         ensureDrawableRange(xAxis);
     }
 }
