@@ -60,6 +60,26 @@ void applyActivation(Activation kind, const Eigen::MatrixXd& z, Eigen::MatrixXd&
     }
 }
 
+Eigen::MatrixXd activationSecondDerivative(Activation kind, const Eigen::MatrixXd& z,
+                                           const Eigen::MatrixXd& value, const Eigen::MatrixXd& slope) {
+    switch (kind) {
+    case Activation::Relu:
+    case Activation::Identity:
+        break;
+    case Activation::Tanh:
+        return -2.0 * value.cwiseProduct(slope);
+    case Activation::Erf:
+        return -2.0 * z.cwiseProduct(slope);
+    case Activation::Gelu: // d/dz [Phi(z) + z pdf(z)] = pdf(z) (2 - z^2)
+        return z.unaryExpr([](double x) { return standardNormalPdf(x) * (2.0 - x * x); });
+    }
+    return Eigen::MatrixXd::Zero(value.rows(), value.cols());
+}
+
+bool secondDerivativeNeedsPreActivations(Activation kind) {
+    return kind == Activation::Erf || kind == Activation::Gelu;
+}
+
 void applyActivation(Activation kind, const Eigen::MatrixXd& z, Eigen::MatrixXd& value) {
     Eigen::MatrixXd unusedSlope;
     applyActivation(kind, z, value, unusedSlope);

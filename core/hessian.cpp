@@ -1,39 +1,16 @@
 #include "hessian.h"
 
+#include "activation.h"
 #include "loss.h"
 
 #include <Spectra/SymEigsSolver.h>
 
 #include <cmath>
-#include <numbers>
 #include <stdexcept>
 #include <string>
 
 namespace ntk {
 namespace {
-
-// phi''(z) from z, a = phi(z) and phi'(z) (tanh's needs only a and the slope).
-Eigen::MatrixXd secondDerivative(Activation kind, const Eigen::MatrixXd& z, const Eigen::MatrixXd& a,
-                                 const Eigen::MatrixXd& slope) {
-    switch (kind) {
-    case Activation::Relu:
-    case Activation::Identity:
-        return Eigen::MatrixXd::Zero(a.rows(), a.cols()); // ReLU: zero away from its kink
-    case Activation::Tanh:
-        return -2.0 * a.cwiseProduct(slope);
-    case Activation::Erf:
-        return -2.0 * z.cwiseProduct(slope);
-    case Activation::Gelu: // d/dz [Phi(z) + z pdf(z)] = pdf(z) (2 - z^2)
-        return z.unaryExpr([](double x) {
-            return std::exp(-0.5 * x * x) * (std::numbers::inv_sqrtpi / std::numbers::sqrt2) * (2.0 - x * x);
-        });
-    }
-    return Eigen::MatrixXd::Zero(a.rows(), a.cols());
-}
-
-bool needsPreActivations(Activation kind) {
-    return kind == Activation::Erf || kind == Activation::Gelu;
-}
 
 void checkShapes(const Mlp& model, const ForwardCache& cache, const CurvatureObjective& objective,
                  const LayerSet& direction) {
@@ -107,12 +84,12 @@ LayerSet curvatureProduct(bool fullHessian, const Mlp& model, const ForwardCache
             back.noalias() += cw * (delta * v[l].weight);
             const Eigen::MatrixXd& a = cache.hidden[l - 1];
             Eigen::MatrixXd z;
-            if (needsPreActivations(shape.activation)) {
+            if (secondDerivativeNeedsPreActivations(shape.activation)) {
                 z = model.weightScale(l - 1) * (cache.input(l - 1) * layers[l - 1].weight.transpose());
                 z.rowwise() += cb * layers[l - 1].bias.transpose();
             }
             rDelta = back.cwiseProduct(slope) +
-                     upstream.cwiseProduct(secondDerivative(shape.activation, z, a, slope))
+                     upstream.cwiseProduct(activationSecondDerivative(shape.activation, z, a, slope))
                          .cwiseProduct(rz[l - 1]);
             delta = upstream.cwiseProduct(slope);
         } else {
