@@ -1,13 +1,13 @@
 #include "ntk_operator.h"
 
+#include "statistics.h"
+
 #include <Spectra/SymEigsSolver.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <cstdint>
 #include <limits>
-#include <random>
 #include <stdexcept>
 #include <string>
 
@@ -53,16 +53,6 @@ public:
 
 // Random combinations the Lanczos residuals are checked on (each costs one product).
 constexpr Eigen::Index residualCheckColumns = 2;
-
-// k x m of +-1, from a fixed seed: the check is the same on every run and on every process.
-Eigen::MatrixXd rademacherColumns(Eigen::Index k, Eigen::Index m, std::uint64_t seed) {
-    std::mt19937_64 generator(seed);
-    Eigen::MatrixXd signs(k, m);
-    for (Eigen::Index j = 0; j < m; ++j)
-        for (Eigen::Index i = 0; i < k; ++i)
-            signs(i, j) = (generator() & 1) ? 1.0 : -1.0;
-    return signs;
-}
 
 double square(double s) {
     return s * s;
@@ -433,7 +423,7 @@ MatrixFreeSpectrum topEigenpairs(const SymmetricProduct& product, Eigen::Index n
     Eigen::VectorXd residualNorms = estimated;
     bool estimatesHold = values(0) > 0 && estimated.size() == k && estimated.allFinite();
     if (estimatesHold) {
-        const Eigen::MatrixXd mix = rademacherColumns(k, residualCheckColumns, 0x5eed);
+        const Eigen::MatrixXd mix = rademacherMatrix(k, residualCheckColumns, 0x5eed);
         const Eigen::MatrixXd mixedResidual = product(vectors * mix) - vectors * (values.asDiagonal() * mix);
         columns += mix.cols();
         const double roundOff = 1e-10 * std::abs(values(0));

@@ -1,10 +1,11 @@
 #include "spectral_density.h"
 
+#include "statistics.h"
+
 #include <Eigen/Eigenvalues>
 
 #include <algorithm>
 #include <cmath>
-#include <random>
 #include <stdexcept>
 #include <vector>
 
@@ -39,10 +40,7 @@ SpectralDensity spectralDensity(const SymmetricProduct& product, Eigen::Index n,
             "more points and a positive smoothing width");
     const int probes = options.probes;
     const int steps = int(std::min<Eigen::Index>(options.steps, n));
-    std::mt19937_64 rng(options.seed);
-    std::bernoulli_distribution coin(0.5);
-    Eigen::MatrixXd q = Eigen::MatrixXd::NullaryExpr(n, probes, [&] { return coin(rng) ? 1.0 : -1.0; });
-    q /= std::sqrt(double(n)); // unit columns
+    Eigen::MatrixXd q = rademacherMatrix(n, probes, options.seed) / std::sqrt(double(n)); // unit columns
     std::vector<Eigen::MatrixXd> basis{q};
     Eigen::MatrixXd alpha = Eigen::MatrixXd::Zero(steps, probes), beta = Eigen::MatrixXd::Zero(steps, probes);
     SpectralDensity result;

@@ -1,5 +1,7 @@
 #include "statistics.h"
 
+#include <random>
+
 #include <stdexcept>
 
 namespace ntk {
@@ -47,6 +49,12 @@ Moments weightedMoments(const Eigen::VectorXd& values, const Eigen::VectorXd& we
         m.kurtosis = (p * centred.square().square()).sum() / (m.variance * m.variance) - 3.0;
     }
     return m;
+}
+
+Eigen::MatrixXd rademacherMatrix(Eigen::Index rows, Eigen::Index cols, std::uint64_t seed) {
+    std::mt19937_64 rng(seed);
+    std::bernoulli_distribution coin(0.5);
+    return Eigen::MatrixXd::NullaryExpr(rows, cols, [&] { return coin(rng) ? 1.0 : -1.0; });
 }
 
 } // namespace ntk

@@ -1,6 +1,7 @@
 #pragma once
 // Small descriptive statistics used by the experiment summaries.
 #include <Eigen/Dense>
+#include <cstdint>
 
 namespace ntk {
 
@@ -16,5 +17,8 @@ struct Moments {
 Moments moments(const Eigen::VectorXd& values);
 // Of a distribution given as values with non-negative weights (normalized here), e.g. a density on a grid.
 Moments weightedMoments(const Eigen::VectorXd& values, const Eigen::VectorXd& weights);
+
+// rows x cols of independent +-1 with equal odds, the same for the same seed on every run and process.
+Eigen::MatrixXd rademacherMatrix(Eigen::Index rows, Eigen::Index cols, std::uint64_t seed);
 
 } // namespace ntk
