@@ -232,7 +232,8 @@ void NtkOperator::addGroup(Group group, int output, int only, const Eigen::Matri
             offset.push_back(size);
             size += std::size_t(shape.fanOut(l)) * std::size_t(shape.fanIn(l) + 1) * std::size_t(m);
         }
-        Eigen::VectorXd sums = Eigen::VectorXd::Zero(Eigen::Index(size));
+        Eigen::VectorXd& sums = scratch_.sums;
+        sums.setZero(Eigen::Index(size));
         const auto outputSums = [&] {
             return Eigen::Map<Eigen::MatrixXd>(sums.data(), shape.fanIn(depth) + 1, m);
         };
@@ -251,7 +252,7 @@ void NtkOperator::addGroup(Group group, int output, int only, const Eigen::Matri
         const auto isHidden = [&](int l) { return position(l) < hidden.size(); };
 
         // Pass 1: M_c = D^T diag(v_c) A and b = D^T V over this process's samples, block by block.
-        Eigen::MatrixXd stacked;
+        Eigen::MatrixXd& stacked = scratch_.stacked;
         for (Eigen::Index first = 0; first < localRows_; first += rowsPerBlock) {
             throwIfCancelled(options_.cancel);
             const Eigen::Index count = std::min(rowsPerBlock, localRows_ - first);
@@ -281,7 +282,7 @@ void NtkOperator::addGroup(Group group, int output, int only, const Eigen::Matri
             options_.exchange.sum(sums.data(), sums.size());
 
         // Pass 2: (Theta v_c)_i = c_w^2 d_i^T M_c a_i + c_b^2 d_i^T b_c for each of this process's samples.
-        Eigen::MatrixXd projected;
+        Eigen::MatrixXd& projected = scratch_.projected;
         for (Eigen::Index first = 0; first < localRows_; first += rowsPerBlock) {
             throwIfCancelled(options_.cancel);
             const Eigen::Index count = std::min(rowsPerBlock, localRows_ - first);

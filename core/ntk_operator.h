@@ -105,6 +105,14 @@ private:
     NtkOperatorOptions options_;
     Eigen::Index localRows_ = 0, globalRows_ = 0, blockRows_ = 0;
     Eigen::RowVectorXd topScale_; // c_w(depth) |W_depth[:, j]| (traced) or c_w W_depth[k, :] (output k)
+    // Buffers of a product, kept from one to the next: a fresh n x width matrix per product is memory the
+    // system maps and faults in anew each time (at n = 2000 that was a quarter of the product's time).
+    // They make a product on one operator from two threads at once unsafe; nothing does that.
+    struct Scratch {
+        Eigen::VectorXd sums;
+        Eigen::MatrixXd stacked, projected;
+    };
+    mutable Scratch scratch_;
     mutable long long products_ = 0;
     mutable double productSeconds_ = 0.0;
 };
