@@ -116,13 +116,19 @@ struct FlatCurvature {
     long long& products;
     Eigen::Index size;
     double shift = 0.0; // Lanczos sees A - shift I
+    // Empty, or s = P^-1/2 of a diagonal preconditioner: then A is diag(s) H diag(s).
+    Eigen::VectorXd scaling = {};
     Eigen::Index rows() const { return size; }
     Eigen::Index cols() const { return size; }
     Eigen::VectorXd apply(const Eigen::VectorXd& x) const {
         throwIfCancelled(cancel);
         ++products;
-        return flatten(
-            curvatureProduct(fullHessian, model, cache, objective, unflattenLike(model.layers(), x)));
+        if (scaling.size() == 0)
+            return flatten(
+                curvatureProduct(fullHessian, model, cache, objective, unflattenLike(model.layers(), x)));
+        const Eigen::VectorXd scaled = scaling.cwiseProduct(x);
+        return scaling.cwiseProduct(flatten(
+            curvatureProduct(fullHessian, model, cache, objective, unflattenLike(model.layers(), scaled))));
     }
     void perform_op(const double* x, double* y) const {
         const Eigen::Map<const Eigen::VectorXd> in(x, size);
@@ -155,6 +161,45 @@ bool solveEnd(FlatCurvature& op, int count, Spectra::SortRule rule, double toler
     return values.size() == count;
 }
 
+// The `largest` top and `smallest` bottom eigenpairs of op into result, each checked by its residual.
+void solveExtremes(FlatCurvature& op, int largest, int smallest, double tolerance,
+                   CurvatureExtremes& result) {
+    result.status = SpectrumStatus::NotConverged;
+    Eigen::MatrixXd topVectors, bottomVectors;
+    if (!solveEnd(op, largest, Spectra::SortRule::LargestAlge, tolerance, result.largest, topVectors))
+        return;
+    if (smallest > 0) {
+        // The bottom of a Hessian sits in its bulk near zero, where a tolerance relative to each eigenvalue
+        // is out of reach. Shifted by lambda_max it becomes the end of largest magnitude, resolved to the
+        // tolerance relative to the whole spectrum's width.
+        op.shift = result.largest(0);
+        const bool solved = solveEnd(op, smallest, Spectra::SortRule::SmallestAlge, tolerance,
+                                     result.smallest, bottomVectors);
+        op.shift = 0.0;
+        if (!solved)
+            return;
+        result.smallest.reverseInPlace(); // Spectra sorts descending; ascending reads from the bottom up
+        bottomVectors.rowwise().reverseInPlace();
+    }
+    // Every pair checked against the product itself (they are few): Lanczos can report a lost direction
+    // as converged (core/spectrum.cpp). The scale is the spectrum's largest magnitude, so that a pair near
+    // zero (the Hessian's bulk) is judged by what round-off allows, not by its own tiny eigenvalue.
+    const double scale = std::max(std::abs(result.largest(0)),
+                                  result.smallest.size() > 0 ? std::abs(result.smallest(0)) : 0.0);
+    result.residuals.resize(largest + smallest);
+    const auto check = [&](const Eigen::VectorXd& values, const Eigen::MatrixXd& vectors,
+                           Eigen::Index offset) {
+        for (Eigen::Index j = 0; j < values.size(); ++j)
+            result.residuals(offset + j) =
+                (op.apply(vectors.col(j)) - values(j) * vectors.col(j)).norm() / (scale > 0 ? scale : 1.0);
+    };
+    check(result.largest, topVectors, 0);
+    check(result.smallest, bottomVectors, largest);
+    result.status = (result.residuals.array() <= std::max(1e-6, 10 * tolerance)).all()
+                        ? SpectrumStatus::Ok
+                        : SpectrumStatus::NotConverged;
+}
+
 } // namespace
 
 LayerSet hessianVectorProduct(const Mlp& model, const ForwardCache& cache,
@@ -176,41 +221,26 @@ CurvatureExtremes curvatureExtremes(const Mlp& model, const ForwardCache& cache,
                                     std::to_string(smallest) + " smallest of " + std::to_string(p) +
                                     " parameters (needs 1 <= largest and largest + smallest < P)");
     CurvatureExtremes result;
-    result.status = SpectrumStatus::NotConverged;
     FlatCurvature op{model, cache, objective, matrix == CurvatureMatrix::Hessian, cancel, result.products, p};
-    Eigen::MatrixXd topVectors, bottomVectors;
-    if (!solveEnd(op, largest, Spectra::SortRule::LargestAlge, tolerance, result.largest, topVectors))
-        return result;
-    if (smallest > 0) {
-        // The bottom of a Hessian sits in its bulk near zero, where a tolerance relative to each eigenvalue
-        // is out of reach. Shifted by lambda_max it becomes the end of largest magnitude, resolved to the
-        // tolerance relative to the whole spectrum's width.
-        op.shift = result.largest(0);
-        const bool solved = solveEnd(op, smallest, Spectra::SortRule::SmallestAlge, tolerance,
-                                     result.smallest, bottomVectors);
-        op.shift = 0.0;
-        if (!solved)
-            return result;
-        result.smallest.reverseInPlace(); // Spectra sorts descending; ascending reads from the bottom up
-        bottomVectors.rowwise().reverseInPlace();
-    }
-    // Every pair checked against the product itself (they are few): Lanczos can report a lost direction
-    // as converged (core/spectrum.cpp). The scale is the spectrum's largest magnitude, so that a pair near
-    // zero (the Hessian's bulk) is judged by what round-off allows, not by its own tiny eigenvalue.
-    const double scale = std::max(std::abs(result.largest(0)),
-                                  result.smallest.size() > 0 ? std::abs(result.smallest(0)) : 0.0);
-    result.residuals.resize(largest + smallest);
-    const auto check = [&](const Eigen::VectorXd& values, const Eigen::MatrixXd& vectors,
-                           Eigen::Index offset) {
-        for (Eigen::Index j = 0; j < values.size(); ++j)
-            result.residuals(offset + j) =
-                (op.apply(vectors.col(j)) - values(j) * vectors.col(j)).norm() / (scale > 0 ? scale : 1.0);
-    };
-    check(result.largest, topVectors, 0);
-    check(result.smallest, bottomVectors, largest);
-    result.status = (result.residuals.array() <= std::max(1e-6, 10 * tolerance)).all()
-                        ? SpectrumStatus::Ok
-                        : SpectrumStatus::NotConverged;
+    solveExtremes(op, largest, smallest, tolerance, result);
+    return result;
+}
+
+CurvatureExtremes preconditionedSharpness(const Mlp& model, const ForwardCache& cache,
+                                          const CurvatureObjective& objective, const LayerSet& preconditioner,
+                                          double tolerance, CancelFlag cancel) {
+    const Eigen::Index p = model.parameterCount();
+    const Eigen::VectorXd diagonal = flatten(preconditioner);
+    if (diagonal.size() != p || !(diagonal.array() > 0.0).all() || !diagonal.allFinite())
+        throw std::invalid_argument("preconditionedSharpness: the preconditioner must be positive and shaped "
+                                    "like the " +
+                                    std::to_string(p) + " parameters");
+    if (p < 2)
+        throw std::invalid_argument("preconditionedSharpness: needs at least 2 parameters");
+    CurvatureExtremes result;
+    FlatCurvature op{model, cache, objective, true, cancel, result.products, p};
+    op.scaling = diagonal.cwiseSqrt().cwiseInverse();
+    solveExtremes(op, 1, 0, tolerance, result);
     return result;
 }
 

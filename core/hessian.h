@@ -54,4 +54,11 @@ CurvatureExtremes curvatureExtremes(const Mlp& model, const ForwardCache& cache,
                                     const CurvatureObjective& objective, CurvatureMatrix matrix, int largest,
                                     int smallest = 0, double tolerance = 1e-10, CancelFlag cancel = nullptr);
 
+// The sharpness an optimizer with a diagonal preconditioner P sees (Adam: Optimizer::adamPreconditioner):
+// the largest eigenvalue of P^-1 H, found as that of the symmetric P^-1/2 H P^-1/2, which has the same
+// spectrum. P must be shaped like the parameters and positive. `largest` holds the one eigenvalue.
+CurvatureExtremes preconditionedSharpness(const Mlp& model, const ForwardCache& cache,
+                                          const CurvatureObjective& objective, const LayerSet& preconditioner,
+                                          double tolerance = 1e-10, CancelFlag cancel = nullptr);
+
 } // namespace ntk

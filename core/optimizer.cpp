@@ -62,7 +62,7 @@ void Optimizer::step(LayerSet& parameters, const LayerSet& gradient) {
         }
         break;
     case OptimizerKind::Adam: {
-        constexpr double beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8;
+        constexpr double beta1 = adamBeta1, beta2 = adamBeta2, epsilon = adamEpsilon;
         if (velocity_.empty()) {
             velocity_ = zerosLike(parameters);
             secondMoment_ = zerosLike(parameters);
@@ -84,6 +84,20 @@ void Optimizer::step(LayerSet& parameters, const LayerSet& gradient) {
     }
     }
     applyDecoupledTerms(parameters);
+}
+
+std::optional<LayerSet> Optimizer::adamPreconditioner() const {
+    if (kind_ != OptimizerKind::Adam || steps_ == 0)
+        return std::nullopt;
+    const double correction1 = 1.0 - std::pow(adamBeta1, double(steps_));
+    const double correction2 = 1.0 - std::pow(adamBeta2, double(steps_));
+    LayerSet p = secondMoment_;
+    const auto precondition = [&](auto v) { v = correction1 * ((v / correction2).sqrt() + adamEpsilon); };
+    for (Layer& layer : p) {
+        precondition(layer.weight.array());
+        precondition(layer.bias.array());
+    }
+    return p;
 }
 
 void Optimizer::applyDecoupledTerms(LayerSet& parameters) const {

@@ -4,6 +4,8 @@
 #include "config.h"
 #include "mlp.h"
 
+#include <optional>
+
 namespace ntk {
 
 struct PenaltySettings {
@@ -23,6 +25,11 @@ class Optimizer {
 public:
     Optimizer(OptimizerKind kind, double learningRate, double momentum, const PenaltySettings& penalties);
     void step(LayerSet& parameters, const LayerSet& gradient);
+    // Adam's diagonal preconditioner P, so that its step is theta -= lr P^-1 m (m its first moment):
+    // P = (1 - beta1^t)(sqrt(v / (1 - beta2^t)) + epsilon) after t steps. Empty for the other optimizers
+    // and before Adam's first step. The sharpness Adam's step sees is lambda_max(P^-1 H).
+    std::optional<LayerSet> adamPreconditioner() const;
+    static constexpr double adamBeta1 = 0.9, adamBeta2 = 0.999, adamEpsilon = 1e-8;
 
 private:
     void applyDecoupledTerms(LayerSet& parameters) const;

@@ -1,5 +1,7 @@
 #include "theory.h"
 
+#include "optimizer.h"
+
 #include <cmath>
 #include <stdexcept>
 #include <string>
@@ -34,6 +36,26 @@ double stabilityEdge(LossKind loss, int n, int outputs, double learningRate) {
     const double perOutputEdge =
         loss == LossKind::Mse ? 2.0 * n * outputs / learningRate : 4.0 * n / learningRate;
     return perOutputEdge * outputs;
+}
+
+double kernelCurvatureScale(LossKind loss, int n, int outputs) {
+    requirePositive(n, outputs, 1.0);
+    return loss == LossKind::Mse ? 1.0 / (double(n) * outputs * outputs) : 1.0 / (2.0 * n * outputs);
+}
+
+std::vector<SharpnessThreshold> sharpnessThresholds(OptimizerKind optimizer, double learningRate,
+                                                    double momentum) {
+    if (!(learningRate > 0.0))
+        throw std::invalid_argument("sharpnessThresholds: the learning rate must be positive");
+    using K = SharpnessThreshold::Kind;
+    std::vector<SharpnessThreshold> lines{{K::GradientDescent, 2.0 / learningRate}};
+    if (optimizer == OptimizerKind::Momentum)
+        lines.push_back({K::HeavyBall, (2.0 + 2.0 * momentum) / learningRate});
+    if (optimizer == OptimizerKind::Adam) {
+        const double beta1 = Optimizer::adamBeta1;
+        lines.push_back({K::Adam, (2.0 + 2.0 * beta1) / ((1.0 - beta1) * learningRate)});
+    }
+    return lines;
 }
 
 double linearizedDecay(double summedEigenvalue, double learningRate, int n, int outputs, int epoch) {

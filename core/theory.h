@@ -32,6 +32,23 @@ inline double perOutputEigenvalue(double summedEigenvalue, int outputs) {
 // beyond it the linearized step is unstable. Throws std::invalid_argument unless n, outputs, lr > 0.
 double stabilityEdge(LossKind loss, int n, int outputs, double learningRate);
 
+// The NTK's largest eigenvalue in the units of the training objective's curvature: lambda_max(K) times
+// this is lambda_max(K) / (nO^2) for mse, a lower bound on the Gauss-Newton matrix's lambda_max (equal to
+// it with one output, or decoupled outputs), and lambda_max(K) / (2nO) for cross-entropy, the bound from
+// the softmax curvature. So stabilityEdge times it is 2/lr for both.
+double kernelCurvatureScale(LossKind loss, int n, int outputs);
+
+// Where gradient descent's sharpness (lambda_max of the objective's Hessian) stops being stable on a
+// quadratic: 2/lr for plain steps, (2 + 2 beta)/lr for heavy-ball momentum v = beta v + g, and for Adam
+// (first-moment decay beta1) (2 + 2 beta1)/((1 - beta1) lr), which bounds the preconditioned sharpness
+// lambda_max(P^-1 H) rather than the raw one (Cohen et al. 2022). Gradient descent's 2/lr comes first.
+struct SharpnessThreshold {
+    enum class Kind { GradientDescent, HeavyBall, Adam } kind;
+    double value;
+};
+std::vector<SharpnessThreshold> sharpnessThresholds(OptimizerKind optimizer, double learningRate,
+                                                    double momentum);
+
 // |1 - lr kappa/(nO)|^t: the factor by which t full-batch gradient steps shrink the residual's component
 // along an eigenvector of the kernel (mse; cross-entropy while predictions are near uniform).
 double linearizedDecay(double summedEigenvalue, double learningRate, int n, int outputs, int epoch);

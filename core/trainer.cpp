@@ -144,7 +144,15 @@ void Trainer::measureCurvature(const ForwardCache& cache, EpochReport& report, C
     }
     if (gaussNewton.ok())
         report.gaussNewtonLambdaMax = gaussNewton.largest(0);
-    report.curvatureFailed = !hessian.ok() || !gaussNewton.ok();
+    bool preconditionedOk = true;
+    if (const std::optional<LayerSet> preconditioner = optimizer_.adamPreconditioner()) {
+        const CurvatureExtremes adam =
+            preconditionedSharpness(model_, cache, objective, *preconditioner, tolerance, cancel);
+        if (adam.ok())
+            report.preconditionedSharpness = adam.largest(0);
+        preconditionedOk = adam.ok();
+    }
+    report.curvatureFailed = !hessian.ok() || !gaussNewton.ok() || !preconditionedOk;
 }
 
 std::optional<EpochReport> Trainer::advance(CancelFlag cancel) {
@@ -199,6 +207,9 @@ std::optional<EpochReport> Trainer::advance(CancelFlag cancel) {
             }
             return std::nullopt;
         }
+        report.kernelSharpness =
+            report.kernel.lambdaMax *
+            kernelCurvatureScale(config_.loss, int(trainTargets_.rows()), int(trainTargets_.cols()));
         if (epoch_ == 0)
             pendingTheory_ = std::make_unique<PendingTheory>(
                 PendingTheory{parameters, trainCache.output, testOutput, outputGradient});

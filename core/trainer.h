@@ -60,7 +60,14 @@ struct EpochReport {
     // and the Gauss-Newton matrix's largest, at the parameters this report describes; absent (and
     // curvatureFailed set) when Lanczos did not converge, which says nothing of the run itself.
     std::optional<double> sharpness, hessianLambdaMin, gaussNewtonLambdaMax;
+    // With Adam, from its second step on: lambda_max(P^-1 H) for Adam's preconditioner P, the sharpness
+    // its step sees (Optimizer::adamPreconditioner).
+    std::optional<double> preconditionedSharpness;
     bool curvatureFailed = false;
+    // NTK epochs: the kernel's lambda_max in the Hessian's units (core/theory.h kernelCurvatureScale), to
+    // be drawn beside the sharpness: lambda_max(K) / (nO^2) for mse, lambda_max(K) / (2nO) for
+    // cross-entropy.
+    std::optional<double> kernelSharpness;
 };
 
 // What is computed once, right after epoch 0 has been reported (Trainer::completeTheory): the theory

@@ -534,8 +534,36 @@ private slots:
                 std::abs(gaussNewton - kernelTop / n) <= 1e-6 * gaussNewton,
                 qPrintable(
                     QString("epoch %1: G %2, NTK / n %3").arg(cells[0]).arg(gaussNewton).arg(kernelTop / n)));
+            // The NTK's lambda_max in the Hessian's units is G's top here (mse, one output), found from
+            // the kernel rather than from Gauss-Newton products; plain GD has no preconditioned sharpness.
+            QVERIFY(std::abs(cells[column("ntk_sharpness")].toDouble() - gaussNewton) <= 1e-6 * gaussNewton);
+            QVERIFY(cells.value(column("preconditioned_sharpness")).isEmpty());
         }
         QCOMPARE(measured, QSet<QString>({"0", "3", "6", "7"}));
+    }
+
+    // With Adam each curvature epoch after the first step also has lambda_max(P^-1 H); epoch 0 comes
+    // before any step, so Adam has no preconditioner there yet.
+    void adamCurvatureEpochsWriteThePreconditionedSharpness() {
+        QTemporaryDir dir;
+        const Result r =
+            runCli({"train", "--dataset",   "moons",    "--n",    "40",   "--test-n", "0", "--width",
+                    "16",    "--optimizer", "adam",     "--lr",   "0.01", "--epochs", "4", "--hessian-every",
+                    "2",     "--out",       dir.path(), "--quiet"});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const QStringList rows = csvRows(QDir(dir.path()).filePath("epochs.csv"));
+        const QStringList header = rows.value(0).split(',');
+        const int column = int(header.indexOf("preconditioned_sharpness"));
+        QVERIFY(column > 0);
+        QStringList preconditioned;
+        for (const QString& row : rows.mid(1)) {
+            const QStringList cells = row.split(',');
+            if (!cells.value(column).isEmpty()) {
+                preconditioned << cells[0];
+                QVERIFY(cells[column].toDouble() > 0);
+            }
+        }
+        QCOMPARE(preconditioned, QStringList({"2", "4"}));
     }
 
     void npyFilesLoadInNumpy() {

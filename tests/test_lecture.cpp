@@ -481,8 +481,9 @@ private slots:
                                              drawnTabText(bar, i))
                                         .arg(bar->tabRect(i).width());
             }
-            QVERIFY2(tabBars >= 3,
-                     qPrintable(QString("%1 tab bars shown").arg(tabBars))); // pages, details, docks
+            // The pages and the docks; the detail plots are chosen from a list (test_plot_layout's
+            // detailPanelListsEveryPlotAndFits checks that it shows its names in full).
+            QVERIFY2(tabBars >= 2, qPrintable(QString("%1 tab bars shown").arg(tabBars)));
         }
         QVERIFY2(problems.isEmpty(), qPrintable(problems.join('\n')));
         window.endLecture();

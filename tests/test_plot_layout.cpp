@@ -6,11 +6,14 @@
 // the metric the summary shows, and nothing from the write-up students never saw.
 #include "live_plot_set.h"
 #include "main_window.h"
+#include "plot_chooser.h"
 #include "scene_view.h"
 #include "sweep_runner.h"
 
+#include <QComboBox>
 #include <QDockWidget>
 #include <QRegularExpression>
+#include <QTabBar>
 #include <QtTest>
 #include <map>
 
@@ -527,6 +530,46 @@ private slots:
     }
 
     // The live settings panel steps aside on the Scene page, which lists the scene's own settings.
+    // The lower-right panel lists every plot it holds; at both window sizes the list shows its longest
+    // name in full inside the panel, and choosing an entry brings up that plot. (As a row of tabs the
+    // last ones hid behind scroll arrows at 1366x768 and at 1920x1080.)
+    void detailPanelListsEveryPlotAndFits() {
+        MainWindow window(quickConfig(), false);
+        window.show();
+        auto* chooser = window.findChild<PlotChooser*>("detailPlots");
+        QVERIFY(chooser);
+        QTabWidget* tabs = chooser->tabs();
+        QComboBox* list = chooser->list();
+        QCOMPARE(list->count(), tabs->count());
+        QVERIFY(tabs->indexOf(window.livePlots().sharpness) >= 0);
+        for (const QSize& size : windowSizes) {
+            window.resize(size);
+            QCoreApplication::processEvents();
+            QVERIFY(!tabs->tabBar()->isVisible());
+            const QRect inPanel(list->mapTo(chooser, QPoint(0, 0)), list->size());
+            QVERIFY2(chooser->rect().contains(inPanel),
+                     qPrintable(QString("list at %1 outside the panel's %2x%3")
+                                    .arg(inPanel.right())
+                                    .arg(chooser->width())
+                                    .arg(chooser->height())));
+            int widest = 0;
+            for (int i = 0; i < list->count(); ++i)
+                widest = std::max(widest, list->fontMetrics().horizontalAdvance(list->itemText(i)));
+            QVERIFY2(
+                list->width() >= widest,
+                qPrintable(QString("list %1 px, its longest name %2 px").arg(list->width()).arg(widest)));
+            for (int i = 0; i < list->count(); ++i) {
+                list->setCurrentIndex(i);
+                QCoreApplication::processEvents();
+                QCOMPARE(tabs->currentIndex(), i);
+                QVERIFY(tabs->currentWidget()->isVisible());
+                QVERIFY(tabs->currentWidget()->height() > chooser->height() / 2);
+            }
+            tabs->setCurrentIndex(0); // code that chooses a plot moves the list too
+            QCOMPARE(list->currentIndex(), 0);
+        }
+    }
+
     void scenePageShowsTheScenesSettings() {
         MainWindow window(quickConfig(), false);
         window.show();

@@ -7,6 +7,7 @@
 #include "blas_thread_policy.h"
 #include "blas_threads.h"
 #include "data_prep.h"
+#include "live_plot_set.h"
 #include "live_run.h"
 #include "main_window.h"
 #include "npy.h"
@@ -20,6 +21,7 @@
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QMap>
 #include <QProcess>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -133,6 +135,57 @@ private slots:
         for (std::size_t i = 0; i < final.shape[0]; ++i)
             trace += final.data[i * final.shape[1] + i];
         QVERIFY(std::abs(trace / summary["final_trace"].toDouble() - 1.0) < 1e-12);
+    }
+
+    // Curvature epochs with momentum: the three exports agree, and the window's Sharpness plot draws the
+    // very sharpness values the command line wrote, against 2/lr and the heavy-ball line (2 + 2 beta)/lr.
+    void sharpnessPlotDrawsWhatTheCliWrites() {
+        QTemporaryDir root;
+        const QStringList flags{"--dataset",       "moons",    "--n",        "40",  "--test-n", "10",
+                                "--width",         "16",       "--epochs",   "30",  "--lr",     "0.3",
+                                "--optimizer",     "momentum", "--momentum", "0.5", "--batch",  "40",
+                                "--hessian-every", "3"};
+        compareExports(flags, root);
+        const QString cli = root.filePath("cli");
+        const QStringList rows =
+            QString::fromUtf8(readAll(cli + "/epochs.csv")).split('\n', Qt::SkipEmptyParts);
+        const QStringList header = rows.value(0).split(',');
+        const qsizetype column = header.indexOf("sharpness");
+        QVERIFY(column > 0);
+        QMap<double, double> written;
+        for (const QString& row : rows.mid(1)) {
+            const QStringList cells = row.split(',');
+            if (!cells.value(column).isEmpty())
+                written[cells[0].toDouble()] = cells[column].toDouble();
+        }
+        QCOMPARE(written.size(), 11); // epochs 0, 3, ..., 30
+        QString error;
+        const auto config = loadConfigFile(cli + "/config.json", error);
+        QVERIFY2(config, qPrintable(error));
+        MainWindow window(*config, false);
+        window.resize(1366, 768);
+        window.show();
+        QTRY_VERIFY_WITH_TIMEOUT(window.liveRun().record().ended(), 120000);
+        SharpnessPlot* plot = window.livePlots().sharpness;
+        plot->refreshNow(window.history());
+        QMap<double, double> drawn;
+        for (auto it = plot->graph(0)->data()->constBegin(); it != plot->graph(0)->data()->constEnd(); ++it)
+            drawn[it->key] = it->value;
+        QCOMPARE(drawn.keys(), written.keys());
+        for (double epoch : written.keys())
+            QVERIFY2(std::abs(drawn[epoch] - written[epoch]) <= 1e-12 * std::abs(written[epoch]),
+                     qPrintable(QString("epoch %1: drawn %2, written %3")
+                                    .arg(epoch)
+                                    .arg(drawn[epoch])
+                                    .arg(written[epoch])));
+        QStringList lines;
+        for (int i = 0; i < plot->itemCount(); ++i)
+            if (auto* text = qobject_cast<QCPItemText*>(plot->item(i)); text && text->visible())
+                lines << text->text();
+        // Each line is labelled on the plot, or named in the note when it lies above the axis.
+        const QString all = lines.join(" | ") + " / " + plot->note();
+        QVERIFY2(all.contains(QString("2/η = %1").arg(2.0 / 0.3, 0, 'g', 3)), qPrintable(all));
+        QVERIFY2(all.contains(QString("(2+2β)/η = %1").arg(3.0 / 0.3, 0, 'g', 3)), qPrintable(all));
     }
 
     // When the best epoch had no NTK evaluation, the final kernel is measured from its parameters: the

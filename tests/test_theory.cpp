@@ -89,6 +89,56 @@ RunConfig wideRegression() {
 class TheoryTest : public QObject {
     Q_OBJECT
 private slots:
+    // Each threshold is where its optimizer stops being stable on the quadratic J = a/2 |theta|^2: plain
+    // and heavy-ball steps by the optimizer itself (the iterate shrinks 1 % below the line and grows 1 %
+    // above it); Adam's by its update with the preconditioner held fixed, m <- beta1 m + (1 - beta1) a x,
+    // x <- x - lr m, whose companion matrix's spectral radius crosses 1 there.
+    void sharpnessThresholdsAreWhereQuadraticsTurnUnstable() {
+        const double lr = 0.05, beta = 0.7;
+        for (OptimizerKind kind : {OptimizerKind::Gd, OptimizerKind::Momentum}) {
+            const std::vector<SharpnessThreshold> lines = sharpnessThresholds(kind, lr, beta);
+            QCOMPARE(lines.front().kind, SharpnessThreshold::Kind::GradientDescent);
+            QCOMPARE(lines.front().value, 2.0 / lr);
+            const double edge = lines.back().value;
+            QCOMPARE(lines.size(), kind == OptimizerKind::Momentum ? std::size_t(2) : std::size_t(1));
+            for (double factor : {0.99, 1.01}) {
+                const double a = factor * edge;
+                Optimizer optimizer(kind, lr, beta, PenaltySettings{});
+                LayerSet theta{
+                    Layer{Eigen::MatrixXd::Constant(1, 1, 1.0), Eigen::VectorXd::Constant(1, 1.0)}};
+                for (int t = 0; t < 3000; ++t) {
+                    LayerSet gradient = theta;
+                    gradient[0].weight *= a;
+                    gradient[0].bias *= a;
+                    optimizer.step(theta, gradient);
+                }
+                const double size = std::abs(theta[0].weight(0, 0));
+                QVERIFY2(factor < 1 ? size < 1e-3 : size > 1e3, qPrintable(QString::number(size)));
+            }
+        }
+        const std::vector<SharpnessThreshold> adam = sharpnessThresholds(OptimizerKind::Adam, lr, beta);
+        QCOMPARE(adam.size(), std::size_t(2));
+        QCOMPARE(adam.back().kind, SharpnessThreshold::Kind::Adam);
+        const double beta1 = Optimizer::adamBeta1;
+        for (double factor : {0.99, 1.01}) {
+            const double a = factor * adam.back().value;
+            Eigen::Matrix2d step; // (m, x) -> (m', x')
+            step << beta1, (1 - beta1) * a, -lr * beta1, 1 - lr * (1 - beta1) * a;
+            const double radius = step.eigenvalues().cwiseAbs().maxCoeff();
+            QVERIFY2(factor < 1 ? radius < 1 : radius > 1, qPrintable(QString::number(radius)));
+        }
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, sharpnessThresholds(OptimizerKind::Gd, 0.0, 0.9));
+    }
+
+    // The NTK's lambda_max in curvature units puts the linearized edge at 2/lr for both losses.
+    void kernelCurvatureScalePutsTheEdgeAtTwoOverLr() {
+        for (LossKind loss : {LossKind::Mse, LossKind::CrossEntropy})
+            for (int outputs : {1, 3})
+                QVERIFY(
+                    std::abs(stabilityEdge(loss, 40, outputs, 0.2) * kernelCurvatureScale(loss, 40, outputs) -
+                             2.0 / 0.2) <= 1e-12);
+    }
+
     void formulasOnHandCheckedCases() {
         // n = 2, O = 1, lr = 0.5, eigenvalue 4: step factor 1 - 0.5 * 4 / 2 = 0; eigenvalue 1: 0.75.
         QCOMPARE(linearizedDecay(4.0, 0.5, 2, 1, 1), 0.0);

@@ -131,6 +131,10 @@ ControlPanel::ControlPanel(QWidget* parent)
     addSlider(
         kernel, "top_k", tr("Top-k eigenvalues only (0 = all)"), 1, 1000, int(S::LogWithZero), true,
         [](const RunConfig& c) { return c.topK; }, [](RunConfig& c, double v) { c.topK = int(v); });
+    addSlider(
+        kernel, "hessian_every", tr("Hessian every K epochs (0 = off)"), 1, 1000, int(S::LogWithZero), true,
+        [](const RunConfig& c) { return c.hessianEvery; },
+        [](RunConfig& c, double v) { c.hessianEvery = int(v); });
     addCombo(form(kernel), "kernel_precision", tr("Kernel precision"), &RunConfig::kernelPrecision);
     auto* seed = new QSpinBox(this);
     seed->setRange(0, 999999999);

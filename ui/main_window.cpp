@@ -8,6 +8,7 @@
 #include "help_panel.h"
 #include "idx_reader.h"
 #include "live_plot_set.h"
+#include "plot_chooser.h"
 #include "plot_grid.h"
 #include "run_status_line.h"
 #include "scene_summary.h"
@@ -134,17 +135,21 @@ void MainWindow::buildLayout() {
     livePlots_ = std::make_unique<LivePlotSet>(createLivePlots(central));
     plots_ = livePlots_->all();
     const LivePlotSet& p = *livePlots_;
-    detailTabs_ = new QTabWidget;
-    detailTabs_->addTab(p.kernelMatrix, tr("Kernel matrix"));
-    detailTabs_->addTab(p.predictions, tr("Predictions"));
-    detailTabs_->addTab(p.eigenfunctions, tr("Eigenfunctions"));
-    detailTabs_->addTab(p.lazyRich, tr("Lazy/rich"));
-    detailTabs_->addTab(p.layerShares, tr("Layers"));
-    detailTabs_->addTab(p.spectralBias, tr("Spectral bias"));
-    detailTabs_->addTab(p.spectralFilter, tr("Filter"));
-    detailTabs_->addTab(p.linearized, tr("Linearized"));
+    // Listed by what a lecture reaches for, the curvature after the kernel's own views.
+    auto* details = new PlotChooser;
+    details->setObjectName("detailPlots");
+    details->addPlot(p.kernelMatrix, tr("Kernel matrix"));
+    details->addPlot(p.predictions, tr("Predictions"));
+    details->addPlot(p.eigenfunctions, tr("Eigenfunctions"));
+    details->addPlot(p.lazyRich, tr("Lazy/rich"));
+    details->addPlot(p.layerShares, tr("Layers"));
+    details->addPlot(p.spectralBias, tr("Spectral bias"));
+    details->addPlot(p.spectralFilter, tr("Filter"));
+    details->addPlot(p.linearized, tr("Linearized"));
+    details->addPlot(p.sharpness, tr("Sharpness"));
+    detailTabs_ = details->tabs();
     for (QWidget* cell : std::initializer_list<QWidget*>{p.spectrum, p.lambdaMax, p.trace, p.loss,
-                                                         p.spectrumHeatmap, detailTabs_})
+                                                         p.spectrumHeatmap, details})
         central->addCell(cell);
     connect(detailTabs_, &QTabWidget::currentChanged, this, [this] { liveRun_.requestFrame(); });
     pages_ = new QTabWidget;

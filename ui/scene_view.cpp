@@ -183,8 +183,9 @@ void SceneView::showResults(const SceneResults& results) {
 }
 
 void SceneView::applySceneView() {
-    // "summary:frobenius" picks the summary metric, "density" the sixth plot's mode.
+    // "summary:frobenius" picks the summary metric, "density" the sixth plot's mode, "sharpness" the third's.
     auto mode = TrajectoryPlot::Mode::LambdaVsLoss;
+    auto overTime = EpochOverlayPlot::Quantity::LambdaMax; // "sharpness": the third plot's quantity
     for (QString view : results_.scene.view.split(',')) {
         view = view.trimmed();
         if (view.startsWith("summary:"))
@@ -194,7 +195,10 @@ void SceneView::applySceneView() {
             }
         if (view == "density")
             mode = TrajectoryPlot::Mode::Density;
+        if (view == "sharpness")
+            overTime = EpochOverlayPlot::Quantity::Sharpness;
     }
+    scenePlots_.lambdaMax->setQuantity(overTime);
     mode_->setCurrentIndex(mode_->findData(int(mode)));
     scenePlots_.trajectory->setMode(mode);
     for (ComparisonPlot* plot : plots_)

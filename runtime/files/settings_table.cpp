@@ -257,11 +257,13 @@ std::vector<SettingSpec> buildTable() {
                    "Matrix-free NTK epochs: the eigenvalue density on every K-th of them (epoch 0 is the "
                    "first) and the last (0: never)",
                    &C::densityEvery),
-        intSetting("hessian_every", "K",
-                   "Every K-th epoch and the last: the sharpness (largest eigenvalue of the training "
-                   "objective's Hessian), its smallest eigenvalue and the Gauss-Newton matrix's largest, by "
-                   "Lanczos on exact Hessian-vector products (0: never)",
-                   &C::hessianEvery),
+        intSetting(
+            "hessian_every", "K",
+            "Every K-th epoch and the last: the sharpness (largest eigenvalue of the training "
+            "objective's Hessian), its smallest eigenvalue and the Gauss-Newton matrix's largest, by "
+            "Lanczos on exact Hessian-vector products; with Adam also the sharpness its preconditioned step "
+            "sees (0: never)",
+            &C::hessianEvery),
         boolSetting("per_output_blocks", "Also export the kernel of each output separately",
                     &C::perOutputBlocks),
         boolSetting("eigenvectors", "Also compute eigenvectors and the targets' energy in each",

@@ -33,9 +33,10 @@ QByteArray epochsCsv(const std::vector<EpochReport>& reports) {
         << "epoch,train_loss,test_loss,train_accuracy,test_accuracy,penalty,parameter_norm,zero_fraction,"
            "trace,lambda_max,lambda_min,condition_number,effective_rank,frobenius_norm,top1_share,top5_share,"
            "top10_share,kernel_distance,target_alignment,nonpositive_eigenvalues,linearized_train_loss,"
-           "linearized_test_loss,sharpness,hessian_lambda_min,gn_lambda_max"; // no wall times here:
-                                                                              // summary.json has them, so
-                                                                              // runs compare byte for byte
+           "linearized_test_loss,sharpness,hessian_lambda_min,gn_lambda_max,preconditioned_sharpness,"
+           "ntk_sharpness"; // no wall times here:
+                            // summary.json has them, so
+                            // runs compare byte for byte
     for (const EpochReport& r : reports) {
         QStringList row{QString::number(r.epoch),      formatNumber(r.trainLoss),   cell(r.testLoss),
                         cell(r.trainAccuracy),         cell(r.testAccuracy),        formatNumber(r.penalty),
@@ -51,7 +52,8 @@ QByteArray epochsCsv(const std::vector<EpochReport>& reports) {
                 row << QString();
         }
         row << cell(r.linearizedTrainLoss) << cell(r.linearizedTestLoss) << cell(r.sharpness)
-            << cell(r.hessianLambdaMin) << cell(r.gaussNewtonLambdaMax);
+            << cell(r.hessianLambdaMin) << cell(r.gaussNewtonLambdaMax) << cell(r.preconditionedSharpness)
+            << cell(r.kernelSharpness);
         lines << row.join(',');
     }
     return (lines.join('\n') + '\n').toUtf8();

@@ -51,7 +51,8 @@ std::optional<QString> checkSceneView(const QJsonValue& value) {
     for (SummaryMetric metric : allSummaryMetrics())
         metrics << metricKey(metric);
     const QString expected =
-        "expected \"density\", \"lambda_vs_loss\" or \"summary:METRIC\" (or METRIC+METRIC...) with METRIC "
+        "expected \"density\", \"lambda_vs_loss\", \"sharpness\" or \"summary:METRIC\" (or METRIC+METRIC...) "
+        "with METRIC "
         "one of " +
         metrics.join(", ");
     if (!value.isString())
@@ -59,7 +60,7 @@ std::optional<QString> checkSceneView(const QJsonValue& value) {
     // One view of each plot, separated by commas: "summary:trace+lambda_max, density".
     for (QString view : value.toString().split(',')) {
         view = view.trimmed();
-        if (view == "density" || view == "lambda_vs_loss")
+        if (view == "density" || view == "lambda_vs_loss" || view == "sharpness")
             continue;
         if (view.startsWith("summary:") && parseMetrics(view.section(':', 1)))
             continue;

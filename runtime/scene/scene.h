@@ -6,7 +6,8 @@
 //    "sweep": {"key": "l2", "values": [0, 1e-4, 0.01]}          one setting varied, or
 //    "grid": [{"key": "n", "values": [...]}, {"key": "l2", "values": [...]}]   every combination, or
 //    "runs": [{"label": "without", "settings": {...}}, ...]      explicit runs
-//    "view": "summary:METRIC" | "density" | "lambda_vs_loss", or several: "summary:trace, density"
+//    "view": "summary:METRIC" | "density" | "lambda_vs_loss" | "sharpness", or several:
+//            "summary:trace, density"
 //            (optional, see checkSceneView)}
 #include "config.h"
 
@@ -42,7 +43,8 @@ inline constexpr int sceneFormatVersion = 1;
 
 // The optional "view" of a scene: "summary:METRIC" picks the quantity of the summary plot (a metric key
 // of scene_summary.h, e.g. "summary:frobenius"; "summary:trace+lambda_max" draws both on one plot); "density"
-// or "lambda_vs_loss" picks the sixth plot's mode. nullopt when valid, else why not.
+// or "lambda_vs_loss" picks the sixth plot's mode; "sharpness" has the third plot draw each run's sharpness
+// in units of its 2/lr instead of lambda_max. nullopt when valid, else why not.
 std::optional<QString> checkSceneView(const QJsonValue& value);
 
 // Errors name the file and the key.

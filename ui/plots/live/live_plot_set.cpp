@@ -8,7 +8,7 @@ namespace ntk {
 
 std::vector<LivePlot*> LivePlotSet::all() const {
     return {spectrum,       lambdaMax, trace,       loss,         spectrumHeatmap, kernelMatrix, predictions,
-            eigenfunctions, lazyRich,  layerShares, spectralBias, spectralFilter,  linearized};
+            eigenfunctions, lazyRich,  layerShares, spectralBias, spectralFilter,  linearized,   sharpness};
 }
 
 LivePlotSet createLivePlots(QWidget* parent) {
@@ -121,6 +121,7 @@ LivePlotSet createLivePlots(QWidget* parent) {
     plots.spectralBias = new SpectralBiasPlot(parent);
     plots.spectralFilter = new SpectralFilterPlot(parent);
     plots.linearized = linearized;
+    plots.sharpness = new SharpnessPlot(parent);
     return plots;
 }
 

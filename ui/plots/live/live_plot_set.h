@@ -7,6 +7,7 @@
 #include "layer_share_plot.h"
 #include "prediction_plot.h"
 #include "series_plot.h"
+#include "sharpness_plot.h"
 #include "spectral_bias_plot.h"
 #include "spectral_filter_plot.h"
 #include "spectrum_heatmap_plot.h"
@@ -30,6 +31,7 @@ struct LivePlotSet {
     SpectralBiasPlot* spectralBias = nullptr;       // residual left along eigenvectors of the initial NTK
     SpectralFilterPlot* spectralFilter = nullptr;   // share of the target fitted per eigenvalue
     SeriesPlot* linearized = nullptr;               // the network's losses beside its linearization's
+    SharpnessPlot* sharpness = nullptr;             // the Hessian's top eigenvalue against 2/lr
 
     // Every plot, in the order above (the order of the export menu and of exported figures).
     std::vector<LivePlot*> all() const;

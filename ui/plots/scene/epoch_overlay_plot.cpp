@@ -5,16 +5,45 @@
 
 namespace ntk {
 
+namespace {
+
+QString titleOf(EpochOverlayPlot::Quantity quantity) {
+    switch (quantity) {
+    case EpochOverlayPlot::Quantity::LambdaMax:
+        return EpochOverlayPlot::tr("Largest eigenvalue over epochs");
+    case EpochOverlayPlot::Quantity::Sharpness:
+        return EpochOverlayPlot::tr("Sharpness against the edge of stability");
+    case EpochOverlayPlot::Quantity::Loss:
+        break;
+    }
+    return EpochOverlayPlot::tr("Test (solid) and train (dashed) loss");
+}
+
+} // namespace
+
 EpochOverlayPlot::EpochOverlayPlot(Quantity quantity, QWidget* parent)
-    : ComparisonPlot(quantity == Quantity::LambdaMax ? "scene_lambda_max" : "scene_loss",
-                     quantity == Quantity::LambdaMax ? tr("Largest eigenvalue over epochs")
-                                                     : tr("Test (solid) and train (dashed) loss"),
+    : ComparisonPlot(quantity == Quantity::Loss ? "scene_loss" : "scene_lambda_max", titleOf(quantity),
                      parent)
     , quantity_(quantity) {
     xAxis->setLabel(tr("epoch"));
     useIntegerTicks(xAxis);
-    yAxis->setLabel(quantity == Quantity::LambdaMax ? tr("λₘₐₓ") : tr("loss"));
+    label();
     legend->setVisible(true);
+}
+
+void EpochOverlayPlot::setQuantity(Quantity quantity) {
+    if (quantity == quantity_ || quantity == Quantity::Loss || quantity_ == Quantity::Loss)
+        return;
+    quantity_ = quantity;
+    label();
+    rebuildNow();
+}
+
+void EpochOverlayPlot::label() {
+    setTitleText(titleOf(quantity_));
+    yAxis->setLabel(quantity_ == Quantity::LambdaMax   ? tr("λₘₐₓ")
+                    : quantity_ == Quantity::Sharpness ? tr("sharpness λₘₐₓ(H) ÷ 2/η")
+                                                       : tr("loss"));
 }
 
 void EpochOverlayPlot::rebuild() {
@@ -42,7 +71,15 @@ void EpochOverlayPlot::rebuild() {
             }
             return g;
         };
-        if (quantity_ == Quantity::LambdaMax) {
+        if (quantity_ == Quantity::Sharpness) {
+            // In units of the run's own edge, so runs with different learning rates share the line at 1.
+            const double halfStep = run.config.learningRate / 2.0;
+            series(
+                [halfStep](const EpochReport& r) {
+                    return r.sharpness ? std::optional(*r.sharpness * halfStep) : std::nullopt;
+                },
+                legendLabel(run), Qt::SolidLine);
+        } else if (quantity_ == Quantity::LambdaMax) {
             series(
                 [](const EpochReport& r) {
                     return r.hasKernel ? std::optional(r.kernel.lambdaMax) : std::nullopt;
@@ -94,6 +131,22 @@ void EpochOverlayPlot::rebuild() {
             text->setPositionAlignment((at < 0.5 ? Qt::AlignLeft : Qt::AlignRight) | Qt::AlignVCenter);
             text->setText(' ' + text->text().trimmed() + ' ');
         }
+    // Drawn after the markers' labels are placed: this one stays at the left end of its line.
+    if (quantity_ == Quantity::Sharpness && graphCount() > 0) {
+        auto* edge = new QCPItemStraightLine(this);
+        edge->setPen(QPen(QColor(120, 0, 160), style().lineWidth() * 0.75, Qt::DashDotLine));
+        edge->point1->setCoords(0, 1.0);
+        edge->point2->setCoords(1, 1.0);
+        auto* text = new QCPItemText(this);
+        text->position->setTypeX(QCPItemPosition::ptAxisRectRatio);
+        text->position->setCoords(0.02, 1.0);
+        text->setPositionAlignment(Qt::AlignLeft | Qt::AlignBottom);
+        text->setText(tr("2/η: edge of stability"));
+        text->setColor(QColor(120, 0, 160));
+        text->setFont(style().legendFont());
+        if (followsData() && !yAxis->range().contains(1.05) && !logScale())
+            yAxis->setRange(std::min(0.0, yAxis->range().lower), std::max(1.15, yAxis->range().upper));
+    }
 }
 
 } // namespace ntk
