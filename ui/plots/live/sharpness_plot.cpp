@@ -196,7 +196,7 @@ void SharpnessPlot::rebuild(const RunHistory& history) {
         else if (failed)
             missing = tr("Lanczos did not converge on the Hessian: no sharpness (the run is fine)");
         if (!anyDrawn)
-            waiting = missing.isEmpty() ? QString() : missing;
+            waiting = missing;
     }
     if (!missing.isEmpty() && anyDrawn)
         setNote(note().isEmpty() ? missing : missing + tr("; ") + note());
