@@ -22,7 +22,7 @@ at n <= 2000 also its vmapped variant, for context): speed-up of our wall time o
 eigenvalue agreement. Then ntkviz-bench's GEMM peak and the whole training set, n = 60,000: top-32 wall time,
 largest residual, peak resident memory, the operator's throughput against that peak (when summary.json has
 operator_seconds and operator_flops_per_product), SLQ with 10 probes x 60 steps, and the top-32 again under
-`mpirun -np 2` (when mpirun is installed): peak memory per process against the single process's. A peer that fails or
+`mpirun -np 2` (a failed row when mpirun is missing): peak memory per process against the single process's. A peer that fails or
 times out (--peer-timeout) leaves its rows at n/a with the reason; the other rows still run.
 
 The raw JSON of every program goes to --out (default <build-dir>/results/<timestamp>/) beside table.md.
@@ -587,7 +587,10 @@ def run_matrix_free(cli, bench_dir, scratch_parent, threads, with_peer, peer_tim
                                       f"ntkviz-cli spectrum {flags[1]} n={whole_set}")
         shutil.rmtree(out_dir, ignore_errors=True)
         report[key] = entry
-    if whole_set > 0 and shutil.which("mpirun"):
+    if whole_set > 0 and not shutil.which("mpirun"):
+        # A row of its own, not a silent gap: the target is part of the issue.
+        report["whole_set_mpi"] = {"n": whole_set, "error": "mpirun not found (Debian: openmpi-bin, libopenmpi-dev)"}
+    elif whole_set > 0:
         entry, out_dir = run_spectrum(cli, whole_set, lanczos, scratch_parent,
                                       f"mpirun -np 2 ntkviz-cli spectrum lanczos n={whole_set}", MPI_LAUNCHER)
         shutil.rmtree(out_dir, ignore_errors=True)

@@ -35,7 +35,8 @@ scripts/install-deps.sh >&2
 # --no-install-recommends) torch falls back to the reference BLAS and every peer number would be several
 # times too slow, so OpenBLAS is required here rather than left to chance.
 missing=()
-for p in python3-torch python3-scipy libopenblas0; do
+# OpenMPI for the matrix-free rows' `mpirun -np 2` (the build finds it at configure time, below).
+for p in python3-torch python3-scipy libopenblas0 libopenmpi-dev openmpi-bin; do
   installed "$p" || missing+=("$p")
 done
 if ((${#missing[@]} > 0)); then
