@@ -141,13 +141,16 @@ struct FlatCurvature {
 constexpr Eigen::Index maxRestarts = 100;
 
 // One end of the spectrum, `count` eigenpairs in Spectra's order (descending); false if Lanczos failed.
-bool solveEnd(FlatCurvature& op, int count, Spectra::SortRule rule, double tolerance, Eigen::VectorXd& values,
-              Eigen::MatrixXd& vectors) {
+bool solveEnd(FlatCurvature& op, int count, Spectra::SortRule rule, double tolerance,
+              const Eigen::VectorXd& start, Eigen::VectorXd& values, Eigen::MatrixXd& vectors) {
     const Eigen::Index ncv =
         std::min<Eigen::Index>(op.size, std::max<Eigen::Index>(2 * Eigen::Index(count) + 1, 20));
     Spectra::SymEigsSolver<FlatCurvature> solver(op, count, ncv);
     try {
-        solver.init();
+        if (start.size() == op.size && start.allFinite() && start.norm() > 0.0)
+            solver.init(start.data());
+        else
+            solver.init();
         solver.compute(rule, maxRestarts, tolerance);
     } catch (const Cancelled&) {
         throw;
@@ -163,17 +166,18 @@ bool solveEnd(FlatCurvature& op, int count, Spectra::SortRule rule, double toler
 
 // The `largest` top and `smallest` bottom eigenpairs of op into result, each checked by its residual.
 void solveExtremes(FlatCurvature& op, int largest, int smallest, double tolerance,
-                   CurvatureExtremes& result) {
+                   const CurvatureStart& start, CurvatureExtremes& result) {
     result.status = SpectrumStatus::NotConverged;
     Eigen::MatrixXd topVectors, bottomVectors;
-    if (!solveEnd(op, largest, Spectra::SortRule::LargestAlge, tolerance, result.largest, topVectors))
+    if (!solveEnd(op, largest, Spectra::SortRule::LargestAlge, tolerance, start.top, result.largest,
+                  topVectors))
         return;
     if (smallest > 0) {
         // The bottom of a Hessian sits in its bulk near zero, where a tolerance relative to each eigenvalue
         // is out of reach. Shifted by lambda_max it becomes the end of largest magnitude, resolved to the
         // tolerance relative to the whole spectrum's width.
         op.shift = result.largest(0);
-        const bool solved = solveEnd(op, smallest, Spectra::SortRule::SmallestAlge, tolerance,
+        const bool solved = solveEnd(op, smallest, Spectra::SortRule::SmallestAlge, tolerance, start.bottom,
                                      result.smallest, bottomVectors);
         op.shift = 0.0;
         if (!solved)
@@ -195,6 +199,9 @@ void solveExtremes(FlatCurvature& op, int largest, int smallest, double toleranc
     };
     check(result.largest, topVectors, 0);
     check(result.smallest, bottomVectors, largest);
+    result.vectors.top = topVectors.col(0);
+    if (smallest > 0)
+        result.vectors.bottom = bottomVectors.col(0);
     result.status = (result.residuals.array() <= std::max(1e-6, 10 * tolerance)).all()
                         ? SpectrumStatus::Ok
                         : SpectrumStatus::NotConverged;
@@ -214,7 +221,8 @@ LayerSet gaussNewtonVectorProduct(const Mlp& model, const ForwardCache& cache,
 
 CurvatureExtremes curvatureExtremes(const Mlp& model, const ForwardCache& cache,
                                     const CurvatureObjective& objective, CurvatureMatrix matrix, int largest,
-                                    int smallest, double tolerance, CancelFlag cancel) {
+                                    int smallest, double tolerance, CancelFlag cancel,
+                                    const CurvatureStart& start) {
     const Eigen::Index p = model.parameterCount();
     if (largest < 1 || smallest < 0 || Eigen::Index(largest) + smallest >= p)
         throw std::invalid_argument("curvatureExtremes: " + std::to_string(largest) + " largest and " +
@@ -222,13 +230,13 @@ CurvatureExtremes curvatureExtremes(const Mlp& model, const ForwardCache& cache,
                                     " parameters (needs 1 <= largest and largest + smallest < P)");
     CurvatureExtremes result;
     FlatCurvature op{model, cache, objective, matrix == CurvatureMatrix::Hessian, cancel, result.products, p};
-    solveExtremes(op, largest, smallest, tolerance, result);
+    solveExtremes(op, largest, smallest, tolerance, start, result);
     return result;
 }
 
 CurvatureExtremes preconditionedSharpness(const Mlp& model, const ForwardCache& cache,
                                           const CurvatureObjective& objective, const LayerSet& preconditioner,
-                                          double tolerance, CancelFlag cancel) {
+                                          double tolerance, CancelFlag cancel, const CurvatureStart& start) {
     const Eigen::Index p = model.parameterCount();
     const Eigen::VectorXd diagonal = flatten(preconditioner);
     if (diagonal.size() != p || !(diagonal.array() > 0.0).all() || !diagonal.allFinite())
@@ -240,7 +248,7 @@ CurvatureExtremes preconditionedSharpness(const Mlp& model, const ForwardCache& 
     CurvatureExtremes result;
     FlatCurvature op{model, cache, objective, true, cancel, result.products, p};
     op.scaling = diagonal.cwiseSqrt().cwiseInverse();
-    solveExtremes(op, 1, 0, tolerance, result);
+    solveExtremes(op, 1, 0, tolerance, start, result);
     return result;
 }
 

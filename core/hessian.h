@@ -36,6 +36,13 @@ LayerSet gaussNewtonVectorProduct(const Mlp& model, const ForwardCache& cache,
 
 enum class CurvatureMatrix { Hessian, GaussNewton };
 
+// Where a solve starts: the leading eigenvectors (flat, in parameter order) of an earlier solve. Between
+// two curvature epochs the parameters move a few steps and these directions little; started from them,
+// Lanczos needs fewer products. Empty (or of the wrong size): Spectra's own start.
+struct CurvatureStart {
+    Eigen::VectorXd top, bottom;
+};
+
 struct CurvatureExtremes {
     SpectrumStatus status = SpectrumStatus::Empty; // NotConverged: Lanczos did not reach the tolerance
     Eigen::VectorXd largest;                       // descending
@@ -43,6 +50,7 @@ struct CurvatureExtremes {
     // |A v - lambda v| / max(|lambda|, |lambda_max|) of each pair, largest then smallest
     Eigen::VectorXd residuals;
     long long products = 0; // curvature products, the residual check included
+    CurvatureStart vectors; // the eigenvectors of largest(0) and smallest(0), to start the next solve from
     bool ok() const { return status == SpectrumStatus::Ok; }
 };
 
@@ -52,13 +60,15 @@ struct CurvatureExtremes {
 // Requires 1 <= largest and largest + smallest < P (the parameter count). Throws Cancelled.
 CurvatureExtremes curvatureExtremes(const Mlp& model, const ForwardCache& cache,
                                     const CurvatureObjective& objective, CurvatureMatrix matrix, int largest,
-                                    int smallest = 0, double tolerance = 1e-10, CancelFlag cancel = nullptr);
+                                    int smallest = 0, double tolerance = 1e-10, CancelFlag cancel = nullptr,
+                                    const CurvatureStart& start = {});
 
 // The sharpness an optimizer with a diagonal preconditioner P sees (Adam: Optimizer::adamPreconditioner):
 // the largest eigenvalue of P^-1 H, found as that of the symmetric P^-1/2 H P^-1/2, which has the same
 // spectrum. P must be shaped like the parameters and positive. `largest` holds the one eigenvalue.
 CurvatureExtremes preconditionedSharpness(const Mlp& model, const ForwardCache& cache,
                                           const CurvatureObjective& objective, const LayerSet& preconditioner,
-                                          double tolerance = 1e-10, CancelFlag cancel = nullptr);
+                                          double tolerance = 1e-10, CancelFlag cancel = nullptr,
+                                          const CurvatureStart& start = {});
 
 } // namespace ntk

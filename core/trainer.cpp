@@ -1,7 +1,5 @@
 #include "trainer.h"
 
-#include "hessian.h"
-
 #include "theory.h"
 
 #include "analytic_ntk.h"
@@ -130,14 +128,17 @@ bool Trainer::curvatureDue() const {
     return config_.hessianEvery > 0 && (epoch_ % config_.hessianEvery == 0 || epoch_ == config_.epochs);
 }
 
-void Trainer::measureCurvature(const ForwardCache& cache, EpochReport& report, CancelFlag cancel) const {
+void Trainer::measureCurvature(const ForwardCache& cache, EpochReport& report, CancelFlag cancel) {
     // Tolerance relative to lambda_max: the sharpness is compared with 2/lr, not read to the last digit.
     constexpr double tolerance = 1e-8;
     const CurvatureObjective objective{config_.loss, &trainTargets_, penalties_};
-    const CurvatureExtremes hessian =
-        curvatureExtremes(model_, cache, objective, CurvatureMatrix::Hessian, 1, 1, tolerance, cancel);
-    const CurvatureExtremes gaussNewton =
-        curvatureExtremes(model_, cache, objective, CurvatureMatrix::GaussNewton, 1, 0, tolerance, cancel);
+    const CurvatureExtremes hessian = curvatureExtremes(model_, cache, objective, CurvatureMatrix::Hessian, 1,
+                                                        1, tolerance, cancel, hessianStart_);
+    const CurvatureExtremes gaussNewton = curvatureExtremes(
+        model_, cache, objective, CurvatureMatrix::GaussNewton, 1, 0, tolerance, cancel, gaussNewtonStart_);
+    // A failed solve's vectors are no start for the next one: that starts afresh.
+    hessianStart_ = hessian.ok() ? hessian.vectors : CurvatureStart{};
+    gaussNewtonStart_ = gaussNewton.ok() ? gaussNewton.vectors : CurvatureStart{};
     if (hessian.ok()) {
         report.sharpness = hessian.largest(0);
         report.hessianLambdaMin = hessian.smallest(0);
@@ -147,7 +148,8 @@ void Trainer::measureCurvature(const ForwardCache& cache, EpochReport& report, C
     bool preconditionedOk = true;
     if (const std::optional<LayerSet> preconditioner = optimizer_.adamPreconditioner()) {
         const CurvatureExtremes adam =
-            preconditionedSharpness(model_, cache, objective, *preconditioner, tolerance, cancel);
+            preconditionedSharpness(model_, cache, objective, *preconditioner, tolerance, cancel, adamStart_);
+        adamStart_ = adam.ok() ? adam.vectors : CurvatureStart{};
         if (adam.ok())
             report.preconditionedSharpness = adam.largest(0);
         preconditionedOk = adam.ok();

@@ -6,6 +6,7 @@
 #include "config.h"
 #include "data_prep.h"
 #include "eigenfunctions.h"
+#include "hessian.h"
 #include "linearized_model.h"
 #include "mlp.h"
 #include "optimizer.h"
@@ -173,7 +174,9 @@ private:
     static const Eigen::MatrixXd& orEmpty(const std::shared_ptr<const Eigen::MatrixXd>& kernel);
     bool kernelDue() const;
     bool curvatureDue() const;
-    void measureCurvature(const ForwardCache& cache, EpochReport& report, CancelFlag cancel) const;
+    // Each solve starts from the eigenvectors the previous curvature epoch ended on (about half the
+    // products of a cold start).
+    void measureCurvature(const ForwardCache& cache, EpochReport& report, CancelFlag cancel);
     // Builds the kernel of `model` on the training points and solves its spectrum (with eigenvectors on
     // request). The matrix is null when the kernel is not finite; `status` says why.
     MeasuredKernel measureKernel(const Mlp& model, const ForwardCache& cache, bool vectors,
@@ -213,6 +216,7 @@ private:
     std::unique_ptr<PendingTheory> pendingTheory_;
     std::optional<InitialTheory> earlyAnalyticLimit_; // see computeKernel
     SpectrumStatus lastSpectrumStatus_ = SpectrumStatus::Ok;
+    CurvatureStart hessianStart_, gaussNewtonStart_, adamStart_;
     Eigen::MatrixXd initialEigenvectors_; // columns, descending eigenvalue; empty without theory
     bool eigenfunctions_ = false;
     SolveProgress* progress_ = nullptr;

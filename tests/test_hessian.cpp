@@ -254,6 +254,42 @@ private slots:
     // lambda_max(P^-1 H) against the generalized problem H x = lambda P x, solved densely by Eigen (a
     // Cholesky of P, not the P^-1/2 scaling the solver uses), on a cross-entropy tanh network whose
     // Hessian is indefinite, with a preconditioner spread over four decades.
+    // The trainer starts each curvature epoch's solves from the previous epoch's eigenvectors. After a small
+    // step of the parameters a warm solve must find the very ends a cold one finds, in no more products; a
+    // start of the wrong size is ignored, not an error.
+    void warmStartFindsTheSameEndsInNoMoreProducts() {
+        Mlp model = randomModel(12, 30, 2, 3, Activation::Tanh, Parameterization::Standard, 0.2, 41);
+        const Problem p = problem(model, 40, LossKind::Mse, 42);
+        const CurvatureExtremes before =
+            curvatureExtremes(model, model.forward(p.x), p.objective, CurvatureMatrix::Hessian, 1, 1, 1e-10);
+        QVERIFY(before.ok());
+        QCOMPARE(before.vectors.top.size(), model.parameterCount());
+        QCOMPARE(before.vectors.bottom.size(), model.parameterCount());
+
+        std::mt19937_64 rng(43);
+        std::normal_distribution<double> normal(0.0, 1e-3);
+        for (Layer& layer : model.layers())
+            layer.weight = layer.weight.unaryExpr([&](double w) { return w * (1.0 + normal(rng)); });
+        const ForwardCache cache = model.forward(p.x);
+        const CurvatureExtremes cold =
+            curvatureExtremes(model, cache, p.objective, CurvatureMatrix::Hessian, 1, 1, 1e-10);
+        const CurvatureExtremes warm = curvatureExtremes(model, cache, p.objective, CurvatureMatrix::Hessian,
+                                                         1, 1, 1e-10, nullptr, before.vectors);
+        QVERIFY(cold.ok() && warm.ok());
+        const double scale = std::abs(cold.largest(0));
+        QVERIFY(std::abs(warm.largest(0) - cold.largest(0)) <= 1e-9 * scale);
+        QVERIFY(std::abs(warm.smallest(0) - cold.smallest(0)) <= 1e-9 * scale);
+        QVERIFY2(warm.products <= cold.products,
+                 qPrintable(QString("warm %1 products, cold %2").arg(warm.products).arg(cold.products)));
+
+        CurvatureStart wrongSize;
+        wrongSize.top = Eigen::VectorXd::Ones(5);
+        const CurvatureExtremes ignored = curvatureExtremes(
+            model, cache, p.objective, CurvatureMatrix::Hessian, 1, 1, 1e-10, nullptr, wrongSize);
+        QVERIFY(ignored.ok());
+        QCOMPARE(ignored.largest(0), cold.largest(0));
+    }
+
     void preconditionedSharpnessIsTheGeneralizedProblemsTop() {
         const Mlp model = randomModel(3, 6, 2, 3, Activation::Tanh, Parameterization::Standard, 0.3, 4);
         Problem p = problem(model, 15, LossKind::CrossEntropy, 5);
