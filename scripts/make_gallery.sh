@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Regenerates the README gallery: runs every built-in scene headless and keeps the plot its scene file
-# names as its main view, as docs/gallery/<scene>.png; the numbers go to docs/gallery/<scene>/runs.csv.
+# names as its main view, as docs/gallery/<scene>.png; the numbers go to docs/gallery/<scene>/runs.csv (and,
+# for a sharpness scene, epochs.csv).
 # Usage: scripts/make_gallery.sh [SCENE ...]   (scene file names without .json; default: all)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,7 +21,7 @@ for file in "${files[@]}"; do
     strip) plot=scene_strip ;;
     spectra) plot=scene_spectra ;;
     summary*) plot=scene_summary ;;
-    lambda_max) plot=scene_lambda_max ;;
+    lambda_max | sharpness) plot=scene_lambda_max ;;
     loss) plot=scene_loss ;;
     *) plot=scene_trajectory ;;
   esac
@@ -31,5 +32,7 @@ for file in "${files[@]}"; do
   cp "$tmp/$plot.png" "$out/$name.png"
   mkdir -p "$out/$name"
   cp "$tmp/runs.csv" "$out/$name/runs.csv"
+  # A sharpness scene's sentence quotes per-epoch numbers (the band of sharpness x lr/2), kept beside it.
+  [[ $view == sharpness ]] && cp "$tmp/epochs.csv" "$out/$name/epochs.csv"
   rm -rf "$tmp"
 done

@@ -178,6 +178,43 @@ private slots:
         QVERIFY(fromDensity.mean < std::log10(largest->kernel.lambdaMax));
     }
 
+    // The edge-of-stability scene: its file asks for the sharpness view and the Hessian, and the claim its
+    // caption makes holds on its own settings, cut to the largest learning rate and 120 epochs: the
+    // sharpness reaches 2/lr and hovers there (within 0.95-1.3 of it from epoch 60 on) while the loss falls.
+    void edgeOfStabilitySceneHoversAtTwoOverLr() {
+        QString error;
+        auto scene = findScene("17-edge-of-stability", error);
+        QVERIFY2(scene, qPrintable(error));
+        QCOMPARE(scene->view, QString("sharpness"));
+        QVERIFY(!checkSceneView(scene->view));
+        QCOMPARE(int(scene->runs.size()), 3);
+        for (const SceneRun& run : scene->runs) {
+            QVERIFY(run.config.loss == LossKind::Mse);
+            QVERIFY(run.config.optimizer == OptimizerKind::Gd);
+            QVERIFY(run.config.hessianEvery > 0);
+        }
+        if (!QFileInfo::exists("/usr/share/datasets/fashion-mnist"))
+            QSKIP("the claim is about Fashion-MNIST (Debian: dataset-fashion-mnist)");
+        SceneRun run = scene->runs.back();
+        QCOMPARE(run.config.learningRate, 1.0);
+        run.config.epochs = 120;
+        scene->runs = {run};
+        const auto results = runEverything(*scene);
+        QVERIFY2(results.front().error().isEmpty(), qPrintable(results.front().error()));
+        int measured = 0;
+        for (const EpochReport& report : results.front().reports()) {
+            if (report.epoch < 60 || !report.sharpness)
+                continue;
+            const double edgeShare = *report.sharpness * run.config.learningRate / 2.0;
+            QVERIFY2(edgeShare > 0.95 && edgeShare < 1.3,
+                     qPrintable(QString("epoch %1: sharpness x lr/2 = %2").arg(report.epoch).arg(edgeShare)));
+            ++measured;
+        }
+        QVERIFY(measured >= 3);
+        const auto& reports = results.front().reports();
+        QVERIFY(reports.back().trainLoss < 0.2 * reports.front().trainLoss);
+    }
+
     // The parameterization scene: names as series, and the claim its caption makes, on small data.
     void standardParameterizationGrowsWithWidth() {
         QString error;

@@ -576,6 +576,11 @@ void NtkPlot::setTitleText(const QString& text) {
     }
 }
 
+void NtkPlot::setBaseTitle(const QString& text) {
+    titleText_ = text;
+    setTitleText(text);
+}
+
 void NtkPlot::setNote(const QString& text) {
     const bool show = !text.isEmpty();
     if (show && !note_->visible()) {

@@ -74,6 +74,8 @@ protected:
     virtual bool supportsLogScale() const { return true; }
     virtual bool supportsAnimationExport() const { return false; }
     void setTitleText(const QString& text);
+    // For a plot that changes what it shows: the title it returns to (title()) and shows now.
+    void setBaseTitle(const QString& text);
     void setNote(const QString& text); // a small line under the title, e.g. "3 eigenvalues <= 0 not shown"
     // rebuild(), marking a waiting text it sets as the plot's own (see setWaitingText).
     void rebuildNow();

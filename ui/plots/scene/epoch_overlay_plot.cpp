@@ -40,9 +40,10 @@ void EpochOverlayPlot::setQuantity(Quantity quantity) {
 }
 
 void EpochOverlayPlot::label() {
-    setTitleText(titleOf(quantity_));
+    // The base title, which a scene's first empty frame returns to: the quantity's, not the constructor's.
+    setBaseTitle(titleOf(quantity_));
     yAxis->setLabel(quantity_ == Quantity::LambdaMax   ? tr("λₘₐₓ")
-                    : quantity_ == Quantity::Sharpness ? tr("sharpness λₘₐₓ(H) ÷ 2/η")
+                    : quantity_ == Quantity::Sharpness ? tr("λₘₐₓ(H) · η/2")
                                                        : tr("loss"));
 }
 
@@ -131,21 +132,16 @@ void EpochOverlayPlot::rebuild() {
             text->setPositionAlignment((at < 0.5 ? Qt::AlignLeft : Qt::AlignRight) | Qt::AlignVCenter);
             text->setText(' ' + text->text().trimmed() + ' ');
         }
-    // Drawn after the markers' labels are placed: this one stays at the left end of its line.
+    // The edge is named in the legend, not beside its line: the runs hover on that line, and a label there
+    // covered them. A graph spanning the axis, so that the legend shows its dash-dot pen.
     if (quantity_ == Quantity::Sharpness && graphCount() > 0) {
-        auto* edge = new QCPItemStraightLine(this);
-        edge->setPen(QPen(QColor(120, 0, 160), style().lineWidth() * 0.75, Qt::DashDotLine));
-        edge->point1->setCoords(0, 1.0);
-        edge->point2->setCoords(1, 1.0);
-        auto* text = new QCPItemText(this);
-        text->position->setTypeX(QCPItemPosition::ptAxisRectRatio);
-        text->position->setCoords(0.02, 1.0);
-        text->setPositionAlignment(Qt::AlignLeft | Qt::AlignBottom);
-        text->setText(tr("2/η: edge of stability"));
-        text->setColor(QColor(120, 0, 160));
-        text->setFont(style().legendFont());
         if (followsData() && !yAxis->range().contains(1.05) && !logScale())
             yAxis->setRange(std::min(0.0, yAxis->range().lower), std::max(1.15, yAxis->range().upper));
+        QCPGraph* edge = addGraph();
+        edge->setName(tr("edge: 2/η"));
+        edge->setPen(QPen(QColor(120, 0, 160), style().lineWidth() * 0.75, Qt::DashDotLine));
+        const QCPRange epochs = xAxis->range();
+        edge->setData(QVector<double>{epochs.lower, epochs.upper}, QVector<double>{1.0, 1.0}, true);
     }
 }
 
