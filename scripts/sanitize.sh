@@ -49,7 +49,7 @@ build_and_test() {
   rm -rf "$dir/sanitizer-logs"
   mkdir -p "$dir/sanitizer-logs"
   local status=0
-  (cd "$dir" && ctest --output-on-failure --timeout 3600 "$@") || status=$?
+  (cd "$dir" && ctest --output-on-failure --timeout 3600 --parallel "$(nproc)" "$@") || status=$?
   if ((${#extraCommand[@]} > 0)); then
     "${extraCommand[@]}" || status=$?
   fi
