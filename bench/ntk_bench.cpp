@@ -4,6 +4,8 @@
 // Output: one JSON object on stdout; progress on stderr. See bench/RESULTS.md and bench/run_bench.sh.
 #include "blas_threads.h"
 #include "data_prep.h"
+#include "hessian.h"
+#include "loss.h"
 #include "mlp.h"
 #include "npy.h"
 #include "ntk.h"
@@ -66,7 +68,7 @@ struct Options {
         "  --export-dir  write the spectrum kernels and a small reference network as .npy, so the\n"
         "                PyTorch peers solve the same matrices and can check they compute our kernel\n"
         "  --only        run only benchmarks whose name contains NAME (scale, ntk_build, full_spectrum,\n"
-        "                top_spectrum, epoch, probe), e.g. to profile one of them\n");
+        "                top_spectrum, epoch, curvature, probe), e.g. to profile one of them\n");
     std::exit(code);
 }
 
@@ -647,6 +649,92 @@ public:
         results_.push_back(std::move(r));
     }
 
+    // Issue 13: one Hessian-vector product of the training objective against one gradient on the same
+    // batch. Both start from the batch's forward pass, as in the trainer, where a curvature epoch shares
+    // the epoch's pass; the R-forward and R-backward passes are the product's own work. Alternating, so
+    // that load drift hits both alike.
+    void curvatureCost(const NetShape& s, ntk::Activation activation, ntk::LossKind loss, int reps) {
+        const std::string label = std::string(activation == ntk::Activation::Relu ? "relu" : "tanh") + " " +
+                                  (loss == ntk::LossKind::Mse ? "mse" : "ce");
+        progress("hvp_cost " + describe(s) + " " + label);
+        ntk::Mlp model = defaultModel(s, 91);
+        ntk::MlpShape shape = model.shape();
+        shape.activation = activation;
+        model = ntk::Mlp(shape, 91);
+        const Eigen::MatrixXd x = gaussianMatrix(s.n, s.d, 92);
+        Eigen::MatrixXd targets = Eigen::MatrixXd::Zero(s.n, s.outputs);
+        for (int i = 0; i < s.n; ++i)
+            targets(i, i % s.outputs) = 1.0;
+        const ntk::ForwardCache cache = model.forward(x);
+        const ntk::CurvatureObjective objective{loss, &targets, {}};
+        const ntk::LayerSet direction = ntk::unflattenLike(
+            model.layers(), Eigen::VectorXd(gaussianMatrix(model.parameterCount(), 1, 93).col(0)));
+        std::vector<double> gradientSeconds, productSeconds;
+        Eigen::MatrixXd outputGradient;
+        const auto gradient = [&] {
+            ntk::lossAndGradient(loss, cache.output, targets, outputGradient);
+            benchSink = benchSink + model.backward(cache, outputGradient)[0].weight(0, 0);
+        };
+        const auto product = [&] {
+            benchSink =
+                benchSink + ntk::hessianVectorProduct(model, cache, objective, direction)[0].weight(0, 0);
+        };
+        gradient();
+        product();
+        for (int i = 0; i < reps; ++i) {
+            gradientSeconds.push_back(timeRepeated(1, 0, gradient)[0]);
+            productSeconds.push_back(timeRepeated(1, 0, product)[0]);
+        }
+        Result r{"hvp_cost", shapeEntries(s), productSeconds, std::nullopt, {}, {}};
+        r.numbers.push_back({"gradient_seconds_median", median(gradientSeconds)});
+        r.numbers.push_back({"hvp_over_gradient", median(productSeconds) / median(gradientSeconds)});
+        r.numbers.push_back({"parameters", double(model.parameterCount())});
+        r.notes.push_back({"network", label});
+        r.notes.push_back({"what", "seconds: hessianVectorProduct given the forward pass; gradient: "
+                                   "lossAndGradient + backward given the same pass"});
+        results_.push_back(std::move(r));
+    }
+
+    // Issue 13: whole epochs of the default scene with the Hessian's extremes (lambda_max and lambda_min of
+    // H, lambda_max of G) every epoch beside the NTK and its spectrum, as the window runs them with
+    // "Hessian every 1 epoch".
+    void epochsWithSharpness(const NetShape& s, int testSize, int warmups, int reps) {
+        progress("epoch_sharpness " + describe(s) + " test-n=" + std::to_string(testSize));
+        ntk::RunConfig config;
+        config.trainSize = s.n;
+        config.testSize = testSize;
+        config.width = s.width;
+        config.depth = s.depth;
+        config.ntkEvery = 1;
+        config.hessianEvery = 1;
+        config.epochs = warmups + reps + 10;
+        ntk::PreparedData data;
+        data.train = syntheticSet(s.n, s.d, s.outputs, 61);
+        data.test = syntheticSet(testSize, s.d, s.outputs, 62);
+        ntk::Trainer trainer(config, std::move(data));
+        const int threadsBefore = blasThreads();
+        setThreads(options_.threads > 0 ? options_.threads
+                                        : ntk::preferredBlasThreads(config, s.n, s.d, s.outputs));
+        for (int i = 0; i < warmups; ++i)
+            trainer.advance();
+        Result r{"epoch_sharpness", shapeEntries(s), {}, std::nullopt, {}, {}};
+        int missing = 0;
+        timeInto(r, reps, 0, [&] {
+            const std::optional<ntk::EpochReport> report = trainer.advance();
+            if (!report)
+                throw std::runtime_error("sharpness epoch benchmark: the run ended");
+            if (!report->sharpness)
+                ++missing;
+        });
+        r.numbers.push_back({"epochs_per_second", 1.0 / median(r.seconds)});
+        r.numbers.push_back({"epochs_without_sharpness", double(missing)});
+        if (threadsBefore > 0)
+            setThreads(threadsBefore);
+        r.notes.push_back({"config", "RunConfig defaults (ce, gd, lr 0.5, relu, ntk param), ntkEvery=1, "
+                                     "hessianEvery=1, Gaussian features, labels i mod O"});
+        results_.push_back(std::move(r));
+    }
+
     // Scale: the whole kernel of a large training set and its top eigenvalues, with the memory it takes.
     // The inputs' Gram matrix is not cached here (the trainer caches it only up to n = 4096).
     void scale(const NetShape& s, int k) {
@@ -722,6 +810,13 @@ public:
             }
             if (selected("epoch"))
                 epochs({200, 784, 128, 1, 10}, 200, 3, 10 * smallReps());
+            if (selected("curvature")) {
+                curvatureCost({200, 784, 128, 1, 10}, ntk::Activation::Relu, ntk::LossKind::CrossEntropy,
+                              10 * smallReps());
+                curvatureCost({500, 784, 128, 2, 10}, ntk::Activation::Tanh, ntk::LossKind::Mse,
+                              4 * smallReps());
+                epochsWithSharpness({200, 784, 128, 1, 10}, 200, 3, 5 * smallReps());
+            }
         }
         if (wantLarge()) {
             // First among the large ones, while the process is still small: its peak memory is its own.
@@ -739,7 +834,8 @@ public:
                 fullSpectrum(4000, slowReps());
             if (selected("epoch"))
                 epochs({2000, 784, 512, 2, 10}, 200, 1, largeReps());
-            epochs({2000, 784, 512, 2, 10}, 200, 1, largeReps(), ntk::KernelPrecision::Single);
+            if (selected("epoch"))
+                epochs({2000, 784, 512, 2, 10}, 200, 1, largeReps(), ntk::KernelPrecision::Single);
             if (selected("top_spectrum"))
                 topSpectrum(8000, 32, largeReps());
         }

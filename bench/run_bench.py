@@ -6,13 +6,13 @@ Usually started through bench/run_bench.sh, which installs what is missing and b
   /usr/bin/python3 bench/run_bench.py --build-dir build-bench [--shapes all] [--reps 9] [--threads 2]
                                       [--skip-gui | --gui-only] [--gui-seconds 25] [--skip-cli-scale]
                                       [--skip-matrix-free] [--peer-timeout 3600]
-                                      [--only cli_scale|first_frame|matrix_free ...]
+                                      [--only cli_scale|first_frame|matrix_free|curvature ...]
 
 After ntkviz-bench and the peers, the n = 10,000 run as a user starts it: ntkviz-cli train with --out, timed
 from outside (wall time, peak resident memory, the share of the wall time spent writing the files after the
 run's last progress line). ntkviz-gui-bench (the real window offscreen: settings change to first frame,
 event-loop stalls while training, memory over a long run) runs last, when it was built; --gui-only runs it
-alone. --only runs just the named rows (repeatable): cli_scale, first_frame, matrix_free.
+alone. --only runs just the named rows (repeatable): cli_scale, first_frame, matrix_free, curvature.
 
 matrix_free (issue 12), after the n = 10,000 run: for n = 2000 and 10,000 (Fashion-MNIST, width 128, depth 1,
 10 outputs) `ntkviz-cli spectrum --method lanczos --top-k 32 --tolerance 1e-8` timed from outside, then the
@@ -187,6 +187,8 @@ def build_target_table(ours, peer):
                 f"epoch {fmt_seconds(seconds(epoch))}", fmt_seconds(kernel), "<= 1 s",
                 None if kernel is None else kernel <= 1.0)
 
+    add_curvature_rows(table, ours)
+
     scale = find(ours, "scale", n=10000, w=512, L=2)
     total = seconds(scale)
     peak = scale.get("peak_resident_bytes") if scale else None
@@ -197,6 +199,27 @@ def build_target_table(ours, peer):
                 fmt(peak and peak / 1e9, unit=" GB"), "-",
                 fmt(peak and peak / 1e9, unit=" GB"), "<= 1.5 GB", None if peak is None else peak <= 1.5e9)
     return table
+
+
+def add_curvature_rows(table, ours):
+    """Issue 13's in-process rows: one Hessian-vector product against one gradient on the same batch, and whole
+    epochs of the default scene with the Hessian's extremes every epoch."""
+    for shape, label in ((dict(n=200, w=128, L=1), "default network n=200 w=128 L=1 relu ce"),
+                         (dict(n=500, w=128, L=2), "n=500 w=128 L=2 tanh mse")):
+        entry = find(ours, "hvp_cost", **shape)
+        if not entry:
+            continue
+        r = entry.get("hvp_over_gradient")
+        table.check(f"one Hessian-vector product vs one gradient, {label} (both given the forward pass)",
+                    fmt_seconds(seconds(entry)), fmt_seconds(entry.get("gradient_seconds_median")),
+                    fmt(r, unit="x"), "<= 3x", None if r is None else r <= 3.0)
+    epoch = find(ours, "epoch_sharpness", n=200, w=128, L=1)
+    if epoch:
+        rate = epoch.get("epochs_per_second")
+        table.check("default scene n=200 w=128 L=1: epochs with the NTK and the Hessian's extremes every epoch",
+                    fmt_seconds(seconds(epoch)) + "/epoch",
+                    f"{epoch.get('epochs_without_sharpness', 0):.0f} epochs without a sharpness",
+                    fmt(rate, unit=" epochs/s"), ">= 60 epochs/s", None if rate is None else rate >= 60)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -1010,10 +1033,12 @@ def main():
     parser.add_argument("--matrix-free-whole-set", type=int, default=MATRIX_FREE_WHOLE_SET,
                         help="n of the whole-training-set rows (default %(default)s, all of Fashion-MNIST; "
                              "0 leaves them out)")
-    parser.add_argument("--only", action="append", choices=["cli_scale", "first_frame", "matrix_free"], default=[],
+    parser.add_argument("--only", action="append", choices=["cli_scale", "first_frame", "matrix_free", "curvature"],
+                        default=[],
                         help="run only these rows (repeatable): cli_scale (the n = 10,000 ntkviz-cli run), "
                              "first_frame (ntkviz-gui-bench --only first-frame), matrix_free (issue 12: ntkviz-cli "
-                             "spectrum against the torch vjp+jvp peer, the whole training set, SLQ)")
+                             "spectrum against the torch vjp+jvp peer, the whole training set, SLQ), curvature "
+                             "(issue 13: ntkviz-bench --only curvature)")
     args = parser.parse_args()
     if args.skip_gui and args.gui_only:
         parser.error("--skip-gui and --gui-only exclude each other")
@@ -1043,6 +1068,10 @@ def main():
         if not args.skip_peers:
             peer_parts.append(run_json(["/usr/bin/python3", PEER, *common, "--kernel-dir", kernels],
                                        f"torch peer ({half})"))
+    if "curvature" in only:
+        ours_parts.append(run_json([os.path.join(bench_dir, "ntkviz-bench"), "--shapes", "small", "--reps",
+                                    str(args.reps), "--threads", str(args.threads), "--only", "curvature"],
+                                   "ntkviz-bench (curvature)"))
     ours, peer = merge(ours_parts), merge(peer_parts)
     probes = []
     for name in ("ntkviz-gemm-probe", "ntkviz-gemm-probe-omp"):
@@ -1090,7 +1119,9 @@ def main():
             with open(os.path.join(out, name), "w") as f:
                 json.dump(report, f, indent=2)
     loadavg = os.getloadavg()
-    table = build_target_table(ours, peer) if ours else Table()
+    table = build_target_table(ours, peer) if ours and not only else Table()
+    if "curvature" in only:
+        add_curvature_rows(table, ours)
     add_cli_scale_rows(table, cli, ours)
     add_matrix_free_rows(table, mf)
     add_gui_rows(table, gui)

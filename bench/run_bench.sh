@@ -5,7 +5,7 @@
 #
 # Usage: bench/run_bench.sh [--shapes small|large|all] [--reps N] [--threads N] [--out DIR] [--skip-peers]
 #                           [--skip-gui | --gui-only] [--gui-seconds S] [--skip-cli-scale] [--skip-matrix-free]
-#                           [--peer-timeout S] [--only cli_scale|first_frame|matrix_free ...]
+#                           [--peer-timeout S] [--only cli_scale|first_frame|matrix_free|curvature ...]
 #   measured 7 min for the default `--shapes all --reps 9` on 2 cores (13 min with a core rebuild on a
 #   busy machine); `--shapes small` about 2. The n = 10,000 ntkviz-cli run adds 1-5 min (about 2 GB of
 #   memory and 1.6 GB of files, deleted afterwards). The GUI benchmark (ntkviz-gui-bench: the real window
@@ -77,6 +77,7 @@ if ((${#only[@]} > 0)); then
       cli_scale) targets+=(ntkviz-cli) ;;
       first_frame) want_gui=1 ;;
       matrix_free) targets+=(ntkviz-cli ntkviz-bench) ;;
+      curvature) targets+=(ntkviz-bench) ;;
     esac
   done
   gui_only=$((${#targets[@]} == 0))
