@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Regenerates the README gallery: runs every built-in scene headless and keeps the plot its scene file
 # names as its main view, as docs/gallery/<scene>.png; the numbers go to docs/gallery/<scene>/runs.csv (and,
-# for a sharpness scene, epochs.csv).
+# for the scenes in per_epoch_scenes, epochs.csv).
 # Usage: scripts/make_gallery.sh [SCENE ...]   (scene file names without .json; default: all)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,6 +10,7 @@ ntkviz="${NTKVIZ:-build/app/ntkviz}" # another build of the app may be given
 out=docs/gallery
 mkdir -p "$out"
 files=(resources/scenes/*.json)
+per_epoch_scenes="17-edge-of-stability 18-catapult"
 if (($# > 0)); then
   files=()
   for name in "$@"; do files+=("resources/scenes/$name.json"); done
@@ -32,7 +33,8 @@ for file in "${files[@]}"; do
   cp "$tmp/$plot.png" "$out/$name.png"
   mkdir -p "$out/$name"
   cp "$tmp/runs.csv" "$out/$name/runs.csv"
-  # A sharpness scene's sentence quotes per-epoch numbers (the band of sharpness x lr/2), kept beside it.
-  [[ $view == sharpness ]] && cp "$tmp/epochs.csv" "$out/$name/epochs.csv"
+  # Scenes whose sentence quotes per-epoch numbers (the band of sharpness x lr/2, the catapult's spike) keep
+  # them beside it.
+  if [[ " $per_epoch_scenes " == *" $name "* ]]; then cp "$tmp/epochs.csv" "$out/$name/epochs.csv"; fi
   rm -rf "$tmp"
 done

@@ -215,6 +215,45 @@ private slots:
         QVERIFY(reports.back().trainLoss < 0.2 * reports.front().trainLoss);
     }
 
+    // The catapult scene's claim on its own settings, cut to 12 epochs: below the kernel's edge of stability
+    // (2nO^2/lambda_0) lambda_max barely moves; beyond it the loss first rises above its start, then falls
+    // below it, and lambda_max ends below the edge of the run's own step, 2nO^2/lr.
+    void catapultSceneDropsLambdaMaxBelowTheStepsEdge() {
+        QString error;
+        auto scene = findScene("18-catapult", error);
+        QVERIFY2(scene, qPrintable(error));
+        QCOMPARE(int(scene->runs.size()), 3);
+        if (!QFileInfo::exists("/usr/share/datasets/fashion-mnist"))
+            QSKIP("the claim is about Fashion-MNIST (Debian: dataset-fashion-mnist)");
+        for (SceneRun& run : scene->runs)
+            run.config.epochs = 12;
+        const auto results = runEverything(*scene);
+        const double nO2 = double(scene->runs.front().config.trainSize) * 10.0 * 10.0;
+        for (const RunResult& run : results) {
+            QVERIFY2(run.error().isEmpty(), qPrintable(run.error()));
+            const auto& reports = run.reports();
+            const double lambda0 = reports.front().kernel.lambdaMax,
+                         lambdaEnd = reports.back().kernel.lambdaMax;
+            const double linearEdge = 2.0 * nO2 / lambda0, lr = run.config.learningRate;
+            double highest = 0.0;
+            for (const EpochReport& r : reports)
+                highest = std::max(highest, r.trainLoss);
+            qInfo("lr %g (%.2f x the edge): loss %.3g -> max %.3g -> %.3g, lambda_max %.4g -> %.4g", lr,
+                  lr / linearEdge, reports.front().trainLoss, highest, reports.back().trainLoss, lambda0,
+                  lambdaEnd);
+            QVERIFY(reports.back().trainLoss < reports.front().trainLoss);
+            if (lr < linearEdge) {
+                QVERIFY(std::abs(lambdaEnd / lambda0 - 1.0) < 0.1);
+                QCOMPARE(highest, reports.front().trainLoss);
+            } else {
+                QVERIFY(highest > 2.0 * reports.front().trainLoss);
+                QVERIFY(lambdaEnd < 2.0 * nO2 / lr);
+            }
+        }
+        QVERIFY(scene->runs.front().config.learningRate <
+                2.0 * nO2 / results.front().reports().front().kernel.lambdaMax);
+    }
+
     // The parameterization scene: names as series, and the claim its caption makes, on small data.
     void standardParameterizationGrowsWithWidth() {
         QString error;

@@ -23,7 +23,9 @@ void TrajectoryPlot::rebuild() {
     configureValueAxis(yAxis, logScale() && mode_ == Mode::LambdaVsLoss);
     if (mode_ == Mode::LambdaVsLoss) {
         setTitleText(tr("λₘₐₓ against train loss"));
-        setNote(tr("each run starts on the right"));
+        // Not "starts on the right": a run beyond the kernel's edge of stability (a catapult) starts at a
+        // small loss, shoots to the right and comes back.
+        setNote(tr("a dot marks where each run starts"));
         xAxis->setLabel(tr("train loss"));
         yAxis->setLabel(tr("λₘₐₓ"));
         xAxis->setRangeReversed(false);
@@ -44,6 +46,13 @@ void TrajectoryPlot::rebuild() {
             if (t.size() < 3) {
                 curve->setLineStyle(QCPCurve::lsNone);
                 curve->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, style().markerSize() * 1.4));
+            } else {
+                QCPGraph* start = addGraph();
+                start->setPen(QPen(runColor(run), style().lineWidth()));
+                start->setLineStyle(QCPGraph::lsNone);
+                start->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, style().markerSize() * 1.4));
+                start->setData(QVector<double>{x.front()}, QVector<double>{y.front()}, true);
+                start->removeFromLegend();
             }
         }
     } else {
