@@ -2,6 +2,7 @@
 
 #include <QLocale>
 
+#include "ntk_plot.h"
 #include "plot_style.h"
 
 #include <QCoreApplication>
@@ -158,6 +159,24 @@ void finishRanges(QCustomPlot* plot, bool follow) {
             axis->setRange(r.lower - pad, r.upper + pad);
         }
     }
+}
+
+bool setEpochSeries(QCPGraph* graph, const std::vector<EpochReport>& reports,
+                    const std::function<std::optional<double>(const EpochReport&)>& value, bool log,
+                    double markerSize) {
+    QVector<double> keys, values;
+    keys.reserve(qsizetype(reports.size()));
+    values.reserve(qsizetype(reports.size()));
+    for (const EpochReport& r : reports)
+        if (const std::optional<double> v = value(r)) {
+            keys << r.epoch;
+            values << *v;
+        }
+    filterForAxis(keys, values, log);
+    graph->setData(keys, values, true);
+    graph->setScatterStyle(keys.size() <= 2 ? QCPScatterStyle(QCPScatterStyle::ssDisc, markerSize)
+                                            : QCPScatterStyle(QCPScatterStyle::ssNone));
+    return !keys.isEmpty();
 }
 
 QVector<double> toQVector(const Eigen::VectorXd& v) {

@@ -3,7 +3,10 @@
 #include "run_history.h"
 
 #include <Eigen/Core>
+#include <functional>
+#include <optional>
 #include <qcustomplot.h>
+#include <vector>
 
 namespace ntk {
 
@@ -22,6 +25,12 @@ void ensureDrawableRange(QCPAxis* axis);
 // as the scene plots draw them.
 void finishRanges(QCustomPlot* plot, bool follow);
 QVector<double> toQVector(const Eigen::VectorXd& v);
+// One quantity over a run's epochs into `graph`: value(r) where it has one, less what a log axis cannot
+// show. One or two points show as dots of `markerSize`, since a line needs two (a run's first NTK epoch is
+// a minute apart from its second at n = 60,000). Returns whether any point is drawn.
+bool setEpochSeries(QCPGraph* graph, const std::vector<EpochReport>& reports,
+                    const std::function<std::optional<double>(const EpochReport&)>& value, bool log,
+                    double markerSize);
 QCPGraph* addLine(QCustomPlot* plot, const QString& name, const QColor& color, double width,
                   bool dashed = false, QCPAxis* valueAxis = nullptr);
 QCPColorGradient viridis();

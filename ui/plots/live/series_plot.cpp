@@ -74,19 +74,8 @@ void SeriesPlot::setSecondaryAxisLabel(const QString& label) {
 void SeriesPlot::rebuild(const RunHistory& history) {
     configureValueAxis(yAxis, logScale());
     auto fill = [&](const std::vector<EpochReport>& reports, std::size_t s, QCPGraph* g) {
-        QVector<double> keys, values;
-        keys.reserve(qsizetype(reports.size()));
-        values.reserve(qsizetype(reports.size()));
-        for (const EpochReport& r : reports)
-            if (const auto v = series_[s].value(r)) {
-                keys << r.epoch;
-                values << *v;
-            }
-        filterForAxis(keys, values, logScale() && !series_[s].secondaryAxis);
-        g->setData(keys, values, true);
-        // A line needs two points: a run's first NTK epoch (a minute apart at n = 60,000) shows as a dot.
-        g->setScatterStyle(keys.size() <= 2 ? QCPScatterStyle(QCPScatterStyle::ssDisc, style().markerSize())
-                                            : QCPScatterStyle(QCPScatterStyle::ssNone));
+        setEpochSeries(g, reports, series_[s].value, logScale() && !series_[s].secondaryAxis,
+                       style().markerSize());
     };
     const RunHistory* pinned = reference();
     for (std::size_t s = 0; s < series_.size(); ++s) {

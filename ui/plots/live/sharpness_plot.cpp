@@ -132,18 +132,7 @@ void SharpnessPlot::rebuild(const RunHistory& history) {
     const std::vector<CurvatureSeries> series = curvatureSeries();
     bool anyCurvature = false, anyDrawn = false;
     const auto fill = [&](int index, const Value& value, bool positiveOnly) {
-        QVector<double> keys, values;
-        for (const EpochReport& r : history.reports())
-            if (const std::optional<double> v = value(r)) {
-                keys << r.epoch;
-                values << *v;
-            }
-        filterForAxis(keys, values, positiveOnly);
-        graph(index)->setData(keys, values, true);
-        graph(index)->setScatterStyle(keys.size() <= 2
-                                          ? QCPScatterStyle(QCPScatterStyle::ssDisc, style().markerSize())
-                                          : QCPScatterStyle(QCPScatterStyle::ssNone));
-        return !keys.isEmpty();
+        return setEpochSeries(graph(index), history.reports(), value, positiveOnly, style().markerSize());
     };
     if (history.hasRun())
         graph(2)->setName(history.info().config.loss == LossKind::Mse ? tr("NTK λₘₐₓ(K)/(nO²)")
