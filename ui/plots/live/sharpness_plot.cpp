@@ -14,7 +14,9 @@ namespace {
 
 using Value = std::function<std::optional<double>(const EpochReport&)>;
 
-// The curvature series, in the order of their graphs; the training loss comes after them.
+// The curvature series, in the order of their graphs; the training loss comes after them. Short names: the
+// plot shares the lower-right panel with the list of plots, and four long entries took two columns of
+// the panel's height in presentation mode; the tooltip says what each is.
 struct CurvatureSeries {
     const char* name;
     Value value;
@@ -24,13 +26,13 @@ struct CurvatureSeries {
 
 std::vector<CurvatureSeries> curvatureSeries() {
     return {
-        {QT_TRANSLATE_NOOP("SharpnessPlot", "sharpness λₘₐₓ(H)"),
-         [](const EpochReport& r) { return r.sharpness; }, 0, false},
-        {QT_TRANSLATE_NOOP("SharpnessPlot", "Gauss-Newton λₘₐₓ(G)"),
+        {QT_TRANSLATE_NOOP("SharpnessPlot", "λₘₐₓ(H)"), [](const EpochReport& r) { return r.sharpness; }, 0,
+         false},
+        {QT_TRANSLATE_NOOP("SharpnessPlot", "λₘₐₓ(G)"),
          [](const EpochReport& r) { return r.gaussNewtonLambdaMax; }, 2, false},
         {QT_TRANSLATE_NOOP("SharpnessPlot", "NTK λₘₐₓ, rescaled"),
          [](const EpochReport& r) { return r.kernelSharpness; }, 3, true},
-        {QT_TRANSLATE_NOOP("SharpnessPlot", "Adam: λₘₐₓ(P⁻¹H)"),
+        {QT_TRANSLATE_NOOP("SharpnessPlot", "λₘₐₓ(P⁻¹H)"),
          [](const EpochReport& r) { return r.preconditionedSharpness; }, 5, false},
     };
 }
@@ -65,14 +67,16 @@ constexpr int thresholdKinds = 3;
 } // namespace
 
 SharpnessPlot::SharpnessPlot(QWidget* parent)
-    : LivePlot("sharpness", tr("Sharpness and the edge of stability"), parent) {
+    : LivePlot("sharpness", tr("Sharpness"), parent) {
     xAxis->setLabel(tr("epoch"));
     useIntegerTicks(xAxis);
-    yAxis->setLabel(tr("curvature (Hessian eigenvalue)"));
+    // Short: a label that does not fit its axis on two lines makes the whole plot's text smaller (NtkPlot),
+    // and the legend names each curve.
+    yAxis->setLabel(tr("eigenvalue"));
     for (const CurvatureSeries& s : curvatureSeries())
         addLine(this, tr(s.name), PlotStyle::color(s.color), style().lineWidth(), s.dashed);
     QColor lossColor(110, 110, 110);
-    addLine(this, tr("train loss (right)"), lossColor, style().lineWidth() * 0.8, true, yAxis2);
+    addLine(this, tr("loss (right)"), lossColor, style().lineWidth() * 0.8, true, yAxis2);
     yAxis2->setVisible(true);
     yAxis2->setLabel(tr("train loss"));
     // Linear: a lecture's short run spans less than a decade of loss, where a log axis has one tick.
@@ -88,12 +92,13 @@ SharpnessPlot::SharpnessPlot(QWidget* parent)
         thresholds_.push_back(t);
     }
     setToolTip(tr(
-        "Sharpness: the largest eigenvalue of the Hessian of the training objective (data loss plus L2), "
+        "Sharpness λₘₐₓ(H): the largest eigenvalue of the Hessian H of the training objective (data loss "
+        "plus L2), "
         "by Lanczos on exact Hessian-vector products every K-th epoch (Settings: Hessian every K). Gradient "
         "descent with step η is stable on a quadratic only while the sharpness stays below 2/η. Full-batch "
         "training often sharpens progressively until it reaches 2/η and then hovers there while the loss "
-        "keeps falling, unevenly: the edge of stability. G is the Gauss-Newton part of H; its top equals "
-        "the NTK's λₘₐₓ divided by nO for mse with one output (dashed: λₘₐₓ(K)/(nO²) for mse, "
+        "keeps falling, unevenly: the edge of stability. λₘₐₓ(G) is the top of the Gauss-Newton part G of H; "
+        "for mse with one output it equals the NTK's λₘₐₓ divided by nO (dashed: λₘₐₓ(K)/(nO²) for mse, "
         "λₘₐₓ(K)/(2nO) for cross-entropy). With momentum β the line is (2+2β)/η; Adam's step sees "
         "P⁻¹H for its preconditioner P, whose λₘₐₓ is bounded by (2+2β₁)/((1−β₁)η)."));
 }
@@ -135,8 +140,8 @@ void SharpnessPlot::rebuild(const RunHistory& history) {
         return setEpochSeries(graph(index), history.reports(), value, positiveOnly, style().markerSize());
     };
     if (history.hasRun())
-        graph(2)->setName(history.info().config.loss == LossKind::Mse ? tr("NTK λₘₐₓ(K)/(nO²)")
-                                                                      : tr("NTK λₘₐₓ(K)/(2nO)"));
+        graph(2)->setName(history.info().config.loss == LossKind::Mse ? tr("NTK λₘₐₓ/(nO²)")
+                                                                      : tr("NTK λₘₐₓ/(2nO)"));
     for (int s = 0; s < int(series.size()); ++s) {
         const bool drawn = fill(s, series[std::size_t(s)].value, logScale());
         // The Adam series and the rescaled NTK only where the run has them: no legend entry for nothing.
@@ -158,13 +163,14 @@ void SharpnessPlot::rebuild(const RunHistory& history) {
         ensureDrawableRange(xAxis);
         ensureDrawableRange(yAxis);
         ensureDrawableRange(yAxis2);
-        // The lines the sharpness is read against stay in view when it is near them: up to a little above
-        // the lowest one, or the data's top if that is higher.
+        // The lines the sharpness is read against stay in view when it is near them: up to above the
+        // lowest one by room for its label (at 1.15 the label was cut at the axes' top in the small
+        // lower-right panel of presentation mode), or the data's top if that is higher.
         if (history.hasRun() && history.latest() && anyDrawn) {
             const RunConfig& c = history.info().config;
             const double lowest = sharpnessThresholds(c.optimizer, c.learningRate, c.momentum).front().value;
-            if (yAxis->range().upper < 1.15 * lowest && yAxis->range().upper > 0.25 * lowest)
-                yAxis->setRangeUpper(1.15 * lowest);
+            if (yAxis->range().upper < 1.3 * lowest && yAxis->range().upper > 0.25 * lowest)
+                yAxis->setRangeUpper(1.3 * lowest);
             if (!logScale() && yAxis->range().lower > 0)
                 yAxis->setRangeLower(0.0);
         }

@@ -3,6 +3,8 @@
 
 #include "plot_helpers.h"
 
+#include <algorithm>
+
 namespace ntk {
 
 namespace {
@@ -122,6 +124,16 @@ void EpochOverlayPlot::rebuild() {
     }
     legend->setVisible(graphCount() <= 16);
     finishRanges(this, followsData());
+    // A run that diverged has no finite point at its last epoch: the axis, fitted to the data, ended before
+    // the marker of that epoch and cut its label. The markers stay in view.
+    if (followsData())
+        for (const RunResult& run : results().runs)
+            if (run.state() == RunState::EarlyStopped || run.state() == RunState::Diverged) {
+                const QCPRange range = xAxis->range();
+                const double wanted = run.stopEpoch() + 0.05 * std::max(1.0, range.size());
+                if (wanted > range.upper)
+                    xAxis->setRangeUpper(wanted);
+            }
     // Marker labels sit beside their line, on the side with more room, so none is cut at the axes' edge
     // (a stop near epoch 0 of a long run had its label cut to "119").
     for (int i = 0; i < itemCount(); ++i)
