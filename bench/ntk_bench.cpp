@@ -603,9 +603,13 @@ public:
 
     // (d) Whole epochs through ntk::Trainer with RunConfig's defaults (the lecture scene) on a synthetic
     // Gaussian data set: forward, loss, test predictions, NTK + full spectrum + summary, backward, GD step.
+    // With hessianEvery = 1 (issue 13) also the Hessian's extremes and G's top every epoch, as the window
+    // runs them with "Hessian every 1 epoch".
     void epochs(const NetShape& s, int testSize, int warmups, int reps,
-                ntk::KernelPrecision precision = ntk::KernelPrecision::Double) {
-        const std::string name = precision == ntk::KernelPrecision::Single ? "epoch_single_kernel" : "epoch";
+                ntk::KernelPrecision precision = ntk::KernelPrecision::Double, int hessianEvery = 0) {
+        const std::string name = hessianEvery > 0                            ? "epoch_sharpness"
+                                 : precision == ntk::KernelPrecision::Single ? "epoch_single_kernel"
+                                                                             : "epoch";
         progress(name + " " + describe(s) + " test-n=" + std::to_string(testSize));
         ntk::RunConfig config;
         config.trainSize = s.n;
@@ -614,6 +618,7 @@ public:
         config.depth = s.depth;
         config.ntkEvery = 1;
         config.kernelPrecision = precision;
+        config.hessianEvery = hessianEvery;
         config.epochs = warmups + reps + 10; // the last epoch is reported, not trained: stay clear of it
         ntk::PreparedData data;
         data.train = syntheticSet(s.n, s.d, s.outputs, 61);
@@ -631,21 +636,28 @@ public:
             trainer.advance();
         Result r{name, shapeEntries(s), {}, std::nullopt, {}, {}};
         r.shape.push_back({"test_n", testSize});
+        int withoutSharpness = 0;
         timeInto(r, reps, 0, [&] {
             const std::optional<ntk::EpochReport> report = trainer.advance();
             if (!report || !report->hasKernel)
                 throw std::runtime_error("epoch benchmark: the run ended or skipped its kernel");
             kernelSeconds.push_back(report->kernelSeconds);
+            if (hessianEvery > 0 && !report->sharpness)
+                ++withoutSharpness;
         });
         const double perEpoch = median(r.seconds);
+        if (hessianEvery > 0)
+            r.numbers.push_back({"epochs_without_sharpness", double(withoutSharpness)});
         r.numbers.push_back({"epochs_per_second", 1.0 / perEpoch});
         r.numbers.push_back({"kernel_and_spectrum_seconds_median", median(kernelSeconds)});
         r.numbers.push_back({"kernel_and_spectrum_share", median(kernelSeconds) / perEpoch});
         r.numbers.push_back({"blas_threads", double(blasThreads())});
         if (threadsBefore > 0)
             setThreads(threadsBefore);
-        r.notes.push_back({"config", "RunConfig defaults (ce, gd, lr 0.01, relu, ntk param, full spectrum), "
-                                     "ntkEvery=1, Gaussian features, labels i mod O"});
+        r.notes.push_back(
+            {"config", "RunConfig defaults (ce, gd, relu, ntk param, full spectrum), ntkEvery=1, "
+                       "hessianEvery=" +
+                           std::to_string(hessianEvery) + ", Gaussian features, labels i mod O"});
         results_.push_back(std::move(r));
     }
 
@@ -692,46 +704,6 @@ public:
         r.notes.push_back({"network", label});
         r.notes.push_back({"what", "seconds: hessianVectorProduct given the forward pass; gradient: "
                                    "lossAndGradient + backward given the same pass"});
-        results_.push_back(std::move(r));
-    }
-
-    // Issue 13: whole epochs of the default scene with the Hessian's extremes (lambda_max and lambda_min of
-    // H, lambda_max of G) every epoch beside the NTK and its spectrum, as the window runs them with
-    // "Hessian every 1 epoch".
-    void epochsWithSharpness(const NetShape& s, int testSize, int warmups, int reps) {
-        progress("epoch_sharpness " + describe(s) + " test-n=" + std::to_string(testSize));
-        ntk::RunConfig config;
-        config.trainSize = s.n;
-        config.testSize = testSize;
-        config.width = s.width;
-        config.depth = s.depth;
-        config.ntkEvery = 1;
-        config.hessianEvery = 1;
-        config.epochs = warmups + reps + 10;
-        ntk::PreparedData data;
-        data.train = syntheticSet(s.n, s.d, s.outputs, 61);
-        data.test = syntheticSet(testSize, s.d, s.outputs, 62);
-        ntk::Trainer trainer(config, std::move(data));
-        const int threadsBefore = blasThreads();
-        setThreads(options_.threads > 0 ? options_.threads
-                                        : ntk::preferredBlasThreads(config, s.n, s.d, s.outputs));
-        for (int i = 0; i < warmups; ++i)
-            trainer.advance();
-        Result r{"epoch_sharpness", shapeEntries(s), {}, std::nullopt, {}, {}};
-        int missing = 0;
-        timeInto(r, reps, 0, [&] {
-            const std::optional<ntk::EpochReport> report = trainer.advance();
-            if (!report)
-                throw std::runtime_error("sharpness epoch benchmark: the run ended");
-            if (!report->sharpness)
-                ++missing;
-        });
-        r.numbers.push_back({"epochs_per_second", 1.0 / median(r.seconds)});
-        r.numbers.push_back({"epochs_without_sharpness", double(missing)});
-        if (threadsBefore > 0)
-            setThreads(threadsBefore);
-        r.notes.push_back({"config", "RunConfig defaults (ce, gd, lr 0.5, relu, ntk param), ntkEvery=1, "
-                                     "hessianEvery=1, Gaussian features, labels i mod O"});
         results_.push_back(std::move(r));
     }
 
@@ -815,7 +787,7 @@ public:
                               10 * smallReps());
                 curvatureCost({500, 784, 128, 2, 10}, ntk::Activation::Tanh, ntk::LossKind::Mse,
                               4 * smallReps());
-                epochsWithSharpness({200, 784, 128, 1, 10}, 200, 3, 5 * smallReps());
+                epochs({200, 784, 128, 1, 10}, 200, 3, 5 * smallReps(), ntk::KernelPrecision::Double, 1);
             }
         }
         if (wantLarge()) {
