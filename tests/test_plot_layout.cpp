@@ -452,6 +452,28 @@ private slots:
         }
     }
 
+    // The settings line under a scene's caption names only what every run shares: a setting the runs vary is
+    // listed as varied, not shown at a base value (scene 17 read "lr 0.5" beside runs at 0.5, 0.75 and 1).
+    void sceneSettingsLineNamesWhatTheRunsVary() {
+        for (const char* name : {"17-edge-of-stability", "12a-lambda-max-by-width"}) {
+            QString error;
+            const auto scene = findScene(name, error);
+            QVERIFY2(scene, qPrintable(error));
+            SceneView view;
+            view.start(shrunk(*scene, 1));
+            QString line;
+            for (QLabel* label : view.findChildren<QLabel*>())
+                if (label->text().startsWith("This scene's settings"))
+                    line = label->text();
+            QVERIFY2(!line.isEmpty(), name);
+            const QString varied = QString(name).startsWith("17") ? "lr" : "width";
+            QVERIFY2(line.endsWith("varied: " + varied), qPrintable(line));
+            QVERIFY2(!line.contains(" " + varied + " "), qPrintable(line));
+            QVERIFY2(line.contains("dataset "), qPrintable(line));
+            view.cancel();
+        }
+    }
+
     // Before the first run of a scene finishes: a waiting text and no axes, ticks or colour bars.
     void scenePagesWaitWithoutAxes() {
         QString error;
@@ -580,7 +602,8 @@ private slots:
         QVERIFY2(scene, qPrintable(error));
         window.openScene(shrunk(*scene, 2));
         QTRY_VERIFY(!dock->isVisible());
-        QVERIFY2(window.sceneView()->settingsText().contains("n 30 · width 512"),
+        // What the runs run with: this cut-down scene's width 32, not the file's 512.
+        QVERIFY2(window.sceneView()->settingsText().contains("n 30 · width 32"),
                  qPrintable(window.sceneView()->settingsText()));
         auto* pages = window.findChild<QTabWidget*>("pages");
         QVERIFY(pages);

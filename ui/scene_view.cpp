@@ -16,23 +16,34 @@
 namespace ntk {
 namespace {
 
-// "dataset moons · n 30 · width 512 · … · varied: width": the settings every run of the scene starts from,
-// so nobody reads the live run's settings panel as the scene's.
+// "dataset moons · n 30 · width 512 · … · varied: width": the settings every run of the scene shares, so
+// nobody reads the live run's settings panel as the scene's. A setting the runs differ in is named as
+// varied, not shown at the base value (scene 17 read "lr 0.5" beside runs at 0.5, 0.75 and 1).
 QString sceneSettingsText(const Scene& scene) {
-    QStringList parts;
+    QStringList parts, varied;
+    if (!scene.sweepKey.isEmpty())
+        varied << scene.sweepKey;
+    if (!scene.seriesKey.isEmpty())
+        varied << scene.seriesKey;
     for (const char* key :
          {"dataset", "n", "width", "depth", "activation", "loss", "lr", "epochs", "l2", "l1"})
         if (const SettingSpec* spec = findSetting(key)) {
-            const QJsonValue value = spec->toJson(scene.base);
+            // The runs' own value where they share one (a scene cut down for a test changes every run).
+            const QJsonValue value = spec->toJson(scene.runs.empty() ? scene.base : scene.runs.front().config);
+            bool differs = false;
+            for (const SceneRun& run : scene.runs)
+                differs = differs || spec->toJson(run.config) != value;
+            if (differs) {
+                if (!varied.contains(key))
+                    varied << key;
+                continue;
+            }
             parts << QString("%1 %2").arg(key, value.isString() ? value.toString()
                                                                 : QString::number(value.toDouble(), 'g', 6));
         }
-    QString varied = scene.sweepKey;
-    if (!scene.seriesKey.isEmpty())
-        varied += QObject::tr(" and ") + scene.seriesKey;
-    if (varied.isEmpty())
-        varied = QObject::tr("per run, see the legends");
-    return QObject::tr("This scene's settings: %1 · varied: %2").arg(parts.join(" · "), varied);
+    const QString variedText =
+        varied.isEmpty() ? QObject::tr("per run, see the legends") : varied.join(QObject::tr(" and "));
+    return QObject::tr("This scene's settings: %1 · varied: %2").arg(parts.join(" · "), variedText);
 }
 
 } // namespace
