@@ -29,7 +29,8 @@ QString sceneSettingsText(const Scene& scene) {
          {"dataset", "n", "width", "depth", "activation", "loss", "lr", "epochs", "l2", "l1"})
         if (const SettingSpec* spec = findSetting(key)) {
             // The runs' own value where they share one (a scene cut down for a test changes every run).
-            const QJsonValue value = spec->toJson(scene.runs.empty() ? scene.base : scene.runs.front().config);
+            const QJsonValue value =
+                spec->toJson(scene.runs.empty() ? scene.base : scene.runs.front().config);
             bool differs = false;
             for (const SceneRun& run : scene.runs)
                 differs = differs || spec->toJson(run.config) != value;
